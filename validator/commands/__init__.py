@@ -1,0 +1,12 @@
+"""Sub-commands of `fpjc`. Each module has `add_arguments(parser)` and `run(args) -> int`.
+
+They import their heavy dependencies inside `run`, so `fpjc --help` stays quick and the
+validator core never imports them.
+"""
+
+COMMANDS = {
+    "validate": ("validator.commands.validate", "校验乡镇报送包（文件夹、zip、xlsx 或 CSV）"),
+    "schemas": ("validator.commands.schemas", "从 forms/ 生成 schemas/（build）或检查是否一致（check）"),
+    "template": ("validator.commands.template", "生成空白 Excel / CSV 填报模板和打印表"),
+    "examples": ("validator.commands.examples", "生成合成示例报送包和基准测试数据"),
+}

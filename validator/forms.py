@@ -1,0 +1,195 @@
+"""Read the authored definitions in forms/ and compile them into one plain JSON document.
+
+This is the only place that reads the YAML files. Everything else (schemas/, templates,
+site pages, the validator core) starts from the compiled document, so a field is defined
+once. Runs at build time only: it needs PyYAML, which the browser core does not ship.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS_DIR = ROOT / "forms"
+STANDARD_JSON = Path(__file__).resolve().parent / "data" / "standard.json"
+
+FIELD_TYPES = {"text", "integer", "money", "date", "month", "boolean", "code", "codes", "id_number", "phone"}
+FIELD_KEYS = {
+    "name", "title", "type", "required", "unique", "description", "codelist", "minimum", "maximum",
+    "min_length", "max_length", "pattern", "pattern_hint", "min_items", "max_items", "personal",
+}
+FORM_KEYS = {
+    "id", "title", "full_title", "aliases", "kind", "clause", "order", "description", "primary_key",
+    "foreign_keys", "fields", "warning_type", "stage",
+}
+PERSONAL_KINDS = {"name", "id_number", "phone"}
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class DefinitionError(ValueError):
+    """An authored definition is malformed; the message names the file and the field."""
+
+
+def _load(path: Path):
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _field(raw: dict, shared: dict, where: str) -> dict:
+    raw = dict(raw)
+    if "ref" in raw:
+        ref = raw.pop("ref")
+        if ref not in shared:
+            raise DefinitionError(f"{where}: ref '{ref}' is not in forms/fields.yaml")
+        merged = {"name": ref, **shared[ref]}
+        merged.update(raw)
+        raw = merged
+    unknown = set(raw) - FIELD_KEYS
+    if unknown:
+        raise DefinitionError(f"{where}: unknown keys {sorted(unknown)} in field {raw.get('name')}")
+    for key in ("name", "title", "type", "description"):
+        if not raw.get(key):
+            raise DefinitionError(f"{where}: field {raw.get('name')} lacks '{key}'")
+    if raw["type"] not in FIELD_TYPES:
+        raise DefinitionError(f"{where}: field {raw['name']} has unknown type {raw['type']}")
+    if raw["type"] in ("code", "codes") and not raw.get("codelist"):
+        raise DefinitionError(f"{where}: field {raw['name']} of type {raw['type']} needs a codelist")
+    if raw.get("personal") and raw["personal"] not in PERSONAL_KINDS:
+        raise DefinitionError(f"{where}: field {raw['name']} has unknown personal kind {raw['personal']}")
+    field = {
+        "name": raw["name"],
+        "title": raw["title"],
+        "type": raw["type"],
+        "required": bool(raw.get("required", False)),
+        "unique": bool(raw.get("unique", False)),
+        "description": " ".join(str(raw["description"]).split()),
+    }
+    for key in ("codelist", "minimum", "maximum", "min_length", "max_length", "pattern", "pattern_hint",
+                "min_items", "max_items", "personal"):
+        if raw.get(key) is not None:
+            field[key] = raw[key]
+    return field
+
+
+def _codelist(path: Path) -> dict:
+    raw = _load(path)
+    items = []
+    for item in raw["items"]:
+        items.append({
+            "code": str(item["code"]),
+            "label": item["label"],
+            "description": item.get("description", ""),
+            "synonyms": list(item.get("synonyms", [])),
+        })
+    return {
+        "id": raw["id"],
+        "title": raw["title"],
+        "description": " ".join(str(raw.get("description", "")).split()),
+        "source": raw.get("source", ""),
+        "items": items,
+    }
+
+
+def _settings(raw: dict) -> dict:
+    deadline = {row["key"]: row for row in raw["deadline"]["rows"]}
+    return {
+        "version": raw["version"],
+        "monitoring_line": {
+            "description": raw["monitoring_line"]["description"],
+            "rows": [dict(r) for r in raw["monitoring_line"]["rows"]],
+        },
+        "deadline": {
+            "description": raw["deadline"]["description"],
+            "rows": [dict(r) for r in raw["deadline"]["rows"]],
+            "day_of_month": deadline["day_of_month"]["value"],
+            "roll_forward": deadline["roll_forward"]["value"],
+            "verification_working_days": deadline["verification_working_days"]["value"],
+        },
+        "holiday_overrides": {
+            "description": " ".join(raw["holiday_overrides"]["description"].split()),
+            "rows": [
+                {**r, "date": r["date"].isoformat() if isinstance(r["date"], dt.date) else str(r["date"])}
+                for r in raw["holiday_overrides"].get("rows") or []
+            ],
+        },
+    }
+
+
+def compile_standard(forms_dir: Path = FORMS_DIR) -> dict:
+    """Return the whole standard as plain data, checking the definitions as it goes."""
+    meta = _load(forms_dir / "standard.yaml")
+    shared = _load(forms_dir / "fields.yaml")
+    codelists = {}
+    for path in sorted((forms_dir / "codelists").glob("*.yaml")):
+        cl = _codelist(path)
+        if cl["id"] != path.stem:
+            raise DefinitionError(f"{path.name}: id '{cl['id']}' differs from the file name")
+        codelists[cl["id"]] = cl
+    forms = []
+    for stem in meta["forms"]:
+        raw = _load(forms_dir / f"{stem}.yaml")
+        where = f"forms/{stem}.yaml"
+        unknown = set(raw) - FORM_KEYS
+        if unknown:
+            raise DefinitionError(f"{where}: unknown keys {sorted(unknown)}")
+        fields = [_field(f, shared, where) for f in raw["fields"]]
+        names = [f["name"] for f in fields]
+        if len(set(names)) != len(names):
+            raise DefinitionError(f"{where}: duplicate field names")
+        for f in fields:
+            if not SNAKE.match(f["name"]):
+                raise DefinitionError(f"{where}: field name {f['name']} is not snake_case")
+            if f.get("codelist") and f["codelist"] not in codelists:
+                raise DefinitionError(f"{where}: field {f['name']} names unknown code list {f['codelist']}")
+        for key in raw.get("primary_key", []):
+            if key not in names:
+                raise DefinitionError(f"{where}: primary key {key} is not a field")
+        form = {
+            "id": raw["id"],
+            "title": raw["title"],
+            "full_title": raw["full_title"],
+            "aliases": list(raw["aliases"]),
+            "kind": raw["kind"],
+            "clause": raw["clause"],
+            "order": raw["order"],
+            "description": " ".join(str(raw["description"]).split()),
+            "primary_key": list(raw.get("primary_key", [])),
+            "foreign_keys": list(raw.get("foreign_keys", [])),
+            "fields": fields,
+        }
+        for key in ("warning_type", "stage"):
+            if key in raw:
+                form[key] = raw[key]
+        forms.append(form)
+    return {
+        "name": meta["name"],
+        "title": meta["title"],
+        "edition": str(meta["edition"]),
+        "version": meta["version"],
+        "base_uri": meta["base_uri"],
+        "notice": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in meta["notice"].items()},
+        "list_separator": meta["list_separator"],
+        "list_separators_accepted": meta["list_separators_accepted"],
+        "boolean_labels": {"true": meta["boolean_labels"]["true"], "false": meta["boolean_labels"]["false"]},
+        "date_format": meta["date_format"],
+        "month_format": meta["month_format"],
+        "forms": forms,
+        "codelists": codelists,
+        "settings": _settings(_load(forms_dir / "settings.yaml")),
+    }
+
+
+def dump(standard: dict) -> str:
+    """Serialise deterministically, so the committed file only changes when a definition does."""
+    return json.dumps(standard, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def write_standard(target: Path = STANDARD_JSON, forms_dir: Path = FORMS_DIR) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump(compile_standard(forms_dir)), encoding="utf-8")
+    return target
