@@ -1,0 +1,426 @@
+"""Derive the published standard in schemas/ from the compiled form definitions.
+
+Everything here is a pure function of `validator.forms.compile_standard()`: Frictionless
+Table Schemas, JSON Schemas (draft 2020-12), a Data Package template, code lists and
+settings as CSV, and the report schema. Output is deterministic (sorted keys, fixed
+indent, trailing newline) so `fpjc schemas check` can compare it byte for byte with what
+is committed. Build-time only: the validator core never imports this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
+
+# Published, canonical spellings. The validator is more lenient on input (full-width
+# digits, lowercase x, other date layouts) and says so; the schemas describe what a
+# clean file looks like.
+ID_NUMBER_PATTERN = "[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]"
+PHONE_PATTERN = "1[3-9][0-9]{9}|0872-[0-9]{7}"
+DATE_PATTERN = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+MONTH_PATTERN = "[0-9]{4}-(0[1-9]|1[0-2])"
+
+
+def dump_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def dump_csv(header: list[str], rows: list[list]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _csv_text(v) for v in row])
+    return buf.getvalue()
+
+
+def _csv_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def schema_id(standard: dict, file_name: str) -> str:
+    """The stable $id of a published file: base URI + version + file name."""
+    return f"{standard['base_uri']}{standard['version']}/{file_name}"
+
+
+def table_schema_name(form_id: str) -> str:
+    return f"{form_id}.table.json"
+
+
+def row_schema_name(form_id: str) -> str:
+    return f"{form_id}.row.schema.json"
+
+
+def _unanchored(pattern: str) -> str:
+    # Table Schema patterns are implicitly anchored; JSON Schema patterns are not.
+    if pattern.startswith("^"):
+        pattern = pattern[1:]
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    return pattern
+
+
+def labels(standard: dict, list_id: str) -> list[str]:
+    return [item["label"] for item in standard["codelists"][list_id]["items"]]
+
+
+def list_pattern(standard: dict, list_id: str) -> str:
+    """A pattern for a cell holding several labels joined by any accepted separator."""
+    alt = "|".join(re.escape(label) for label in labels(standard, list_id))
+    seps = "".join(re.escape(s) for s in standard["list_separators_accepted"])
+    return f"(?:{alt})(?: *[{seps}] *(?:{alt}))*"
+
+
+def list_pattern_labels(pattern: str) -> list[str]:
+    """Inverse of `list_pattern`: the labels a list pattern accepts (used by the tests)."""
+    match = re.match(r"^\(\?:(.*?)\)\(\?: \*\[", pattern)
+    if not match:
+        raise ValueError(f"not a list pattern: {pattern}")
+    return [re.sub(r"\\(.)", r"\1", alt) for alt in match.group(1).split("|")]
+
+
+# ---------------------------------------------------------------- Table Schema
+
+
+def _table_field(standard: dict, field: dict) -> dict:
+    kind = field["type"]
+    constraints: dict = {}
+    out: dict = {
+        "name": field["name"],
+        "title": field["title"],
+        "description": field["description"],
+        "format": "default",
+    }
+    extra = {"type": kind}
+    if field.get("codelist"):
+        extra["codelist"] = field["codelist"]
+    if field.get("personal"):
+        extra["personal"] = field["personal"]
+    if kind in ("text", "phone", "id_number", "code", "codes"):
+        out["type"] = "string"
+    elif kind == "integer":
+        out["type"] = "integer"
+    elif kind == "money":
+        out["type"] = "number"
+        constraints["minimum"] = 0
+        extra["decimals"] = 2
+    elif kind == "date":
+        out["type"] = "date"
+    elif kind == "month":
+        out["type"] = "yearmonth"
+    elif kind == "boolean":
+        out["type"] = "boolean"
+        out["trueValues"] = [standard["boolean_labels"]["true"]]
+        out["falseValues"] = [standard["boolean_labels"]["false"]]
+    else:  # forms.py rejects unknown types; this guards a new type added there only
+        raise ValueError(f"no Table Schema mapping for field type {kind}")
+
+    if field["required"]:
+        constraints["required"] = True
+    if field["unique"]:
+        constraints["unique"] = True
+    for src, dst in (("minimum", "minimum"), ("maximum", "maximum")):
+        if field.get(src) is not None:
+            constraints[dst] = field[src]
+    for src, dst in (("min_length", "minLength"), ("max_length", "maxLength")):
+        if field.get(src) is not None:
+            constraints[dst] = field[src]
+    if kind == "code":
+        constraints["enum"] = labels(standard, field["codelist"])
+    elif kind == "codes":
+        constraints["pattern"] = list_pattern(standard, field["codelist"])
+        for src in ("min_items", "max_items"):
+            if field.get(src) is not None:
+                extra[src] = field[src]
+        extra["separator"] = standard["list_separator"]
+    elif kind == "id_number":
+        constraints["pattern"] = ID_NUMBER_PATTERN
+    elif kind == "phone":
+        constraints["pattern"] = PHONE_PATTERN
+    elif field.get("pattern"):
+        constraints["pattern"] = _unanchored(field["pattern"])
+    if field.get("pattern_hint"):
+        extra["pattern_hint"] = field["pattern_hint"]
+    if constraints:
+        out["constraints"] = constraints
+    out["x-fpjc"] = extra
+    return out
+
+
+def table_schema(standard: dict, form: dict) -> dict:
+    name = table_schema_name(form["id"])
+    schema = {
+        "$id": schema_id(standard, name),
+        "version": standard["version"],
+        "name": form["id"],
+        "title": f"{form['title']} {form['full_title']}"
+        if form["title"] != form["full_title"]
+        else form["title"],
+        "description": form["description"],
+        "fields": [_table_field(standard, f) for f in form["fields"]],
+        "missingValues": [""],
+        "primaryKey": list(form["primary_key"]),
+        "x-fpjc": {
+            "standard": standard["name"],
+            "form": form["id"],
+            "kind": form["kind"],
+            "clause": form["clause"],
+            "aliases": list(form["aliases"]),
+        },
+    }
+    if form["foreign_keys"]:
+        schema["foreignKeys"] = [
+            {
+                "fields": list(fk["fields"]),
+                "reference": {
+                    "resource": fk["reference"]["resource"],
+                    "fields": list(fk["reference"]["fields"]),
+                },
+            }
+            for fk in form["foreign_keys"]
+        ]
+    return schema
+
+
+# ----------------------------------------------------------------- JSON Schema
+
+
+def _json_field(standard: dict, field: dict) -> dict:
+    kind = field["type"]
+    out: dict = {"title": field["title"], "description": field["description"]}
+    if kind == "text":
+        out["type"] = "string"
+        if field.get("pattern"):
+            out["pattern"] = field["pattern"]
+    elif kind == "integer":
+        out["type"] = "integer"
+    elif kind == "money":
+        out["type"] = "number"
+        out["minimum"] = 0
+    elif kind == "date":
+        out.update(type="string", format="date", pattern=f"^{DATE_PATTERN}$")
+    elif kind == "month":
+        out.update(type="string", pattern=f"^{MONTH_PATTERN}$")
+    elif kind == "boolean":
+        out["type"] = "boolean"
+    elif kind == "code":
+        out.update(type="string", enum=labels(standard, field["codelist"]))
+    elif kind == "codes":
+        out.update(
+            type="array",
+            items={"type": "string", "enum": labels(standard, field["codelist"])},
+            uniqueItems=True,
+        )
+        if field.get("min_items") is not None:
+            out["minItems"] = field["min_items"]
+        if field.get("max_items") is not None:
+            out["maxItems"] = field["max_items"]
+    elif kind == "id_number":
+        out.update(type="string", pattern=f"^{ID_NUMBER_PATTERN}$")
+    elif kind == "phone":
+        out.update(type="string", pattern=f"^(?:{PHONE_PATTERN})$")
+    else:
+        raise ValueError(f"no JSON Schema mapping for field type {kind}")
+    if kind in ("integer", "money"):
+        for src in ("minimum", "maximum"):
+            if field.get(src) is not None:
+                out[src] = field[src]
+    if kind == "text":
+        if field.get("min_length") is not None:
+            out["minLength"] = field["min_length"]
+        if field.get("max_length") is not None:
+            out["maxLength"] = field["max_length"]
+        if field["required"]:
+            out.setdefault("minLength", 1)
+    return out
+
+
+def row_schema(standard: dict, form: dict) -> dict:
+    name = row_schema_name(form["id"])
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": schema_id(standard, name),
+        "version": standard["version"],
+        "title": f"{form['title']} {form['full_title']}（一行）",
+        "description": f"{form['description']} 一个对象是表中的一行；可选字段留空时省略该键。",
+        "type": "object",
+        "properties": {f["name"]: _json_field(standard, f) for f in form["fields"]},
+        "required": [f["name"] for f in form["fields"] if f["required"]],
+        "additionalProperties": False,
+    }
+
+
+def submission_schema(standard: dict) -> dict:
+    forms = {f["id"]: f for f in standard["forms"]}
+    props: dict = {"manifest": {"$ref": schema_id(standard, row_schema_name("manifest"))}}
+    for form in standard["forms"]:
+        if form["id"] == "manifest":
+            continue
+        props[form["id"]] = {
+            "title": f"{form['title']} {form['full_title']}",
+            "type": "array",
+            "items": {"$ref": schema_id(standard, row_schema_name(form["id"]))},
+        }
+    warning_forms = [f["id"] for f in standard["forms"] if f.get("warning_type")]
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": schema_id(standard, "submission.schema.json"),
+        "version": standard["version"],
+        "title": "乡镇月报报送包（JSON）",
+        "description": (
+            "一个乡镇一个月的报送包作为一个 JSON 文档：报送信息一个对象，各表为行的数组。"
+            f"零报告为“是”时 {'、'.join(forms[i]['title'] for i in warning_forms)} 不能有数据行。"
+        ),
+        "type": "object",
+        "properties": props,
+        "required": ["manifest"],
+        "additionalProperties": False,
+        # A zero report says there is no new household: the warning tables must be empty.
+        "if": {
+            "properties": {
+                "manifest": {"properties": {"zero_report": {"const": True}}, "required": ["zero_report"]}
+            },
+            "required": ["manifest"],
+        },
+        "then": {"properties": {i: {"maxItems": 0} for i in warning_forms}},
+    }
+
+
+# -------------------------------------------------------------- Data Package
+
+
+def resource_descriptor(standard: dict, form: dict, path: str) -> dict:
+    schema = table_schema(standard, form)
+    return {
+        "name": form["id"],
+        "path": path,
+        "title": f"{form['title']} {form['full_title']}"
+        if form["title"] != form["full_title"]
+        else form["title"],
+        "description": form["description"],
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "profile": "tabular-data-resource",
+        "schema": schema,
+    }
+
+
+def package_descriptor(
+    standard: dict,
+    *,
+    name: str,
+    title: str,
+    form_ids=SUBMISSION_FORMS,
+    paths: dict[str, str] | None = None,
+    description: str | None = None,
+) -> dict:
+    forms = {f["id"]: f for f in standard["forms"]}
+    paths = paths or {}
+    return {
+        "name": name,
+        "title": title,
+        "description": description
+        or (
+            "乡镇每月报送包：报送信息（manifest.csv）和附件1—3（annex1.csv、annex2.csv、annex3.csv），"
+            "UTF-8 编码，日期写作 YYYY-MM-DD，多项用顿号“、”分隔。"
+        ),
+        "profile": "tabular-data-package",
+        "version": standard["version"],
+        "x-fpjc": {"standard": standard["name"], "standard_version": standard["version"]},
+        "resources": [resource_descriptor(standard, forms[i], paths.get(i, f"{i}.csv")) for i in form_ids],
+    }
+
+
+def datapackage_template(standard: dict) -> dict:
+    descriptor = package_descriptor(
+        standard, name="fpjc-submission", title="鹤庆县返贫致贫预警监测乡镇月报（报送包模板）"
+    )
+    descriptor["$id"] = schema_id(standard, "datapackage.template.json")
+    return descriptor
+
+
+# ------------------------------------------------------------------- CSV data
+
+
+def codelist_csv(codelist: dict) -> str:
+    rows = [
+        [i["code"], i["label"], i.get("description", ""), "|".join(i.get("synonyms", []))]
+        for i in codelist["items"]
+    ]
+    return dump_csv(["code", "label", "description", "synonyms"], rows)
+
+
+def settings_csv(table: dict, default_columns: list[str]) -> str:
+    columns = list(default_columns)
+    for row in table["rows"]:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    # The source is what makes a setting trustworthy: keep it last and always present.
+    columns = [c for c in columns if c != "source"] + ["source"]
+    return dump_csv(columns, [[row.get(c) for c in columns] for row in table["rows"]])
+
+
+# ------------------------------------------------------------------ the whole
+
+
+def generate(standard: dict) -> dict[str, str]:
+    """Every file of schemas/ as {relative path: text}."""
+    from validator.report_schema import report_schema
+
+    files: dict[str, str] = {}
+    for form in standard["forms"]:
+        files[table_schema_name(form["id"])] = dump_json(table_schema(standard, form))
+        files[row_schema_name(form["id"])] = dump_json(row_schema(standard, form))
+    files["submission.schema.json"] = dump_json(submission_schema(standard))
+    files["datapackage.template.json"] = dump_json(datapackage_template(standard))
+    for list_id, codelist in sorted(standard["codelists"].items()):
+        files[f"codelists/{list_id}.csv"] = codelist_csv(codelist)
+    settings = standard["settings"]
+    files["settings/monitoring_line.csv"] = settings_csv(settings["monitoring_line"], ["year", "amount"])
+    files["settings/deadline.csv"] = settings_csv(settings["deadline"], ["key", "value"])
+    files["settings/holiday_overrides.csv"] = settings_csv(
+        settings["holiday_overrides"], ["date", "kind", "name"]
+    )
+    report = report_schema()
+    # report_schema() reads the committed standard.json; pin identity to the standard being built.
+    report["$id"] = schema_id(standard, "report.schema.json")
+    report["version"] = standard["version"]
+    files["report.schema.json"] = dump_json(report)
+    return dict(sorted(files.items()))
+
+
+def write_tree(files: dict[str, str], out_dir: Path) -> list[Path]:
+    written = []
+    for rel, text in files.items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def compare_trees(expected: Path, actual: Path, *, patterns: tuple[str, ...] = ("*",)) -> list[str]:
+    """Relative paths that differ between two trees: changed, missing or extra files."""
+
+    def listing(root: Path) -> set[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            found |= {p.relative_to(root).as_posix() for p in root.rglob(pattern) if p.is_file()}
+        return found
+
+    exp, act = listing(expected), listing(actual)
+    differing = sorted(
+        (exp ^ act)
+        | {rel for rel in exp & act if (expected / rel).read_bytes() != (actual / rel).read_bytes()}
+    )
+    return differing
