@@ -1,0 +1,694 @@
+"""The submission workbook clerks fill in Excel or WPS: built from standard.json alone.
+
+Every sheet, column header, drop-down, input message and 填表说明 line is derived from the
+form definitions, so a county official who edits a form YAML gets a new template with no
+code change. Layout (the reader relies on it, see docs of `write_workbook`):
+
+- form sheets: row 1 title (merged), row 2 header block (label cells ending in "：", each
+  followed by its value cell), row 3 Chinese column headers, data from row 4;
+- 报送信息: row 1 title, row 2 column headers, row 3 the values;
+- hidden `_lists` (code lists the drop-downs point at) and hidden `_fpjc` (template identity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from validator import standard
+
+# The submission workbook holds these forms; stage records get a workbook of their own.
+WORKBOOK_FORMS = ("manifest", "annex1", "annex2", "annex3")
+INSTRUCTIONS_SHEET = "填表说明"
+LISTS_SHEET = "_lists"
+META_SHEET = "_fpjc"
+
+# Header block of the form sheets (row 2): label as printed, and the manifest field a clerk
+# would copy into it, so a filled workbook carries the same facts in both places.
+HEADER_BLOCK = (
+    ("填报单位（盖章）", "township"),
+    ("报告月份", "report_month"),
+    ("填报人", "preparer"),
+    ("审核人", "reviewer"),
+    ("填报日期", "submitted_date"),
+)
+HEADER_BLOCK_LABELS = tuple(label for label, _ in HEADER_BLOCK)
+
+TITLE_ROW, BLOCK_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
+MANIFEST_HEADER_ROW, MANIFEST_VALUE_ROW = 2, 3
+# Rows pre-formatted and validated below the headers; grows with the data written.
+TEMPLATE_ROWS = 500
+# 建档立卡 began in 2014: an earlier date in any of these forms is a typing mistake.
+EARLIEST_DATE = dt.date(2014, 1, 1)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+MONEY_FORMAT = "0.00"
+TEXT_TYPES = {"text", "id_number", "phone", "month", "codes", "code"}
+
+FONT = "宋体"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+REQUIRED_FONT = Font(name=FONT, size=10, bold=True, color="9C0006")
+OPTIONAL_FONT = Font(name=FONT, size=10, bold=True)
+CELL_FONT = Font(name=FONT, size=10)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+# Excel refuses longer input messages and titles (the file would not open cleanly).
+PROMPT_MAX, PROMPT_TITLE_MAX, ERROR_MAX = 255, 32, 255
+
+
+# ---------------------------------------------------------------------------
+# Plain-Chinese descriptions of a field, shared by the workbook, CSV notes and print forms
+
+
+def separator() -> str:
+    return standard.load()["list_separator"]
+
+
+def boolean_labels() -> tuple[str, str]:
+    labels = standard.load()["boolean_labels"]
+    return labels["true"], labels["false"]
+
+
+def labels(list_id: str) -> list[str]:
+    return [item["label"] for item in standard.codelist(list_id)["items"]]
+
+
+def _range_text(field: dict, unit: str = "") -> str:
+    lo, hi = field.get("minimum"), field.get("maximum")
+    if lo is not None and hi is not None:
+        return f"{lo}—{hi}{unit}"
+    if lo is not None:
+        return f"不小于 {lo}{unit}"
+    if hi is not None:
+        return f"不大于 {hi}{unit}"
+    return ""
+
+
+def _length_text(field: dict) -> str:
+    lo, hi = field.get("min_length"), field.get("max_length")
+    if lo and hi:
+        return f"{lo}—{hi} 个字"
+    if hi:
+        return f"最多 {hi} 个字"
+    if lo:
+        return f"至少 {lo} 个字"
+    return ""
+
+
+def how_to_fill(field: dict, *, with_options: bool = True) -> str:
+    """How a cell of this field is written, in plain Chinese (type, range, allowed values)."""
+    t = field["type"]
+    yes, no = boolean_labels()
+    sep = separator()
+    parts: list[str] = []
+    if t == "text":
+        parts.append("文字")
+        if length := _length_text(field):
+            parts.append(length)
+        if field.get("pattern_hint"):
+            parts.append(field["pattern_hint"].rstrip("。"))
+    elif t == "integer":
+        parts.append("整数")
+        if rng := _range_text(field):
+            parts.append(rng)
+    elif t == "money":
+        parts.append("金额（元），不小于 0，最多两位小数")
+    elif t == "date":
+        parts.append("日期，如 2020-07-15（也可用 2020/7/15）")
+    elif t == "month":
+        parts.append("年月，写成 2020-07 的样式")
+    elif t == "boolean":
+        parts.append(f"填“{yes}”或“{no}”")
+    elif t == "code":
+        options = sep.join(labels(field["codelist"]))
+        parts.append(f"从下拉列表中选一项：{options}" if with_options else "从下拉列表中选一项")
+    elif t == "codes":
+        lo, hi = field.get("min_items"), field.get("max_items")
+        count = ""
+        if lo and hi:
+            count = f"，{lo}—{hi} 项"
+        elif lo and lo > 1:
+            count = f"，至少 {lo} 项"
+        elif hi:
+            count = f"，最多 {hi} 项"
+        text = f"可填多项，项与项之间用“{sep}”分隔{count}"
+        if with_options:
+            text += f"；可选：{sep.join(labels(field['codelist']))}"
+        parts.append(text)
+    elif t == "id_number":
+        parts.append("18 位居民身份证号，最后一位可以是 X；本列是文本格式，不要改成数字")
+    elif t == "phone":
+        parts.append("手机号 11 位（如 13812345678）或座机 0872-1234567")
+    else:
+        parts.append("文字")
+    return "，".join(parts) + "。"
+
+
+def requirement(field: dict) -> str:
+    return "必填" if field["required"] else "可不填"
+
+
+def form_heading(form: dict) -> str:
+    """The printed title, e.g. `附件1 鹤庆县返贫预警情况统计表`."""
+    return f"{form['title']} {form['full_title']}"
+
+
+# ---------------------------------------------------------------------------
+# Column widths (in Excel character units; a CJK character counts two)
+
+
+def text_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+
+
+def column_width(field: dict) -> float:
+    t = field["type"]
+    base = {
+        "integer": 8,
+        "money": 12,
+        "date": 12,
+        "month": 10,
+        "boolean": 8,
+        "id_number": 21,
+        "phone": 14,
+        "code": 10,
+        "codes": 18,
+        "text": 12,
+    }.get(t, 12)
+    if t == "code":
+        base = max(base, max(text_width(x) for x in labels(field["codelist"])) + 2)
+    if t == "text":
+        max_length = field.get("max_length") or 200
+        base = 10 if max_length <= 20 else 12 if max_length <= 50 else 22
+    # Headers wrap onto up to three lines, so a long title needs only a third of its width.
+    return float(max(base, min(20, text_width(field["title"]) // 3 + 3)))
+
+
+# ---------------------------------------------------------------------------
+# Data validation
+
+
+def _excel_serial(day: dt.date) -> int:
+    return (day - EXCEL_EPOCH).days
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def input_message(field: dict) -> tuple[str, str]:
+    """(title, message) shown when the clerk selects a cell of this column."""
+    title = _clip(field["title"], PROMPT_TITLE_MAX)
+    rule = f"{requirement(field)}。{how_to_fill(field)}"
+    description = field.get("description") or ""
+    if len(rule) + len(description) + 1 > PROMPT_MAX:
+        # The allowed values matter more than the prose; 填表说明 has the full text.
+        description = _clip(description, max(0, PROMPT_MAX - len(rule) - 1))
+    message = f"{rule}\n{description}" if description else rule
+    if len(message) > PROMPT_MAX:
+        message = _clip(
+            f"{requirement(field)}。{how_to_fill(field, with_options=False)}见“填表说明”。", PROMPT_MAX
+        )
+    return title, message
+
+
+def list_name(list_id: str) -> str:
+    return f"fpjc_{list_id}"
+
+
+def validation_for(field: dict) -> DataValidation:
+    """The Excel data validation that refuses obvious mistakes in this column."""
+    t = field["type"]
+    title, prompt = input_message(field)
+    dv: DataValidation
+    error = ""
+    error_style = "stop"
+    if t == "code":
+        dv = DataValidation(type="list", formula1=list_name(field["codelist"]))
+        error = f"请从下拉列表中选择{field['title']}。"
+    elif t == "boolean":
+        yes, no = boolean_labels()
+        dv = DataValidation(type="list", formula1=f'"{yes},{no}"')
+        error = f"请填“{yes}”或“{no}”。"
+    elif t == "integer":
+        lo, hi = field.get("minimum"), field.get("maximum")
+        if lo is not None and hi is not None:
+            dv = DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi))
+        elif lo is not None:
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(lo))
+        elif hi is not None:
+            dv = DataValidation(type="whole", operator="lessThanOrEqual", formula1=str(hi))
+        else:
+            dv = DataValidation(
+                type="whole", operator="between", formula1="-2147483648", formula2="2147483647"
+            )
+        error = f"{field['title']}只能填整数" + (
+            f"，范围 {_range_text(field)}。" if _range_text(field) else "。"
+        )
+    elif t == "money":
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        error = f"{field['title']}只能填不小于 0 的金额（元），不要带“元”字。"
+    elif t == "date":
+        dv = DataValidation(
+            type="date", operator="greaterThanOrEqual", formula1=str(_excel_serial(EARLIEST_DATE))
+        )
+        error = f"{field['title']}请填日期，如 2020-07-15，且不早于 {EARLIEST_DATE.isoformat()}。"
+    elif t == "month":
+        dv = DataValidation(type="textLength", operator="equal", formula1="7")
+        error = f"{field['title']}请写成 2020-07 的样式（年-月）。"
+        error_style = "warning"
+    elif t == "id_number":
+        dv = DataValidation(type="textLength", operator="equal", formula1="18")
+        error = "身份证号应为 18 位。请确认本列是“文本”格式，再重新输入。"
+    elif t == "phone":
+        dv = DataValidation(type="textLength", operator="between", formula1="11", formula2="12")
+        error = "手机号为 11 位，座机写成 0872-1234567。"
+        error_style = "warning"
+    elif t == "text" and (field.get("max_length") or field.get("min_length")):
+        lo, hi = field.get("min_length") or 0, field.get("max_length") or 32767
+        dv = DataValidation(type="textLength", operator="between", formula1=str(lo), formula2=str(hi))
+        error = f"{field['title']}：{_length_text(field)}。"
+    else:
+        # List cells and free text: only the input message; the validator does the rest.
+        dv = DataValidation(type=None)
+    dv.allow_blank = True
+    dv.showInputMessage = True
+    dv.promptTitle = title
+    dv.prompt = prompt
+    if error:
+        dv.showErrorMessage = True
+        dv.errorStyle = error_style
+        dv.errorTitle = _clip(f"{field['title']}填写有误", PROMPT_TITLE_MAX)
+        dv.error = _clip(error, ERROR_MAX)
+    return dv
+
+
+def number_format(field: dict) -> str | None:
+    t = field["type"]
+    if t == "date":
+        return DATE_FORMAT
+    if t == "money":
+        return MONEY_FORMAT
+    if t in ("id_number", "phone", "month") or (t == "text" and field.get("pattern")):
+        return TEXT_FORMAT
+    if t in ("text", "codes"):
+        return TEXT_FORMAT
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Values as a clerk's Excel stores them
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+
+
+def cell_value(field: dict, value):
+    """Turn a row value into what Excel keeps after the clerk types it into this column.
+
+    Excel turns a typed ISO date into a date cell and a typed number into a number; text-
+    formatted columns (ID, phone, month, lists) keep the string. Anything Excel would not
+    convert (a malformed date, a word in a number column) stays as typed, so faulty rows
+    can be written too.
+    """
+    if value is None or value == "":
+        return None
+    t = field["type"]
+    sep = separator()
+    if isinstance(value, list | tuple | set):
+        return sep.join(str(v) for v in value)
+    if isinstance(value, bool):
+        if t == "boolean":
+            yes, no = boolean_labels()
+            return yes if value else no
+        return value
+    if t == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str) and (m := _ISO_DATE.match(value)):
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return value
+        return value
+    if t == "month":
+        if isinstance(value, dt.date):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value
+    if t in ("integer", "money") and isinstance(value, str) and _NUMBER.match(value):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Sheets
+
+
+def _page_setup(ws, *, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _title(ws, text: str, ncols: int) -> None:
+    ws.cell(TITLE_ROW, 1, text).font = Font(name="黑体", size=16, bold=True)
+    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+    if ncols > 1:
+        ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=ncols)
+    ws.row_dimensions[TITLE_ROW].height = 32
+
+
+def _headers(ws, fields: list[dict], row: int) -> None:
+    for col, field in enumerate(fields, start=1):
+        cell = ws.cell(row, col, field["title"])
+        cell.font = REQUIRED_FONT if field["required"] else OPTIONAL_FONT
+        cell.alignment = WRAP_CENTER
+        cell.border = BORDER
+        cell.fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = column_width(field)
+    ws.row_dimensions[row].height = 45
+
+
+def _header_block(ws, fields: list[dict], values: dict[str, object]) -> None:
+    """Row 2: label cell "填报单位（盖章）：" then its value cell, spread along the columns."""
+    widths = [column_width(f) for f in fields]
+    col = 1
+
+    def take(min_width: float) -> tuple[int, int]:
+        nonlocal col
+        start, total = col, 0.0
+        while True:
+            total += widths[col - 1] if col <= len(widths) else 10
+            col += 1
+            if total >= min_width:
+                return start, col - 1
+
+    for label in HEADER_BLOCK_LABELS:
+        first, last = take(text_width(label) + 3)
+        ws.cell(BLOCK_ROW, first, f"{label}：").font = Font(name=FONT, size=10, bold=True)
+        ws.cell(BLOCK_ROW, first).alignment = Alignment(horizontal="right", vertical="center")
+        if last > first:
+            ws.merge_cells(start_row=BLOCK_ROW, start_column=first, end_row=BLOCK_ROW, end_column=last)
+        v_first, v_last = take(14 if label.startswith("填报单位") else 10)
+        cell = ws.cell(BLOCK_ROW, v_first, _block_value(label, values.get(label)))
+        cell.font = CELL_FONT
+        cell.alignment = Alignment(horizontal="left", vertical="center")
+        cell.border = Border(bottom=THIN)
+        cell.number_format = DATE_FORMAT if label == "填报日期" else TEXT_FORMAT
+        for c in range(v_first + 1, v_last + 1):
+            ws.cell(BLOCK_ROW, c).border = Border(bottom=THIN)
+        if v_last > v_first:
+            ws.merge_cells(start_row=BLOCK_ROW, start_column=v_first, end_row=BLOCK_ROW, end_column=v_last)
+    ws.row_dimensions[BLOCK_ROW].height = 24
+
+
+def _block_value(label: str, value):
+    if label == "填报日期":
+        return cell_value({"type": "date"}, value)
+    if label == "报告月份":
+        return cell_value({"type": "month"}, value)
+    return value if value not in ("", None) else None
+
+
+def _freeze_column(fields: list[dict]) -> int:
+    """Keep the household's name in view while scrolling right (first name column, if early)."""
+    for i, field in enumerate(fields[:6], start=1):
+        if field.get("personal") == "name":
+            return i + 1
+    return 1
+
+
+def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: int) -> None:
+    last_row = first_row + nrows - 1
+    for col, field in enumerate(fields, start=1):
+        letter = get_column_letter(col)
+        dv = validation_for(field)
+        dv.add(f"{letter}{first_row}:{letter}{last_row}")
+        ws.add_data_validation(dv)
+        fmt = number_format(field)
+        if fmt:
+            # Cell formats must exist before the clerk types: Excel decides on entry
+            # whether 532932... becomes a (rounded) number.
+            for r in range(first_row, last_row + 1):
+                ws.cell(r, col).number_format = fmt
+    for offset, row in enumerate(rows):
+        r = first_row + offset
+        for col, field in enumerate(fields, start=1):
+            cell = ws.cell(r, col)
+            cell.value = cell_value(field, row.get(field["name"]))
+            cell.font = CELL_FONT
+            cell.border = BORDER
+            cell.alignment = WRAP_LEFT if field["type"] in ("text", "codes") else WRAP_CENTER
+            if isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
+
+
+def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, object]) -> None:
+    ws = wb.create_sheet(form["title"])
+    fields = form["fields"]
+    _title(ws, form_heading(form), len(fields))
+    _header_block(ws, fields, block)
+    _headers(ws, fields, HEADER_ROW)
+    _data_area(ws, fields, rows, FIRST_DATA_ROW, max(TEMPLATE_ROWS, len(rows) + 100))
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, _freeze_column(fields))
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
+
+
+def _manifest_sheet(wb: Workbook, form: dict, rows: list[dict]) -> None:
+    ws = wb.create_sheet(form["title"])
+    fields = form["fields"]
+    _title(ws, form_heading(form), len(fields))
+    _headers(ws, fields, MANIFEST_HEADER_ROW)
+    for col in range(1, len(fields) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = max(
+            ws.column_dimensions[get_column_letter(col)].width, 14
+        )
+    _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, max(1, len(rows)))
+    if not rows:
+        for col in range(1, len(fields) + 1):
+            ws.cell(MANIFEST_VALUE_ROW, col).border = BORDER
+    ws.row_dimensions[MANIFEST_VALUE_ROW].height = 24
+    ws.freeze_panes = ws.cell(MANIFEST_VALUE_ROW, 1)
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{MANIFEST_HEADER_ROW}")
+
+
+def _lists_sheet(wb: Workbook, forms: list[dict]) -> None:
+    ws = wb.create_sheet(LISTS_SHEET)
+    ws.sheet_state = "hidden"
+    used: list[str] = []
+    for form in forms:
+        for field in form["fields"]:
+            if field["type"] == "code" and field["codelist"] not in used:
+                used.append(field["codelist"])
+    for col, list_id in enumerate(used, start=1):
+        values = labels(list_id)
+        ws.cell(1, col, list_id)
+        for r, label in enumerate(values, start=2):
+            ws.cell(r, col, label)
+        letter = get_column_letter(col)
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        wb.defined_names[list_name(list_id)] = DefinedName(list_name(list_id), attr_text=ref)
+
+
+def _meta_sheet(wb: Workbook, template: str, form_ids: list[str]) -> None:
+    from validator import __version__
+
+    ws = wb.create_sheet(META_SHEET)
+    ws.sheet_state = "hidden"
+    meta = load_meta_rows(template, form_ids, __version__)
+    for r, (key, value) in enumerate(meta, start=1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value).number_format = TEXT_FORMAT
+
+
+def load_meta_rows(template: str, form_ids: list[str], fpjc_version: str) -> list[tuple[str, str]]:
+    """The rows of the hidden `_fpjc` sheet (keys in column A, values in column B)."""
+    return [
+        ("standard", standard.load()["name"]),
+        ("standard_version", standard.version()),
+        ("template", template),
+        ("forms", ",".join(form_ids)),
+        ("fpjc_version", fpjc_version),
+    ]
+
+
+def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
+    """(kind, cells) lines of the 填表说明 sheet: general notes, then every column of every form."""
+    s = standard.load()
+    deadline = standard.settings()["deadline"]
+    sep = separator()
+    yes, no = boolean_labels()
+    yield "title", [f"填表说明（{s['title']} {s['version']} 版）"]
+    general = [
+        f"本模板依据{s['notice']['number']}制作，列与标准 {s['version']} 版一致。请不要增删、改名或调换列，"
+        "不要修改各表第 1—3 行的表名、表头信息和列标题，也不要删除或显示隐藏的工作表。",
+        "每张表第 2 行填写表头信息：填报单位（盖章）、报告月份（如 2020-07）、填报人、审核人、填报日期；"
+        "从第 4 行起每户填一行，中间不要留空行。",
+        f"日期写成 2020-07-15；月份写成 2020-07；是否类的列填“{yes}”或“{no}”；"
+        f"一个格子要填多项时，项与项之间用“{sep}”分隔。",
+        "身份证号、电话、户编号等列已设为“文本”格式，请直接输入，不要改成数字格式，否则 Excel 会吞掉后几位。",
+        f"每月数据在次月 {deadline['day_of_month']} 日前（含当日，遇节假日顺延）加盖公章报送；"
+        f"当月没有新增对象时也要报送，在“报送信息”中把“零报告”填为“{yes}”。",
+        "报送前请先用 fpjc 校验工具检查，按提示改正后再上报。红色列标题为必填列。",
+    ]
+    for line in general:
+        yield "note", [line]
+    for form in forms:
+        yield "blank", []
+        yield "section", [f"{form['title']}：{form['full_title']}（依据第{form['clause']}条）"]
+        yield "note", [" ".join(form["description"].split())]
+        yield "header", ["列", "列标题", "是否必填", "怎么填", "说明"]
+        for col, field in enumerate(form["fields"], start=1):
+            yield (
+                "field",
+                [
+                    get_column_letter(col),
+                    field["title"],
+                    requirement(field),
+                    how_to_fill(field),
+                    field.get("description") or "",
+                ],
+            )
+
+
+def _instructions_sheet(wb: Workbook, forms: list[dict]) -> None:
+    ws = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
+    widths = (6, 22, 10, 48, 60)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ncols = len(widths)
+    r = 0
+    for kind, cells in instruction_rows(forms):
+        r += 1
+        if kind == "title":
+            ws.cell(r, 1, cells[0]).font = Font(name="黑体", size=14, bold=True)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            ws.row_dimensions[r].height = 28
+        elif kind in ("note", "section"):
+            cell = ws.cell(r, 1, cells[0])
+            cell.font = Font(name=FONT, size=11, bold=kind == "section")
+            cell.alignment = WRAP_LEFT
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            # Merged cells do not grow with wrapped text, so size the row by hand.
+            lines = max(1, -(-text_width(cells[0]) // int(sum(widths) * 0.95)))
+            ws.row_dimensions[r].height = 16 * lines + 4
+        elif kind in ("header", "field"):
+            for col, text in enumerate(cells, start=1):
+                cell = ws.cell(r, col, text)
+                cell.border = BORDER
+                cell.alignment = WRAP_CENTER if col in (1, 3) or kind == "header" else WRAP_LEFT
+                cell.font = OPTIONAL_FONT if kind == "header" else CELL_FONT
+                if kind == "header":
+                    cell.fill = HEADER_FILL
+            if kind == "field":
+                lines = max(
+                    1,
+                    *(-(-text_width(t) // int(w - 1)) for t, w in zip(cells, widths, strict=True)),
+                )
+                ws.row_dimensions[r].height = 14 * lines + 4
+    _page_setup(ws, title_rows=None)
+
+
+# ---------------------------------------------------------------------------
+# Public entry points
+
+
+def _normalise_block(header_block: dict | None, manifest_rows: list[dict]) -> dict[str, object]:
+    block: dict[str, object] = {}
+    if manifest_rows:
+        first = manifest_rows[0]
+        for label, field_name in HEADER_BLOCK:
+            if first.get(field_name) not in (None, ""):
+                block[label] = first[field_name]
+    for key, value in (header_block or {}).items():
+        # Accept "填报单位" as well as "填报单位（盖章）".
+        label = next((lbl for lbl in HEADER_BLOCK_LABELS if lbl == key or lbl.startswith(key)), key)
+        block[label] = value
+    return block
+
+
+def workbook_forms(forms: list[str] | None, data: dict | None) -> list[str]:
+    """Form ids a workbook will hold, in the standard's order."""
+    order = [f["id"] for f in standard.forms()]
+    wanted = set(forms) if forms else set(WORKBOOK_FORMS) | set(data or {})
+    unknown = wanted - set(order)
+    if unknown:
+        raise KeyError(f"unknown form id(s): {', '.join(sorted(unknown))}")
+    return [fid for fid in order if fid in wanted]
+
+
+def build_workbook(
+    data: dict[str, list[dict]] | None = None,
+    *,
+    forms: list[str] | None = None,
+    header_block: dict | None = None,
+) -> Workbook:
+    """The template workbook in memory (see `write_workbook`)."""
+    data = data or {}
+    form_ids = workbook_forms(forms, data)
+    form_defs = [standard.form(fid) for fid in form_ids]
+    template = "workbook" if set(form_ids) >= set(WORKBOOK_FORMS) or len(form_ids) != 1 else form_ids[0]
+    block = _normalise_block(header_block, data.get("manifest") or [])
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    _instructions_sheet(wb, form_defs)
+    for form in form_defs:
+        rows = list(data.get(form["id"]) or [])
+        if form["kind"] == "manifest":
+            _manifest_sheet(wb, form, rows)
+        else:
+            _form_sheet(wb, form, rows, block)
+    _lists_sheet(wb, form_defs)
+    _meta_sheet(wb, template, form_ids)
+    wb.active = 1 if len(wb.sheetnames) > 1 else 0
+    s = standard.load()
+    wb.properties.title = f"{s['title']} 填报模板 {s['version']}"
+    wb.properties.creator = "fpjc"
+    wb.properties.language = "zh-CN"
+    return wb
+
+
+def write_workbook(
+    path: str | Path,
+    data: dict[str, list[dict]] | None = None,
+    *,
+    forms: list[str] | None = None,
+    header_block: dict | None = None,
+) -> Path:
+    """Write the official-looking workbook, blank or filled with `data`.
+
+    `data` maps form id → rows (dicts of field name → value as a clerk types it: strings for
+    IDs, ISO dates or `date`s, lists or "、"-joined strings for list cells). `forms` picks the
+    sheets (default: 报送信息 and 附件1–3, plus any other form present in `data`; one id gives
+    the single-form workbook). `header_block` maps 填报单位/报告月份/填报人/审核人/填报日期 to
+    values; by default they are copied from the manifest row, as a clerk would.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(data, forms=forms, header_block=header_block).save(path)
+    return path
