@@ -1,0 +1,171 @@
+"""Renderers: the JSON report dict turned into something a clerk reads.
+
+Every renderer takes the report dict (format: `validator.report_schema`) and nothing else
+from the run, so a saved JSON report renders exactly like a fresh one. Shared wording
+(severity labels, table names, "where" phrases) lives here so text, HTML and the annotated
+workbook say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from validator import standard
+
+# The report format's severities (report_schema) and how a clerk reads them. Kept here, not
+# imported from the core's Finding class, because renderers depend on the report only.
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+__all__ = [
+    "SEVERITIES",
+    "SEVERITY_LABELS",
+    "INPUT_KINDS",
+    "resource_label",
+    "column_label",
+    "place",
+    "rule_titles",
+    "verdict",
+    "option_lines",
+    "input_line",
+]
+
+INPUT_KINDS = {
+    "folder": "文件夹",
+    "zip": "zip 压缩包",
+    "xlsx": "Excel 工作簿",
+    "csv": "CSV 文件",
+    "datapackage": "数据包（datapackage.json）",
+}
+
+PACKAGE_LABEL = "整个报送包"
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, dict]:
+    return {f["id"]: f for f in standard.forms()}
+
+
+def resource_label(resource: str | None, *, full: bool = False) -> str:
+    """附件1 (or 附件1 鹤庆县返贫预警情况统计表 with full=True); unknown names as given."""
+    if not resource:
+        return PACKAGE_LABEL
+    form = _forms().get(resource)
+    if form is None:
+        return resource
+    if full and form["full_title"] != form["title"]:
+        if form["full_title"].startswith(form["title"]):
+            return form["full_title"]
+        return f"{form['title']} {form['full_title']}"
+    return form["title"]
+
+
+def column_label(finding: Mapping) -> str | None:
+    """The column header the clerk sees: as written in the file, else the standard's title."""
+    if finding.get("column"):
+        return finding["column"]
+    name = finding.get("field")
+    if not name:
+        return None
+    form = _forms().get(finding.get("resource") or "")
+    if form:
+        for field in form["fields"]:
+            if field["name"] == name:
+                return field["title"]
+    return name
+
+
+def place(finding: Mapping) -> str:
+    """Where a finding is, in the clerk's words: file, sheet, row, column, cell."""
+    parts = []
+    source, sheet = finding.get("source"), finding.get("sheet")
+    if source:
+        parts.append(f"文件 {source}")
+    if sheet:
+        parts.append(f"工作表「{sheet}」")
+    if not source and not sheet:
+        parts.append(resource_label(finding.get("resource")))
+    if finding.get("row") is not None:
+        parts.append(f"第 {finding['row']} 行")
+    column = column_label(finding)
+    if column:
+        parts.append(f"「{column}」列")
+    text = "，".join(parts)
+    if finding.get("cell"):
+        text += f"（单元格 {finding['cell']}）"
+    return text
+
+
+def short_place(finding: Mapping) -> str:
+    """Row and cell only, for the extra examples of a group."""
+    bits = []
+    if finding.get("row") is not None:
+        bits.append(f"第 {finding['row']} 行")
+    if finding.get("cell"):
+        bits.append(finding["cell"])
+    return " ".join(bits) or place(finding)
+
+
+def rule_titles(report: Mapping) -> dict[str, str]:
+    """Short Chinese titles of the rules in the report, from the rule registry.
+
+    The registry is static documentation shipped with the code, not run data, so reading it
+    keeps renderers faithful to the report; a rule the registry does not know (a report
+    from another fpjc version) simply shows without a title.
+    """
+    try:
+        from validator.rules import registry
+
+        known = registry()
+    except Exception:  # noqa: BLE001 - a broken rule module must not stop the report
+        return {}
+    wanted = {f["rule"] for f in report.get("findings", ())}
+    wanted.update(report.get("summary", {}).get("by_rule", {}))
+    return {rid: known[rid].title for rid in sorted(wanted) if rid in known}
+
+
+def verdict(report: Mapping) -> str:
+    """One line: passed or not, with the counts."""
+    s = report["summary"]
+    counts = f"{s['error']} 个错误，{s['warning']} 个警告，{s['info']} 个提示"
+    if report["valid"]:
+        if s["warning"] or s["info"]:
+            return f"通过（{counts}；警告和提示不影响上报，但请看一看）"
+        return "通过：没有发现问题"
+    return f"不通过：{counts}。请改正全部错误后再上报"
+
+
+def option_lines(report: Mapping) -> list[str]:
+    """The options that change what was checked, as short Chinese lines."""
+    opts = report.get("options") or {}
+    lines = []
+    if opts.get("today"):
+        lines.append(f"校验日期：{opts['today']}")
+    lines.append(f"历史报送包：{opts['history']}" if opts.get("history") else "历史报送包：未提供")
+    lines.append(f"建档立卡名单：{opts['roster']}" if opts.get("roster") else "建档立卡名单：未提供")
+    if opts.get("show_personal_data"):
+        lines.append("个人信息：未打码（--show-personal-data），请勿转发本报告")
+    else:
+        lines.append("个人信息：已打码")
+    return lines
+
+
+def input_line(item: Mapping) -> str:
+    """One input as read: path, kind, encoding or sheets, template version."""
+    text = f"{item['path']}（{INPUT_KINDS.get(item['kind'], item['kind'])}"
+    if item.get("encoding"):
+        text += f"，编码 {item['encoding']}"
+    if item.get("sheets"):
+        text += "，工作表：" + "、".join(item["sheets"])
+    if item.get("template_version"):
+        text += f"，模板版本 {item['template_version']}"
+    return text + "）"
+
+
+def resource_order(resource: str | None) -> tuple:
+    """Summary tables list the package first, then the standard's forms in order."""
+    if not resource:
+        return (-1, "")
+    form = _forms().get(resource)
+    return (form["order"] if form and form.get("order") is not None else 999, resource)

@@ -1,0 +1,70 @@
+"""The HTML report: one self-contained page (inline CSS, no scripts, no outside assets).
+
+A clerk can open it offline, print it or pass it on; everything from the report is
+escaped by Jinja2's autoescape, so a cell holding `<script>` shows as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from validator.render import (
+    PACKAGE_LABEL,
+    SEVERITY_LABELS,
+    column_label,
+    input_line,
+    option_lines,
+    place,
+    resource_label,
+    resource_order,
+    rule_titles,
+    verdict,
+)
+from validator.render.grouping import group
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def render_html(report: Mapping, *, titles: Mapping[str, str] | None = None) -> str:
+    """The whole report as one HTML document; `titles` (rule ID → title) defaults to the registry."""
+    if titles is None:
+        titles = rule_titles(report)
+    summary = report["summary"]
+    by_resource = summary.get("by_resource") or {}
+    rows = summary.get("rows") or {}
+    tables = []
+    for name in sorted(set(by_resource) | set(rows), key=resource_order):
+        counts = by_resource.get(name, {"error": 0, "warning": 0, "info": 0})
+        label = resource_label(name, full=True) if name else PACKAGE_LABEL
+        tables.append({"label": label, "rows": rows.get(name), **counts})
+    name = report.get("name") or "、".join(i["path"] for i in report.get("inputs", ())) or "报送包"
+    return _template().render(
+        report=report,
+        name=name,
+        verdict=verdict(report),
+        inputs=[input_line(i) for i in report.get("inputs") or ()],
+        options=option_lines(report),
+        tables=tables,
+        groups=group(report.get("findings") or []),
+        titles=titles,
+        labels=SEVERITY_LABELS,
+        place=place,
+        column=column_label,
+        table_name=lambda r: resource_label(r) if r else PACKAGE_LABEL,
+        show_personal=bool((report.get("options") or {}).get("show_personal_data")),
+    )
