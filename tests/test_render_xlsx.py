@@ -1,0 +1,167 @@
+"""Annotated workbook: fills and comments at the findings' cells, result sheet, input untouched."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from validator.render.xlsx import FILLS, RESULT_SHEET, AnnotateError, annotate_workbook
+
+HERE = Path(__file__).parent
+SAMPLE = HERE / "render_fixtures" / "sample_report.json"
+TITLES = {"D003": "身份证号校验码错误"}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def report() -> dict:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def workbook(tmp_path) -> Path:
+    """A workbook with the sheets the sample report talks about, and a comment already on F5."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "报送信息"
+    for title in ("附件1", "附件2", "附件3", "Sheet1"):
+        wb.create_sheet(title)
+    ws = wb["附件1"]
+    ws["A1"] = "附件1 鹤庆县返贫预警情况统计表"
+    for r in range(4, 11):
+        for c in range(1, 25):
+            ws.cell(row=r, column=c, value=f"r{r}c{c}")
+    ws["F5"].comment = openpyxl.comments.Comment("村里已核实", "clerk")
+    path = tmp_path / "errors-1.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_input_is_not_modified(workbook, report, tmp_path):
+    before = digest(workbook)
+    annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES)
+    assert digest(workbook) == before
+
+
+def test_cells_are_filled_and_commented(workbook, report, tmp_path):
+    out = annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["附件1"]
+    for r in range(4, 11):
+        cell = ws[f"F{r}"]
+        assert cell.fill.fgColor.rgb.endswith(FILLS["error"])
+        assert "D003 身份证号校验码错误" in cell.comment.text
+        assert "怎么改：核对身份证原件" in cell.comment.text
+        assert cell.value == f"r{r}c6"  # data unchanged
+    assert ws["X9"].fill.fgColor.rgb.endswith(FILLS["warning"])
+    assert wb["报送信息"]["H3"].fill.fgColor.rgb.endswith(FILLS["warning"])
+    assert wb["附件2"]["E5"].fill.fgColor.rgb.endswith(FILLS["error"])
+    assert ws["F5"].comment.text.startswith("村里已核实")  # the clerk's own comment is kept
+    assert ws["A4"].comment is None and ws["A4"].fill.fill_type is None  # untouched cells stay plain
+    assert ws["A1"].value == "附件1 鹤庆县返贫预警情况统计表"
+
+
+def test_worst_severity_wins_on_a_shared_cell(workbook, report, tmp_path):
+    extra = copy.deepcopy(next(f for f in report["findings"] if f["cell"] == "F4"))
+    extra.update(rule="F099", severity="warning", message="另一条警告")
+    report["findings"].append(extra)
+    wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
+    cell = wb["附件1"]["F4"]
+    assert cell.fill.fgColor.rgb.endswith(FILLS["error"])
+    assert "另一条警告" in cell.comment.text and "D003" in cell.comment.text
+
+
+def test_result_sheet_lists_every_finding_with_links(workbook, report, tmp_path):
+    wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
+    assert wb.sheetnames[0] == RESULT_SHEET
+    assert wb.active.title == RESULT_SHEET
+    ws = wb[RESULT_SHEET]
+    header = [c.value for c in ws[6]]
+    assert header[:3] == ["序号", "严重程度", "规则"]
+    rows = [r for r in ws.iter_rows(min_row=7, values_only=True) if isinstance(r[0], int)]
+    assert len(rows) == len(report["findings"])
+    links = {
+        ws.cell(row=7 + i, column=9).hyperlink.location
+        for i in range(len(rows))
+        if ws.cell(row=7 + i, column=9).hyperlink
+    }
+    assert "'附件1'!F4" in links and "'报送信息'!H3" in links
+    assert "不通过" in ws["A2"].value
+
+
+def test_refuses_to_overwrite_the_input(workbook, report):
+    before = digest(workbook)
+    with pytest.raises(AnnotateError):
+        annotate_workbook(workbook, report, workbook)
+    assert digest(workbook) == before
+
+
+def test_csv_inputs_become_a_new_workbook(tmp_path):
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "annex1.csv").write_text(
+        "序号,户主姓名,户主身份证号\n1,张三,=cmd|x\n2,李四,532932199001011234\n", encoding="utf-8"
+    )
+    (folder / "manifest.csv").write_bytes("乡镇,报告月份\n金墩乡,2020-07\n".encode("gb18030"))
+    before = {p.name: digest(p) for p in folder.iterdir()}
+    finding = {
+        "rule": "D003",
+        "severity": "error",
+        "resource": "annex1",
+        "row": 3,
+        "field": "head_id",
+        "column": "户主身份证号",
+        "cell": "C3",
+        "source": "annex1.csv",
+        "sheet": None,
+        "value": "532932********1234",
+        "message": "校验码错误",
+        "hint": "核对原件",
+    }
+    report = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    report["findings"] = [finding]
+    out = annotate_workbook(folder, report, tmp_path / "out.xlsx", titles=TITLES)
+    assert {p.name: digest(p) for p in folder.iterdir()} == before
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == RESULT_SHEET
+    ws = wb["附件1"]
+    assert ws["C3"].value == "532932199001011234"  # kept as text, not a number
+    assert ws["C3"].fill.fgColor.rgb.endswith(FILLS["error"])
+    assert "校验码错误" in ws["C3"].comment.text
+    assert ws["C2"].value == "=cmd|x" and ws["C2"].data_type == "s"  # never a formula
+    assert wb["manifest"]["A2"].value == "金墩乡"  # GB18030 decoded
+    assert "CSV" in wb[RESULT_SHEET]["A4"].value
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_annotated_copy(workbook, report, tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    out = annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert (tmp_path / "pdf" / "out.pdf").stat().st_size > 1000
