@@ -1,0 +1,100 @@
+"""Printable blank forms (HTML, A4 landscape) rendered with Jinja2 from the form definitions.
+
+Layouts live in `forms/print/` (form.j2 and print.css) next to the definitions they print;
+each page is self-contained (CSS inlined) so it can be opened from a USB stick and printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from validator import standard
+from validator.xlsx_template import (
+    HEADER_BLOCK_LABELS,
+    column_width,
+    how_to_fill,
+    requirement,
+)
+
+LAYOUT_DIR = Path(__file__).resolve().parent.parent / "forms" / "print"
+# Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
+EMPTY_ROWS = 10
+SIGN_LABELS = ("填报人", "审核人")
+STAMP_LABEL = "填报单位（盖章）"
+
+
+def _environment(layout_dir: Path):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(layout_dir)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def general_notes() -> list[str]:
+    s = standard.load()
+    labels = s["boolean_labels"]
+    deadline = standard.settings()["deadline"]
+    return [
+        f"日期写成 2020-07-15，月份写成 2020-07；是否类的列填“{labels['true']}”或“{labels['false']}”；"
+        f"一格填多项时用“{s['list_separator']}”分隔。",
+        f"本表于报告月份次月 {deadline['day_of_month']} 日前（含当日，遇节假日顺延）加盖公章报送。",
+    ]
+
+
+def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path = LAYOUT_DIR) -> str:
+    """The self-contained printable HTML of one form."""
+    from validator import __version__
+
+    form = standard.form(form_id)
+    fields = form["fields"]
+    widths = [column_width(f) for f in fields]
+    total = sum(widths)
+    columns = [
+        {
+            "title": f["title"],
+            "required": f["required"],
+            "requirement": requirement(f),
+            "how": how_to_fill(f),
+            "description": f.get("description") or "",
+            "width": round(100 * w / total, 2),
+        }
+        for f, w in zip(fields, widths, strict=True)
+    ]
+    env = _environment(layout_dir)
+    return env.get_template("form.j2").render(
+        form=form,
+        heading=f"{form['title']} {form['full_title']}",
+        description=" ".join(form["description"].split()),
+        columns=columns,
+        empty_rows=empty_rows,
+        header_labels=HEADER_BLOCK_LABELS,
+        sign_labels=SIGN_LABELS,
+        stamp_label=STAMP_LABEL,
+        general_notes=general_notes(),
+        notice_number=standard.load()["notice"]["number"],
+        standard_version=standard.version(),
+        fpjc_version=__version__,
+        css=(layout_dir / "print.css").read_text(encoding="utf-8"),
+    )
+
+
+def html_file_name(form_id: str) -> str:
+    return f"{standard.form(form_id)['title']}.html"
+
+
+def write_printables(out_dir: str | Path, forms: list[str] | None = None) -> list[Path]:
+    """One printable HTML per form (all forms by default) in `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fid in forms or [f["id"] for f in standard.forms()]:
+        path = out_dir / html_file_name(fid)
+        path.write_text(render_form(fid), encoding="utf-8")
+        paths.append(path)
+    return paths
