@@ -1,0 +1,93 @@
+"""MkDocs hooks: generate the reference pages and vendor the front-end files at build time.
+
+Loaded by mkdocs.yml (`hooks:`). `on_config` reads the standard, the rule registry, the CLI
+and the published schemas once; `on_files` adds the generated pages, the schema files, the
+downloadable templates and Mermaid (from node_modules, never from a CDN) as virtual files;
+`on_post_build` runs the in-browser checker's build step when that module exists.
+A missing source is logged as a warning, so `mkdocs build --strict` fails on it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MERMAID = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+MERMAID_DEST = "assets/vendor/mermaid.min.js"
+DOWNLOADS = ROOT / "build" / "site-downloads"  # outside site_dir: mkdocs cleans that one
+
+log = logging.getLogger("mkdocs.plugins.fpjc")
+_state: dict = {}
+
+
+def _load(name: str, path: Path):
+    """Import a sibling file by path (site/ is not a package; `site` is a stdlib name)."""
+    spec = importlib.util.spec_from_file_location(f"fpjc_site_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+def on_config(config):
+    generate = _load("generate", HERE / "generate.py")
+    src = generate.collect(downloads_dir=DOWNLOADS)
+    for problem in src.problems:
+        log.warning(problem)
+    _state.update(generate=generate, src=src, pages=generate.pages(src))
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    generate, src = _state["generate"], _state["src"]
+    for path, text in _state["pages"].items():
+        _add(files, File.generated(config, path, content=text))
+    for rel in src.schema_files:
+        _add(
+            files,
+            File.generated(config, f"schemas/{rel.as_posix()}", abs_src_path=str(ROOT / "schemas" / rel)),
+        )
+    for p in src.downloads:
+        rel = p.relative_to(DOWNLOADS).as_posix()
+        _add(files, File.generated(config, f"downloads/{rel}", abs_src_path=str(p)))
+    if MERMAID.exists():
+        _add(files, File.generated(config, MERMAID_DEST, abs_src_path=str(MERMAID)))
+    else:
+        log.warning(f"找不到 {MERMAID.relative_to(ROOT)}：先运行 npm ci（scripts/setup.sh 会运行）")
+    config.nav = _expand_nav(config.nav, generate.nav_sections(src), config)
+    return files
+
+
+def _add(files: Files, file: File) -> None:
+    old = files.get_file_from_path(file.src_uri)
+    if old is not None:
+        files.remove(old)
+    files.append(file)
+
+
+def _expand_nav(nav, sections: dict[str, list], config):
+    """Turn `标题: forms/index.md` into a section (index page + generated pages); add 在线校验."""
+    out = []
+    for item in nav or []:
+        if isinstance(item, dict):
+            (title, value), *_ = item.items()
+            if isinstance(value, str) and value in sections:
+                item = {title: [value, *sections[value]]}
+            elif isinstance(value, list):
+                item = {title: _expand_nav(value, sections, config)}
+        out.append(item)
+        if item == {"乡镇使用指南": "guide.md"} and (Path(config.docs_dir) / "check.md").exists():
+            out.append({"在线校验": "check.md"})
+    return out
+
+
+def on_post_build(config):
+    builder = HERE / "checker_build.py"
+    if builder.exists():
+        _load("checker_build", builder).build(Path(config.site_dir))
