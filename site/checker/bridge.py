@@ -1,0 +1,111 @@
+"""The Python side of the in-browser checker (runs in Pyodide; also importable under CPython).
+
+The worker hands over the user's files as bytes and gets back JSON text, so the page sees exactly
+what ``fpjc validate --format json`` would write, plus the grouping the reports use. Personal data
+stays masked: the page has no option to unmask it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+_last: dict = {}
+
+
+def start() -> dict:
+    """Import everything a check needs (so the first check is not slow) and say what runs."""
+    import chinese_calendar
+    import jinja2
+    import openpyxl
+    import validator.api
+
+    import validator
+    import validator.render.grouping
+    import validator.render.html
+    import validator.render.xlsx
+    from validator import standard
+
+    return {
+        "python": sys.version.split()[0],
+        "fpjc": getattr(validator, "__version__", ""),
+        "standard": standard.version(),
+        "openpyxl": openpyxl.__version__,
+        "chinesecalendar": getattr(chinese_calendar, "__version__", ""),
+        "jinja2": jinja2.__version__,
+    }
+
+
+def _today(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
+    """The masked report, and what the page shows of it in the renderers' own words.
+
+    ``report`` is untouched (it is the JSON download); ``groups`` are the renderers' groups of
+    identical findings, each with its table, column and rule title, every example with its place.
+    """
+    from validator.api import validate_files
+
+    from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
+    from validator.render.grouping import group
+
+    report = validate_files(files, today=_today(today), show_personal_data=False)
+    titles = rule_titles(report)
+    groups = group(report["findings"])
+    for g in groups:
+        g["title"] = titles.get(g["rule"], "")
+        g["table"] = resource_label(g["resource"])
+        g["column"] = column_label(g["examples"][0]) if g["examples"] else None
+        # Copies: the examples are the report's own finding dicts, and the report must stay as is.
+        g["examples"] = [dict(f, place=place(f), column_label=column_label(f)) for f in g["examples"]]
+    return {
+        "report": report,
+        "groups": groups,
+        "verdict": verdict(report),
+        "inputs": [input_line(i) for i in report.get("inputs") or ()],
+    }
+
+
+def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
+    """The HTML report and, for a workbook, the annotated copy (bytes) for the download buttons."""
+    from validator.render.html import render_html
+    from validator.render.xlsx import annotate_workbook
+
+    result: dict = {"html": render_html(report), "xlsx": None, "xlsx_name": None}
+    workbooks = [(name, data) for name, data in files if name.lower().endswith(".xlsx")]
+    if len(workbooks) == 1:
+        name, data = workbooks[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "input.xlsx"
+            dest = Path(tmp) / "annotated.xlsx"
+            src.write_bytes(data)
+            annotate_workbook(src, report, dest)
+            result["xlsx"] = dest.read_bytes()
+        result["xlsx_name"] = f"{Path(name).stem}-校验标注.xlsx"
+    return result
+
+
+# --- called from worker.mjs with JavaScript objects --------------------------------------------
+
+
+def _from_js(js_files) -> list[tuple[str, bytes]]:
+    return [(str(f.name), bytes(f.data.to_py())) for f in js_files]
+
+
+def check_js(js_files, today) -> str:
+    files = _from_js(js_files)
+    result = check(files, today or None)
+    _last.clear()
+    _last.update(files=files, report=result["report"])
+    return json.dumps(result, ensure_ascii=False)
+
+
+def exports_js():
+    """(html, xlsx bytes or None, xlsx file name or None) for the last check."""
+    result = exports(_last["files"], _last["report"])
+    return result["html"], result["xlsx"], result["xlsx_name"]

@@ -1,0 +1,408 @@
+// 在线校验: the page side of the in-browser checker. Loaded on every page (it is small); it starts
+// the Pyodide worker only on a page that holds <div id="fpjc-checker">, and stops it when the
+// reader navigates away (Material's instant navigation swaps pages without reloading scripts).
+// Files never leave the browser: they go to the worker, which runs the same Python core as `fpjc`.
+(function () {
+  "use strict";
+
+  var BUILD = "__FPJC_CHECKER_BUILD__";
+  var script = document.currentScript;
+  var BASE = new URL("./", (script && script.src) || location.href).href;
+  var MAX_BYTES = 20 * 1024 * 1024;
+  var TIMEOUT_MS = 60000;
+  var ACCEPT = [".xlsx", ".csv", ".zip"];
+  var SEVERITY = { error: "错误", warning: "警告", info: "提示" };
+
+  var current = null; // the mounted checker: {root, worker, ...}
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c != null) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function localToday() {
+    var d = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
+  function megabytes(n) {
+    return (n / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  // What Pyodide in a module worker needs; anything missing gets a plain message instead of a hang.
+  function missingFeatures() {
+    var missing = [];
+    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") missing.push("WebAssembly");
+    if (typeof Worker !== "function") missing.push("Web Worker");
+    if (typeof BigInt !== "function") missing.push("BigInt");
+    if (typeof Blob !== "function" || typeof URL.createObjectURL !== "function") missing.push("Blob");
+    if (typeof File === "undefined" || !File.prototype.arrayBuffer) missing.push("File.arrayBuffer");
+    if (typeof Worker === "function") {
+      var module = false;
+      try {
+        // The browser reads `type` only if it knows module workers; the blob never runs.
+        var probe = new Worker(URL.createObjectURL(new Blob([""])), {
+          get type() { module = true; return "module"; },
+        });
+        probe.terminate();
+      } catch (e) { /* reported below */ }
+      if (!module) missing.push("module Worker");
+    }
+    return missing;
+  }
+
+  function build(root) {
+    root.textContent = "";
+    var ui = {};
+    ui.status = el("div", { className: "fpjc-ck-status", role: "status", "aria-live": "polite" }, [
+      (ui.bar = el("progress", { max: "4", value: "0" })),
+      (ui.statusText = el("span", { className: "fpjc-ck-status-text", text: "正在准备校验器…" })),
+      (ui.elapsed = el("span", { className: "fpjc-ck-elapsed" })),
+    ]);
+    ui.input = el("input", { type: "file", accept: ACCEPT.join(","), multiple: "", className: "fpjc-ck-input" });
+    ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
+      el("p", { className: "fpjc-ck-drop-title" }, [
+        "把报送的 Excel 工作簿（.xlsx）或 CSV 文件拖到这里，或 ",
+        el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]),
+      ]),
+      el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
+    ]);
+    ui.today = el("input", { type: "date", value: localToday(), className: "fpjc-ck-today" });
+    ui.options = el("p", { className: "fpjc-ck-options" }, [
+      el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]),
+    ]);
+    ui.message = el("div", { className: "fpjc-ck-message", role: "alert" });
+    ui.result = el("div", { className: "fpjc-ck-result" });
+    [ui.status, ui.drop, ui.options, ui.message, ui.result].forEach(function (n) { root.appendChild(n); });
+    return ui;
+  }
+
+  function setState(ck, state) {
+    ck.root.setAttribute("data-state", state);
+  }
+
+  function showMessage(ck, kind, title, lines) {
+    var box = ck.ui.message;
+    box.textContent = "";
+    box.className = "fpjc-ck-message admonition " + kind;
+    box.appendChild(el("p", { className: "admonition-title", text: title }));
+    (lines || []).forEach(function (line) { box.appendChild(el("p", { text: line })); });
+  }
+
+  function clearMessage(ck) {
+    ck.ui.message.textContent = "";
+    ck.ui.message.className = "fpjc-ck-message";
+  }
+
+  function disable(ck, why) {
+    ck.ui.input.disabled = true;
+    ck.ui.drop.classList.add("fpjc-ck-disabled");
+    ck.ui.status.hidden = true;
+    setState(ck, why);
+  }
+
+  function mount(root) {
+    var ck = { root: root, ui: build(root), worker: null, ready: false, busy: false, seq: 0, urls: [] };
+    current = ck;
+    root.classList.add("fpjc-ck");
+
+    if (location.protocol === "file:") {
+      disable(ck, "file");
+      showMessage(ck, "warning", "请通过网址打开本页", [
+        "在线校验需要浏览器从网站读取校验程序，直接双击打开的本地网页（file://）做不到。",
+        "请在浏览器地址栏输入网站的网址（例如 http://127.0.0.1:8000/check/ 或单位内网的地址）后再使用；也可以在电脑上安装 fpjc，运行 fpjc validate。",
+      ]);
+      return ck;
+    }
+    var missing = missingFeatures();
+    if (missing.length) {
+      disable(ck, "unsupported");
+      showMessage(ck, "failure", "当前浏览器不支持在线校验", [
+        "缺少：" + missing.join("、") + "。",
+        "请使用较新版本的 Chrome、Edge、Firefox 或 360 极速浏览器（极速模式），或在电脑上用 fpjc validate 校验。",
+      ]);
+      return ck;
+    }
+    ck.ui.input.addEventListener("change", function () {
+      if (ck.ui.input.files.length) handleFiles(ck, Array.prototype.slice.call(ck.ui.input.files));
+      ck.ui.input.value = "";
+    });
+    ["dragenter", "dragover"].forEach(function (type) {
+      ck.ui.drop.addEventListener(type, function (e) {
+        e.preventDefault();
+        ck.ui.drop.classList.add("fpjc-ck-over");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      ck.ui.drop.addEventListener(type, function () { ck.ui.drop.classList.remove("fpjc-ck-over"); });
+    });
+    ck.ui.drop.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length) handleFiles(ck, Array.prototype.slice.call(e.dataTransfer.files));
+    });
+    startWorker(ck);
+    return ck;
+  }
+
+  function startWorker(ck) {
+    var timeout = Number(ck.root.getAttribute("data-timeout-ms")) || TIMEOUT_MS;
+    var t0 = performance.now();
+    setState(ck, "loading");
+    ck.tick = setInterval(function () {
+      ck.ui.elapsed.textContent = "已用 " + Math.round((performance.now() - t0) / 1000) + " 秒";
+    }, 1000);
+    ck.timer = setTimeout(function () {
+      if (ck.ready) return;
+      setState(ck, "timeout");
+      showMessage(ck, "warning", "校验器启动超时", [
+        "已经等了 " + Math.round(timeout / 1000) + " 秒，校验器还没有准备好。网络慢时第一次打开可能更久，请再稍等；如果一直没有进展，请刷新页面重试。",
+        "如果网站由单位自己的服务器提供，请管理员确认：.wasm 文件以 application/wasm、.mjs 文件以 JavaScript 类型发送，且安全策略（Content-Security-Policy）允许 'wasm-unsafe-eval'。",
+      ]);
+    }, timeout);
+    var worker;
+    try {
+      worker = new Worker(BASE + "worker.mjs?v=" + BUILD, { type: "module" });
+    } catch (e) {
+      failed(ck, "worker", String(e && e.message || e));
+      return;
+    }
+    ck.worker = worker;
+    worker.onerror = function (e) {
+      e.preventDefault();
+      failed(ck, "worker", e.message || "worker.mjs 无法加载");
+    };
+    worker.onmessage = function (event) { onWorkerMessage(ck, event.data); };
+  }
+
+  function stopTimers(ck) {
+    clearTimeout(ck.timer);
+    clearInterval(ck.tick);
+  }
+
+  function failed(ck, stage, detail) {
+    stopTimers(ck);
+    disable(ck, "failed");
+    showMessage(ck, "failure", "校验器没有启动成功", [
+      "请刷新页面重试；如果仍然失败，请在电脑上用 fpjc validate 校验，并把下面的信息告诉网站管理员。",
+      "（阶段：" + stage + "；" + detail + "）",
+    ]);
+  }
+
+  function onWorkerMessage(ck, msg) {
+    if (ck !== current) return;
+    if (msg.type === "progress") {
+      ck.ui.bar.value = msg.step;
+      ck.ui.statusText.textContent = "（" + msg.step + "/" + msg.total + "）" + msg.text;
+    } else if (msg.type === "ready") {
+      stopTimers(ck);
+      ck.ready = true;
+      ck.readyMs = msg.ms;
+      ck.versions = msg.versions;
+      ck.ui.bar.value = 4;
+      ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时 " + (msg.ms / 1000).toFixed(1) + " 秒）。请选择文件。";
+      ck.ui.elapsed.textContent = "";
+      if (ck.root.getAttribute("data-state") === "timeout") clearMessage(ck);
+      if (!ck.busy) setState(ck, "ready");
+      if (ck.pending) { var p = ck.pending; ck.pending = null; send(ck, p); }
+    } else if (msg.type === "failed") {
+      failed(ck, msg.stage, msg.message);
+    } else if (msg.type === "result" && msg.id === ck.seq) {
+      ck.checkMs = msg.ms;
+      showResult(ck, JSON.parse(msg.json), msg.ms);
+    } else if (msg.type === "exports" && msg.id === ck.seq) {
+      ck.busy = false;
+      addExports(ck, msg);
+      setState(ck, "done");
+    } else if (msg.type === "error" && msg.id === ck.seq) {
+      ck.busy = false;
+      setState(ck, ck.result ? "done" : "ready");
+      showMessage(ck, "failure", ck.result ? "报告下载文件没有生成" : "这个文件没有校验成功", [
+        "请确认选择的是报送用的 .xlsx 工作簿或 CSV 文件；也可以在电脑上用 fpjc validate 校验。",
+        "（" + msg.message.split("\n").slice(-2).join(" ") + "）",
+      ]);
+    }
+  }
+
+  function handleFiles(ck, files) {
+    clearMessage(ck);
+    var bad = files.filter(function (f) {
+      var name = f.name.toLowerCase();
+      return !ACCEPT.some(function (ext) { return name.slice(-ext.length) === ext; });
+    });
+    if (bad.length) {
+      showMessage(ck, "warning", "不支持的文件类型", [
+        "“" + bad.map(function (f) { return f.name; }).join("、") + "”不是 .xlsx、.csv 或 .zip 文件。旧版 Excel（.xls）请先另存为 .xlsx。",
+      ]);
+      return;
+    }
+    var big = files.filter(function (f) { return f.size > MAX_BYTES; });
+    if (big.length) {
+      showMessage(ck, "warning", "文件太大", [
+        "“" + big.map(function (f) { return f.name + "”（" + megabytes(f.size); }).join("）、“") + "）超过了在线校验的上限 " + megabytes(MAX_BYTES) + "。",
+        "请检查是否误选了别的文件；确实需要校验这么大的文件时，请在电脑上用 fpjc validate。",
+      ]);
+      return;
+    }
+    if (ck.busy) {
+      showMessage(ck, "info", "正在校验上一个文件", ["请等它完成后再选择新的文件。"]);
+      return;
+    }
+    ck.busy = true;
+    ck.result = null;
+    revokeUrls(ck);
+    ck.ui.result.textContent = "";
+    ck.seq += 1;
+    var id = ck.seq;
+    setState(ck, "checking");
+    ck.ui.result.appendChild(el("p", { className: "fpjc-ck-working", text: "正在读取并校验 " + files.map(function (f) { return f.name; }).join("、") + " …" }));
+    Promise.all(files.map(function (f) { return f.arrayBuffer(); })).then(function (buffers) {
+      var msg = {
+        type: "check",
+        id: id,
+        today: ck.ui.today.value || localToday(),
+        files: files.map(function (f, i) { return { name: f.name, buffer: buffers[i] }; }),
+      };
+      ck.fileNames = files.map(function (f) { return f.name; });
+      if (ck.ready) send(ck, msg);
+      else ck.pending = msg;
+    });
+  }
+
+  function send(ck, msg) {
+    ck.t0 = performance.now();
+    ck.worker.postMessage(msg, msg.files.map(function (f) { return f.buffer; }));
+  }
+
+  function revokeUrls(ck) {
+    ck.urls.forEach(function (u) { URL.revokeObjectURL(u); });
+    ck.urls = [];
+  }
+
+  function downloadLink(ck, blob, name, label, cls) {
+    var url = URL.createObjectURL(blob);
+    ck.urls.push(url);
+    return el("a", { href: url, download: name, className: "md-button " + cls, text: label });
+  }
+
+  function baseName(ck) {
+    var first = (ck.fileNames && ck.fileNames[0]) || "报送包";
+    return first.replace(/\.[^.]+$/, "");
+  }
+
+  function showResult(ck, data, ms) {
+    var report = data.report;
+    ck.result = data;
+    var s = report.summary;
+    var box = ck.ui.result;
+    box.textContent = "";
+    var verdict = el("div", { className: "admonition " + (report.valid ? (s.warning || s.info ? "warning" : "success") : "failure") + " fpjc-ck-summary" }, [
+      el("p", { className: "admonition-title", text: data.verdict }),
+      el("p", {}, [
+        el("span", { className: "fpjc-ck-count fpjc-ck-error", "data-count": "error", text: s.error + " 个错误" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-warning", "data-count": "warning", text: s.warning + " 个警告" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-info", "data-count": "info", text: s.info + " 个提示" }),
+      ]),
+    ]);
+    box.appendChild(verdict);
+    var facts = el("ul", { className: "fpjc-ck-facts" });
+    data.inputs.forEach(function (line) { facts.appendChild(el("li", { text: "读取：" + line })); });
+    var rows = s.rows || {};
+    var rowText = Object.keys(rows).map(function (k) { return k + " " + rows[k] + " 行"; }).join("，");
+    if (rowText) facts.appendChild(el("li", { text: "数据行：" + rowText }));
+    facts.appendChild(el("li", { text: "校验日期：" + ((report.options && report.options.today) || "今天") + "；个人信息已打码；用时 " + (ms / 1000).toFixed(1) + " 秒。" }));
+    (report.checks_not_run || []).forEach(function (c) {
+      facts.appendChild(el("li", { text: "未执行：" + c.check + "（" + c.reason + "）" }));
+    });
+    box.appendChild(facts);
+
+    ck.ui.downloads = el("p", { className: "fpjc-ck-downloads" }, [
+      downloadLink(ck, new Blob([JSON.stringify(report, null, 2) + "\n"], { type: "application/json" }), baseName(ck) + "-校验报告.json", "下载 JSON 报告", "fpjc-ck-json"),
+      el("span", { className: "fpjc-ck-pending", text: "正在生成 HTML 报告和标注工作簿…" }),
+    ]);
+    box.appendChild(ck.ui.downloads);
+
+    if (!data.groups.length) {
+      box.appendChild(el("p", { className: "fpjc-ck-clean", text: "没有发现任何问题。" }));
+    }
+    data.groups.forEach(function (g) { box.appendChild(renderGroup(g)); });
+  }
+
+  function renderGroup(g) {
+    var sev = SEVERITY[g.severity] || g.severity;
+    var kind = { error: "failure", warning: "warning", info: "info" }[g.severity] || "note";
+    var head = [g.table];
+    if (g.column) head.push("「" + g.column + "」列");
+    var node = el("details", { className: "admonition " + kind + " fpjc-ck-group", open: "", "data-rule": g.rule, "data-severity": g.severity, "data-count": String(g.count) }, [
+      el("summary", {}, [
+        el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共 " + g.count + " 处",
+      ]),
+    ]);
+    node.appendChild(el("p", { className: "fpjc-ck-msg", text: g.message }));
+    if (g.hint) node.appendChild(el("p", { className: "fpjc-ck-hint", text: "怎么改：" + g.hint }));
+    var table = el("table", { className: "fpjc-ck-table" }, [
+      el("thead", {}, [el("tr", {}, ["文件 / 工作表", "行", "列", "单元格", "值", "说明"].map(function (h) { return el("th", { text: h }); }))]),
+    ]);
+    var body = el("tbody");
+    g.examples.forEach(function (f) {
+      body.appendChild(el("tr", { className: "fpjc-ck-finding" }, [
+        el("td", { text: [f.source, f.sheet ? "「" + f.sheet + "」" : null].filter(Boolean).join(" ") || g.table }),
+        el("td", { text: f.row == null ? "" : String(f.row) }),
+        el("td", { text: f.column_label || "" }),
+        el("td", { text: f.cell || "" }),
+        el("td", { className: "fpjc-ck-value", text: f.value == null ? "" : String(f.value) }),
+        el("td", { text: g.same_message ? "" : f.message }),
+      ]));
+    });
+    table.appendChild(body);
+    node.appendChild(table);
+    if (g.count > g.examples.length) {
+      node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有 " + (g.count - g.examples.length) + " 处同样的问题，全部位置见下载的报告或标注工作簿。" }));
+    }
+    return node;
+  }
+
+  function addExports(ck, msg) {
+    var box = ck.ui.downloads;
+    if (!box) return;
+    var pending = box.querySelector(".fpjc-ck-pending");
+    if (pending) pending.remove();
+    box.appendChild(downloadLink(ck, new Blob([msg.html], { type: "text/html;charset=utf-8" }), baseName(ck) + "-校验报告.html", "下载 HTML 报告", "fpjc-ck-html"));
+    if (msg.xlsx) {
+      var type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      box.appendChild(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载标注后的工作簿", "fpjc-ck-xlsx"));
+    } else {
+      box.appendChild(el("span", { className: "fpjc-ck-note", text: "标注工作簿只对单个 .xlsx 文件生成。" }));
+    }
+  }
+
+  function unmount(ck) {
+    stopTimers(ck);
+    if (ck.worker) ck.worker.terminate();
+    revokeUrls(ck);
+    if (current === ck) current = null;
+  }
+
+  // Called on first load and after every instant navigation.
+  function onPage() {
+    var root = document.getElementById("fpjc-checker");
+    if (current && current.root !== root) unmount(current);
+    if (root && (!current || current.root !== root)) mount(root);
+  }
+
+  if (typeof window.document$ === "object" && window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(onPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onPage);
+  } else {
+    onPage();
+  }
+})();

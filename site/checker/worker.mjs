@@ -1,0 +1,87 @@
+// Module Web Worker of the 在线校验 page: runs the fpjc validator in Pyodide, off the page's thread.
+// Every file comes from this site: the Pyodide runtime, our wheels and our lock file (with hashes).
+// Messages to the page: {type: "progress", step, total, text} | {type: "ready", versions, ms}
+// | {type: "failed", stage, message} | {type: "result", id, json, ms} | {type: "exports", id, ...}
+// | {type: "error", id, message}.
+import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
+
+const BUILD = "__FPJC_CHECKER_BUILD__";
+const base = new URL("./", import.meta.url);
+const runtimeURL = new URL("pyodide-314.0.7/", base).href;
+const packagesURL = new URL("__FPJC_CHECKER_PACKAGES__/", base).href;
+const STEPS = 4;
+const started = performance.now();
+
+let bridge = null;
+const ready = start();
+
+function progress(step, text) {
+  postMessage({ type: "progress", step, total: STEPS, text });
+}
+
+async function start() {
+  let stage = "runtime";
+  try {
+    progress(1, "正在下载并启动 Python 运行环境（约 13 MB，首次打开需要稍候，之后由浏览器缓存）…");
+    const pyodide = await loadPyodide({
+      indexURL: runtimeURL,
+      lockFileURL: packagesURL + "pyodide-lock.json",
+      packageBaseUrl: packagesURL,
+      env: { FPJC_BROWSER: "1" },
+      stdout: () => {},
+      stderr: (line) => console.warn(line),
+    });
+    stage = "packages";
+    progress(2, "正在加载校验器组件（fpjc、openpyxl、chinesecalendar、jinja2）…");
+    const failures = [];
+    await pyodide.loadPackage(["fpjc"], {
+      messageCallback: () => {},
+      errorCallback: (message) => failures.push(message),
+    });
+    if (failures.length) throw new Error(failures.join("\n"));
+    stage = "bridge";
+    progress(3, "正在启动校验器…");
+    const code = await (await fetch(new URL(`bridge.py?v=${BUILD}`, base))).text();
+    const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+    pyodide.FS.writeFile(`${site}/fpjc_checker.py`, code);
+    bridge = pyodide.pyimport("fpjc_checker");
+    const versions = bridge.start().toJs({ dict_converter: Object.fromEntries });
+    progress(4, "校验器已就绪。");
+    postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started) });
+    return pyodide;
+  } catch (err) {
+    postMessage({ type: "failed", stage, message: String((err && err.message) || err) });
+    throw err;
+  }
+}
+
+async function check(msg) {
+  const t0 = performance.now();
+  const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
+  const json = bridge.check_js(files, msg.today || "");
+  postMessage({ type: "result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
+  const t1 = performance.now();
+  const res = bridge.exports_js();
+  try {
+    const [html, xlsxProxy, xlsxName] = res.toJs({ depth: 1 });
+    let xlsx = null;
+    if (xlsxProxy) {
+      xlsx = xlsxProxy.toJs();
+      xlsxProxy.destroy();
+    }
+    postMessage({ type: "exports", id: msg.id, html, xlsx, xlsxName, ms: Math.round(performance.now() - t1) });
+  } finally {
+    res.destroy();
+  }
+}
+
+let queue = Promise.resolve();
+onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type !== "check") return;
+  // One check at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
+  queue = queue
+    .then(() => ready)
+    .then(() => check(msg))
+    .catch((err) => postMessage({ type: "error", id: msg.id, message: String((err && err.message) || err) }));
+};

@@ -1,0 +1,91 @@
+"""Put the in-browser checker into a built site: ``SITE/checker/``.
+
+Everything the 在线校验 page needs is served by the site itself (no CDN, no package index):
+
+- ``checker.js`` (page script, small, on every page; starts the worker only where the checker
+  element is), ``checker.css``, ``worker.mjs`` (module Web Worker), ``bridge.py`` (the Python
+  side the worker runs: validate, group, render);
+- ``pyodide-314.0.7/``: the Pyodide runtime from the pinned npm package;
+- ``packages-<hash>/``: our wheels and our own ``pyodide-lock.json`` (see ``site/wheels.py``).
+  The folder is named after the lock's hash, so a browser never mixes a cached old lock or
+  wheel with new ones (Pyodide would refuse the wheel's hash), while the 13 MB runtime stays
+  cached across site updates.
+
+Called by the MkDocs hook after the build; also runs alone: ``python site/checker_build.py build/site``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import wheels  # noqa: E402  (sibling module; site/ is not a package)
+
+SOURCE = HERE / "checker"
+PYODIDE_VERSION = "314.0.7"
+RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+PAGE_FILES = ["checker.js", "checker.css", "worker.mjs", "bridge.py"]
+BUILD_ID_MARK = "__FPJC_CHECKER_BUILD__"
+PACKAGES_MARK = "__FPJC_CHECKER_PACKAGES__"
+RUNTIME_DIR = f"pyodide-{PYODIDE_VERSION}"
+
+
+def _check_pyodide() -> None:
+    package = wheels.PYODIDE_DIR / "package.json"
+    if not package.exists():
+        raise RuntimeError("node_modules/pyodide is missing: run `npm ci` (scripts/setup.sh does it)")
+    version = json.loads(package.read_text())["version"]
+    if version != PYODIDE_VERSION:
+        raise RuntimeError(f"node_modules/pyodide is {version}, the checker is built for {PYODIDE_VERSION}")
+
+
+def build(site_dir: Path) -> dict:
+    """Write ``site_dir/checker/``; return what was written (files with sizes, the lock, a build id)."""
+    _check_pyodide()
+    out = Path(site_dir) / "checker"
+    if out.exists():
+        shutil.rmtree(out)
+    runtime = out / RUNTIME_DIR
+    runtime.mkdir(parents=True)
+    for name in RUNTIME_FILES:
+        shutil.copyfile(wheels.PYODIDE_DIR / name, runtime / name)
+    staging = out / "packages"
+    lock = wheels.build(staging)
+    packages = f"packages-{wheels.sha256_file(staging / 'pyodide-lock.json')[:12]}"
+    staging.rename(out / packages)
+
+    # The page adds the build id to the worker's URL, so a new build is never run by an old worker.
+    digest = hashlib.sha256(packages.encode())
+    for name in PAGE_FILES:
+        digest.update(name.encode() + (SOURCE / name).read_bytes())
+    build_id = digest.hexdigest()[:12]
+    for name in PAGE_FILES:
+        text = (SOURCE / name).read_text(encoding="utf-8")
+        text = text.replace(BUILD_ID_MARK, build_id).replace(PACKAGES_MARK, packages)
+        (out / name).write_text(text, encoding="utf-8")
+
+    files = {p.relative_to(out).as_posix(): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        "dir": str(out),
+        "build_id": build_id,
+        "runtime": RUNTIME_DIR,
+        "packages": packages,
+        "files": files,
+        "bytes": sum(files.values()),
+        "lock": lock,
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python site/checker_build.py SITE_DIR")
+    result = build(Path(sys.argv[1]))
+    for name, size in result["files"].items():
+        print(f"{size:>10}  {name}")
+    print(f"{result['bytes']:>10}  total in {result['dir']} (build {result['build_id']})")

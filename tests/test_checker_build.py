@@ -1,0 +1,154 @@
+"""The checker's build: vendored runtime, our wheels, our lock file (offline, no browser needed)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from checker_support import ROOT, checker_build
+
+wheels = checker_build.wheels
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict:
+    return checker_build.build(tmp_path_factory.mktemp("site"))
+
+
+def _out(built) -> Path:
+    return Path(built["dir"])
+
+
+def test_lock_matches_pyodide_runtime_and_every_hash(built):
+    out = _out(built)
+    lock = json.loads((out / built["packages"] / "pyodide-lock.json").read_text())
+    pyodide_lock = json.loads((wheels.PYODIDE_DIR / "pyodide-lock.json").read_text())
+    assert lock["info"] == pyodide_lock["info"]  # Pyodide refuses a lock for another ABI
+    assert set(lock["packages"]) == {
+        "fpjc",
+        "openpyxl",
+        "et-xmlfile",
+        "chinesecalendar",
+        "jinja2",
+        "markupsafe",
+    }
+    for key, pkg in lock["packages"].items():
+        path = out / built["packages"] / pkg["file_name"]
+        assert path.exists(), key
+        assert wheels.sha256_file(path) == pkg["sha256"], key
+        for dep in pkg["depends"]:
+            assert dep in lock["packages"], (key, dep)
+
+
+def test_nothing_heavy_or_networked_is_shipped(built):
+    names = " ".join(built["files"]).lower()
+    for banned in ("jsonschema", "frictionless", "rich", "micropip", "pydantic", "yaml"):
+        assert banned not in names
+
+
+def test_wheels_are_pure_and_installable(built):
+    out = _out(built) / built["packages"]
+    for whl in out.glob("*.whl"):
+        assert whl.name.endswith(("-py3-none-any.whl", "-py2.py3-none-any.whl")), whl.name
+        with zipfile.ZipFile(whl) as zf:
+            names = zf.namelist()
+            assert not [n for n in names if n.endswith((".so", ".c", ".pyd"))], whl.name
+            wheel_meta = next(n for n in names if n.endswith(".dist-info/WHEEL"))
+            assert "Root-Is-Purelib: true" in zf.read(wheel_meta).decode()
+            assert zf.testzip() is None
+
+
+def test_fpjc_wheel_holds_the_whole_package(built):
+    whl = next((_out(built) / built["packages"]).glob("fpjc-*.whl"))
+    with zipfile.ZipFile(whl) as zf:
+        names = set(zf.namelist())
+    expected = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "validator").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert expected <= names
+    assert "validator/data/standard.json" in names
+    assert any(n.startswith("validator/render/") for n in names)  # sub-packages too
+
+
+def test_markupsafe_wheel_has_no_speedups(built):
+    whl = next((_out(built) / built["packages"]).glob("markupsafe-*.whl"))
+    with zipfile.ZipFile(whl) as zf:
+        names = zf.namelist()
+    assert "markupsafe/__init__.py" in names
+    assert not [n for n in names if "_speedups" in n]
+
+
+@pytest.mark.parametrize(
+    "dist, key",
+    [
+        ("openpyxl", "openpyxl"),
+        ("et-xmlfile", "et-xmlfile"),
+        ("chinesecalendar", "chinesecalendar"),
+        ("jinja2", "jinja2"),
+    ],
+)
+def test_browser_versions_equal_the_cpython_ones(dist, key):
+    # The equality tests compare browser and CPython findings; different library versions
+    # could make them differ for reasons that have nothing to do with our code.
+    assert importlib.metadata.version(dist) == wheels.PYPI_WHEELS[key]["version"]
+
+
+def test_markupsafe_version_equals_cpython():
+    assert importlib.metadata.version("markupsafe") == wheels.MARKUPSAFE["version"]
+
+
+def test_page_files_name_this_build(built):
+    out = _out(built)
+    for name in checker_build.PAGE_FILES:
+        text = (out / name).read_text(encoding="utf-8")
+        assert "__FPJC_CHECKER_" not in text, name
+    worker = (out / "worker.mjs").read_text(encoding="utf-8")
+    assert f'"./{built["runtime"]}/pyodide.mjs"' in worker
+    assert built["packages"] in worker
+    assert built["build_id"] in (out / "checker.js").read_text(encoding="utf-8")
+
+
+def test_no_outside_address_in_shipped_page_files(built):
+    out = _out(built)
+    for name in checker_build.PAGE_FILES:
+        text = (out / name).read_text(encoding="utf-8")
+        urls = [u for u in re.findall(r"https?://[^\s\"'）)]+", text) if not u.startswith("http://127.0.0.1")]
+        assert urls == [], (name, urls)
+
+
+def test_runtime_is_the_pinned_npm_package(built):
+    out = _out(built) / built["runtime"]
+    for name in checker_build.RUNTIME_FILES:
+        assert (out / name).read_bytes() == (wheels.PYODIDE_DIR / name).read_bytes()
+    assert (
+        json.loads((wheels.PYODIDE_DIR / "package.json").read_text())["version"]
+        == checker_build.PYODIDE_VERSION
+    )
+    package_json = json.loads((ROOT / "package.json").read_text())
+    assert package_json["dependencies"]["pyodide"] == checker_build.PYODIDE_VERSION
+
+
+def test_rebuild_is_byte_identical(built, tmp_path):
+    again = checker_build.build(tmp_path)
+    assert again["packages"] == built["packages"]
+    assert again["build_id"] == built["build_id"]
+
+
+def test_standalone_command(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "site" / "checker_build.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "checker" / "checker.js").exists()
+    assert "total" in result.stdout
