@@ -1,0 +1,207 @@
+"""CSV files: encoding detection, delimiter sniffing and row streaming.
+
+Encodings: a BOM decides (UTF-8, UTF-16); otherwise the whole file is checked as strict
+UTF-8 in chunks, then as GB18030 (a superset of GBK and GB2312, so never decode as gb2312).
+When neither decodes cleanly the one with fewer bad lines is used, with replacement
+characters, and every bad line is reported (S003). Rows are streamed with csv.reader over a
+decoded text stream; the per-row work is a length check and a blank check.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from itertools import islice
+
+from validator.findings import Finding
+from validator.reading import headers as H
+from validator.reading import rules as S
+from validator.reading.common import Entry, FileProblem
+from validator.reading.layout import locate
+from validator.tables import Table
+
+CHUNK = 1024 * 1024
+MAX_BAD_LINES = 20  # S003 findings per file; the last one says how many more there are
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+def detect_encoding(entry: Entry) -> tuple[str, list[int]]:
+    """(encoding, 1-based lines with bytes that do not decode in it)."""
+    with entry.open() as f:
+        start = f.read(4)
+    if start.startswith(codecs.BOM_UTF8):
+        bad = _bad_lines(entry, "utf-8-sig") if not _decodes(entry, "utf-8-sig") else []
+        return "utf-8-sig", bad
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", []
+    if _decodes(entry, "utf-8"):
+        return "utf-8", []
+    if _decodes(entry, "gb18030"):
+        return "gb18030", []
+    bad_utf8 = _bad_lines(entry, "utf-8")
+    bad_gb = _bad_lines(entry, "gb18030")
+    return ("utf-8", bad_utf8) if len(bad_utf8) <= len(bad_gb) else ("gb18030", bad_gb)
+
+
+def _decodes(entry: Entry, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with entry.open() as f:
+            while chunk := f.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _bad_lines(entry: Entry, encoding: str) -> list[int]:
+    # Neither UTF-8 nor GB18030 multi-byte sequences contain 0x0A, so lines split safely on bytes.
+    bad = []
+    with entry.open() as f:
+        for n, line in enumerate(f, 1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                bad.append(n)
+    return bad
+
+
+def sniff_delimiter(entry: Entry, encoding: str) -> str:
+    """Comma unless the first lines clearly use semicolons or tabs."""
+    with entry.open() as f:
+        sample = f.read(64 * 1024).decode(encoding, errors="replace")
+    lines = [ln for ln in sample.splitlines()[:-1] or sample.splitlines() if ln.strip()][:20]
+    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def open_csv(
+    entry: Entry,
+    *,
+    form_id: str | None,
+    emit: Callable[[Finding], None],
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[Table | None, dict]:
+    """Open one CSV file as a table of `form_id` (None: recognise it by its columns).
+
+    Returns the table (None when it cannot be checked; findings say why) and the input record.
+    """
+    if entry.size == 0:
+        raise FileProblem("文件是空的", rule="S002")
+    bad: list[int] = []
+    if encoding is None:
+        encoding, bad = detect_encoding(entry)
+    info = {"path": entry.name, "kind": "csv", "encoding": encoding, "sheets": None, "template_version": None}
+    place = {"source": entry.name}
+    _report_bad_lines(bad, encoding, form_id, place, emit)
+    if encoding == "gb18030":
+        emit(S.LEGACY_ENCODING.finding(name=entry.name, encoding="GB18030（GBK）", resource=form_id, **place))
+    delimiter = delimiter or sniff_delimiter(entry, encoding)
+
+    binary = entry.open()
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    head: list[tuple[int, list]] = []
+    line = 0
+    try:
+        for row in islice(reader, H.HEADER_SCAN_ROWS):
+            head.append((line + 1, row))
+            line = reader.line_num
+    except csv.Error as exc:
+        text.close()
+        raise FileProblem(f"第 {line + 1} 行 CSV 格式错误（{exc}）") from None
+    layout = locate(form_id, head, name=entry.name, place=place, emit=emit)
+    if layout is None:
+        text.close()
+        return None, info
+    header_row = head[layout.header_index][0]
+    table = Table(
+        resource=layout.form_id,
+        source=entry.name,
+        sheet=None,
+        header_row=header_row,
+        columns=layout.columns,
+        rows=_rows(
+            reader, text, head[layout.data_index :], line, len(layout.columns), layout.form_id, place, emit
+        ),
+        encoding=encoding,
+        meta=layout.meta,
+    )
+    return table, info
+
+
+def _report_bad_lines(bad, encoding, form_id, place, emit) -> None:
+    label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(encoding, encoding)
+    for i, n in enumerate(bad[:MAX_BAD_LINES]):
+        f = S.UNDECODABLE.finding(line=n, encoding=label, row=n, resource=form_id, **place)
+        if i == MAX_BAD_LINES - 1 and len(bad) > MAX_BAD_LINES:
+            f.extra = {"more_lines": len(bad) - MAX_BAD_LINES}
+        emit(f)
+
+
+def _rows(
+    reader, text, head_rows, line: int, ncols: int, resource: str, place: dict, emit
+) -> Iterator[tuple[int, list]]:
+    """Data rows as (record start line, cells). Blank rows are skipped; blank runs followed by
+    data are reported (S012), trailing ones are not. Short rows are padded with ''."""
+    blank_at = 0
+    blank_count = 0
+    place = {**place, "resource": resource}
+
+    def flush_blanks():
+        emit(S.BLANK_ROWS.finding(start=blank_at, row=blank_at, count=blank_count, **place))
+
+    def fix(n, row):
+        if len(row) < ncols:
+            row.extend([""] * (ncols - len(row)))
+        elif any(c.strip() for c in row[ncols:]):
+            k = next(i for i in range(ncols, len(row)) if row[i].strip())
+            cell = f"{H.column_letter(k)}{n}"
+            emit(S.EXTRA_CELLS.finding(line=n, at=cell, row=n, cell=cell, **place))
+            del row[ncols:]
+        else:
+            del row[ncols:]
+
+    try:
+        for n, row in head_rows:
+            if not any(row) or not "".join(row).strip():
+                if not blank_count:
+                    blank_at = n
+                blank_count += 1
+                continue
+            if blank_count:
+                flush_blanks()
+                blank_count = 0
+            if len(row) != ncols:
+                fix(n, row)
+            yield n, row
+        for row in reader:
+            n = line + 1
+            line = reader.line_num
+            if not any(row) or ((not row[0] or row[0].isspace()) and not "".join(row).strip()):
+                if not blank_count:
+                    blank_at = n
+                blank_count += 1
+                continue
+            if blank_count:
+                flush_blanks()
+                blank_count = 0
+            if len(row) != ncols:
+                fix(n, row)
+            yield n, row
+    except csv.Error as exc:
+        emit(
+            S.FILE_UNREADABLE.finding(
+                name=place["source"],
+                reason=f"第 {line + 1} 行 CSV 格式错误（{exc}），其后的行未检查",
+                row=line + 1,
+                **place,
+            )
+        )
+    finally:
+        text.close()

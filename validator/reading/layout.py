@@ -1,0 +1,107 @@
+"""From the first rows of a sheet or CSV to a table layout: which form, header row, columns, meta.
+
+Shared by the CSV and xlsx readers; the row streaming itself stays in each reader, because
+that is the hot path and the cell types differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from validator import standard
+from validator.findings import Finding
+from validator.reading import headers as H
+from validator.reading import rules as S
+from validator.tables import Column
+
+
+@dataclass
+class Layout:
+    form_id: str
+    header_index: int  # index into `head` of the header row
+    data_index: int  # index into `head` of the first row after the header rows
+    columns: list[Column]
+    meta: dict = field(default_factory=dict)
+
+
+def locate(
+    form_id: str | None,
+    head: list[tuple[int, list]],
+    *,
+    name: str,
+    place: dict,
+    emit: Callable[[Finding], None],
+    header_rows_below: Callable[[int], int] | None = None,
+) -> Layout | None:
+    """Find the table layout in `head` ((row number, cells) of the first rows).
+
+    `form_id` is the form recognised by name, or None to recognise it by its columns.
+    Emits S006/S008/S019/S020 and the column findings; returns None when the table cannot
+    be checked. `header_rows_below(row_number)` tells how many rows below the header row a
+    vertically merged header cell reaches (xlsx), so those rows are not data.
+    """
+    cells_only = [cells for _, cells in head]
+    if not any(_nonblank(c) for c in cells_only):
+        if form_id:
+            emit(S.EMPTY_TABLE.finding(title=H.form_label(form_id), name=name, resource=form_id, **place))
+        else:
+            emit(S.UNKNOWN_RESOURCE.finding(name=name, **place))
+        return None
+    if form_id is None:
+        guessed = H.guess_form(cells_only)
+        if guessed is None:
+            emit(S.UNKNOWN_RESOURCE.finding(name=name, **place))
+            return None
+        form_id, at = guessed
+        f = standard.form(form_id)
+        note = S.RECOGNISED_BY_COLUMNS.finding(
+            name=name, title=H.form_label(form_id), resource=form_id, **place
+        )
+        note.hint = S.RECOGNISED_BY_COLUMNS.hint.format(short=f["title"])
+        emit(note)
+    else:
+        at = H.find_header(form_id, cells_only)
+        if at is None:
+            emit(
+                S.HEADER_NOT_FOUND.finding(
+                    limit=H.HEADER_SCAN_ROWS, title=H.form_label(form_id), resource=form_id, **place
+                )
+            )
+            return None
+    header_row, header_cells = head[at]
+    header_cells = list(header_cells)
+    below = header_rows_below(header_row) if header_rows_below else 0
+    # Two-level headers: a column whose top cell is a group label takes the sub-header below it.
+    for k in range(1, below + 1):
+        if at + k >= len(head):
+            break
+        sub = head[at + k][1]
+        for i, c in enumerate(sub):
+            if _nonblank(c) and H.field_for(form_id, c) and not H.field_for(form_id, _get(header_cells, i)):
+                while len(header_cells) <= i:
+                    header_cells.append(None)
+                header_cells[i] = c
+    data_index = at + 1 + below
+    if data_index < len(head) and H.is_numbering_row(head[data_index][1]):
+        data_index += 1
+    columns = H.map_columns(
+        form_id, header_cells, header_row=header_row, place={**place, "resource": form_id}, emit=emit
+    )
+    title, block = H.parse_block([cells for _, cells in head[:at]])
+    meta: dict = {}
+    if title:
+        meta["title"] = title
+    if block:
+        meta["header_block"] = block
+    return Layout(form_id, at, data_index, columns, meta)
+
+
+def _get(cells, i):
+    return cells[i] if i < len(cells) else None
+
+
+def _nonblank(c) -> bool:
+    if isinstance(c, list | tuple):
+        return any(_nonblank(x) for x in c)
+    return c is not None and not (isinstance(c, str) and not c.strip())
