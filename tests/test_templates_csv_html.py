@@ -1,0 +1,142 @@
+"""CSV templates, printable forms and the `fpjc template` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.roundtrip_support import pdf_pages
+from validator import standard
+from validator.cli import main
+from validator.commands.template import build_all
+from validator.csv_template import csv_text, write_csv
+from validator.printable import EMPTY_ROWS, render_form
+
+ALL_FORMS = [f["id"] for f in standard.forms()]
+
+
+@pytest.mark.parametrize("form_id", ALL_FORMS)
+def test_csv_template_has_bom_and_header_row(tmp_path, form_id):
+    path = write_csv(tmp_path / "t.csv", form_id)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [[f["title"] for f in standard.form(form_id)["fields"]]]
+
+
+def test_csv_rows_are_written_in_the_standard_spelling():
+    import datetime as dt
+
+    text = csv_text(
+        "annex3",
+        [
+            {
+                "seq": 1,
+                "identified_month": dt.date(2020, 3, 1),
+                "risk_types": ("因病", "因灾"),
+                "release_date": dt.date(2020, 7, 20),
+                "system_marked": False,
+            }
+        ],
+    )
+    header, row = list(csv.reader(io.StringIO(text)))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["纳入监测时间"] == "2020-03"
+    assert cells["原风险类型"] == "因病、因灾"
+    assert cells["解除日期"] == "2020-07-20"
+    assert cells["已在全国系统标注"] == "否"
+    assert cells["户主身份证号"] == ""
+
+
+@pytest.mark.parametrize("form_id", ALL_FORMS)
+def test_printable_form_from_the_definition(form_id):
+    form = standard.form(form_id)
+    html = render_form(form_id)
+    assert f"<title>{form['title']} {form['full_title']}</title>" in html
+    assert "size: A4 landscape" in html and "counter(pages)" in html
+    assert "&#34;" not in html.split("</style>")[0]  # CSS is not HTML-escaped
+    for field in form["fields"]:
+        assert f"{field['title']}</th>" in html or f"{field['title']}</td>" in html
+    for label in ("填报人：", "审核人：", "日期：", "填报单位（盖章）"):
+        assert label in html
+    if form["kind"] != "manifest":
+        body = html.split("<tbody>")[1].split("</tbody>")[0]
+        assert body.count("<tr>") == EMPTY_ROWS
+        assert body.count("<td></td>") == EMPTY_ROWS * len(form["fields"])
+
+
+def test_template_command_writes_everything(tmp_path):
+    out = tmp_path / "out"
+    assert main(["template", "--out", str(out)]) == 0
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert f"fpjc-模板-{standard.version()}.xlsx" in names
+    for form in standard.forms():
+        for kind, ext in (("xlsx", "xlsx"), ("csv", "csv"), ("print", "html")):
+            assert f"{kind}/{form['title']}.{ext}" in names
+    assert len(names) == 1 + 3 * len(ALL_FORMS)
+
+
+def test_template_command_single_form_and_format(tmp_path):
+    assert (
+        main(
+            ["template", "--out", str(tmp_path), "--form", "附件2", "--form", "assessment", "--format", "csv"]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["县级研判记录.csv", "附件2.csv"]
+
+
+def test_template_command_unknown_form(tmp_path, capsys):
+    assert main(["template", "--out", str(tmp_path), "--form", "附件9"]) == 2
+    assert "附件9" in capsys.readouterr().err
+
+
+def test_build_all_returns_written_files(tmp_path):
+    paths = build_all(tmp_path)
+    assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
+    assert len(paths) == 1 + 3 * len(ALL_FORMS)
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("form_id", ["annex1", "annex3", "manifest", "assistance"])
+def test_printed_form_fits_one_a4_landscape_page(tmp_path, form_id):
+    browser = _chromium()
+    if not browser:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI")
+        pytest.skip("chromium not installed")
+    # The form itself (title, header block, ruled rows, signatures) must be one page;
+    # the column notes that follow start on a new page by design.
+    html = render_form(form_id).replace("</style>", ".notes{display:none}</style>", 1)
+    src = tmp_path / "form.html"
+    src.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "form.pdf"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            src.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = pdf_pages(pdf.read_bytes())
+    assert len(pages) == 1
+    width, height = pages[0]
+    assert width > height and re.match(r"^84[12]", str(round(width)))
