@@ -1,0 +1,678 @@
+"""Field-level checks, compiled once per table from the field definitions in the standard.
+
+`compile_table` turns the form's fields and the table's column mapping into one
+`check_row(row_number, cells) -> values` function. Each column gets a specialised fast path
+(an exact str-method check, or a bounded memo of earlier clean cells) that returns the parsed
+value without creating anything; only when it cannot decide does the slow path parse the cell
+fully and emit F*/D* findings. The per-row function is generated as straight-line code so a
+million-row table costs a few dict lookups and calls per cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+
+from validator import idnumber, standard
+from validator.checks import fields as R
+from validator.findings import Finding
+from validator.mask import mask
+from validator.parse import (
+    FULLWIDTH_DIGITS,
+    cell_text,
+    is_blank,
+    parse_boolean,
+    parse_date,
+    parse_integer,
+    parse_money,
+    parse_month,
+    parse_phone,
+)
+from validator.rules import Rule
+from validator.tables import Table
+
+MISS = object()  # the fast path cannot decide: take the slow path
+ABSENT = object()  # no value for this field in this row (blank, or invalid and reported)
+MEMO_LIMIT = 4096  # per column; beyond it a column is high-cardinality and memoising stops
+SHOWN_LIMIT = 80
+
+_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]*)?[eE][+]?[0-9]+")
+_NAME_SPACES = {ord(ch): None for ch in " \t\u3000\u00a0\u2002\u2003\u2009\u200b"}
+_NAME_DOTS = {ord(ch): "·" for ch in "•・‧．.∙⋅●"}
+_NAME_DOTS[ord("\u00b7")] = "·"
+
+
+def compile_table(
+    form: dict,
+    table: Table,
+    *,
+    emit: Callable[[Finding], None],
+    show_personal_data: bool,
+    today: dt.date | None = None,
+) -> Callable[[int, list], dict]:
+    """Compile the field checks of `form` for `table`'s columns into `check_row(row, cells)`.
+
+    `check_row` returns {field name: parsed value} for the cells that passed; blank and invalid
+    cells are absent. Findings go to `emit`. `today` bounds birth dates in ID numbers.
+    """
+    today = today or dt.date.today()
+    by_name = {f["name"]: f for f in form["fields"]}
+    specs = []
+    seen: set[str] = set()
+    for position, column in enumerate(table.columns):
+        field = by_name.get(column.field or "")
+        if field is None or field["name"] in seen:  # unknown or repeated columns are the reader's findings
+            continue
+        seen.add(field["name"])
+        col = _Column(form["id"], field, column.header, column.letter, table, emit, show_personal_data)
+        fast, slow = _COMPILERS[field["type"]](col, field, today)
+        specs.append((position, field["name"], fast, slow))
+    return _generate(specs, len(table.columns))
+
+
+def _generate(specs: list[tuple], width: int) -> Callable[[int, list], dict]:
+    """Straight-line code for one row: no loop, no tuple unpacking, one call per clean cell."""
+    namespace: dict = {"M": MISS, "A": ABSENT, "W": width, "PAD": [None] * width}
+    lines = [
+        "def check_row(row, cells):",
+        "    if len(cells) < W:",
+        "        cells = [*cells, *PAD[len(cells):]]",
+        "    out = {}",
+    ]
+    for i, (position, name, fast, slow) in enumerate(specs):
+        namespace[f"f{i}"] = fast
+        namespace[f"s{i}"] = slow
+        lines += [
+            f"    c = cells[{position}]",
+            f"    v = f{i}(c, M)",
+            "    if v is M:",
+            f"        v = s{i}(c, row)",
+            "    if v is not A:",
+            f"        out[{name!r}] = v",
+        ]
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # noqa: S102  (generated from field names only, via repr)
+    return namespace["check_row"]
+
+
+class _Column:
+    """Where a column's findings point, and how its values are shown."""
+
+    __slots__ = (
+        "resource",
+        "field",
+        "header",
+        "letter",
+        "source",
+        "sheet",
+        "emit",
+        "personal",
+        "show",
+        "required",
+    )
+
+    def __init__(self, resource, field, header, letter, table, emit, show_personal_data):
+        self.resource = resource
+        self.field = field["name"]
+        self.header = header or field["title"]
+        self.letter = letter
+        self.source = table.source
+        self.sheet = table.sheet
+        self.emit = emit
+        self.personal = field.get("personal")
+        self.show = show_personal_data
+        self.required = bool(field.get("required"))
+
+    def shown(self, cell: object) -> str:
+        text = cell_text(cell)
+        if self.personal and not self.show:
+            text = mask(self.personal, text)
+        return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
+
+    def report(self, rule: Rule, row: int, cell: object, **params) -> None:
+        shown = self.shown(cell)
+        self.emit(
+            rule.finding(
+                resource=self.resource,
+                row=row,
+                field=self.field,
+                column=self.header,
+                cell=f"{self.letter}{row}",
+                source=self.source,
+                sheet=self.sheet,
+                value=shown or None,
+                header=self.header,
+                shown=shown,
+                **params,
+            )
+        )
+
+    def blank(self, row: int, cell: object) -> object:
+        if self.required:
+            self.report(R.REQUIRED, row, cell)
+        return ABSENT
+
+
+def _bounds(lo, hi, unit: str = "") -> str:
+    if lo is not None and hi is not None:
+        return f"在 {lo}—{hi}{unit} 之间"
+    if lo is not None:
+        return f"不小于 {lo}{unit}"
+    return f"不大于 {hi}{unit}"
+
+
+def _range_check(col: _Column, field: dict):
+    lo, hi = field.get("minimum"), field.get("maximum")
+    if lo is None and hi is None:
+        return None
+    bounds = _bounds(lo, hi)
+
+    def check(value, row, cell) -> bool:
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            col.report(R.RANGE, row, cell, bounds=bounds)
+            return False
+        return True
+
+    return check
+
+
+def _blank_default(field: dict):
+    """What the fast path answers for a blank cell: ABSENT when optional, else 'ask the slow path'."""
+    return MISS if field.get("required") else ABSENT
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def _compile_integer(col: _Column, field: dict, today: dt.date):
+    lo = field.get("minimum")
+    hi = field.get("maximum")
+    lo_ = -(10**18) if lo is None else lo
+    hi_ = 10**18 if hi is None else hi
+    blank = _blank_default(field)
+    in_range = _range_check(col, field)
+
+    def fast(c, d):
+        if c.__class__ is str:
+            if len(c) < 19 and c.isdigit() and c.isascii():
+                v = int(c)
+                if lo_ <= v <= hi_:
+                    return v
+            elif c == "":
+                return blank
+        elif c.__class__ is int:
+            if lo_ <= c <= hi_:
+                return c
+        elif c is None:
+            return blank
+        return d
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        value, problem, _ = parse_integer(c)
+        if value is None:
+            col.report(R.DATE_CELL if problem == "date_cell" else R.INTEGER, row, c)
+            return ABSENT
+        if in_range and not in_range(value, row, c):
+            return ABSENT
+        return value
+
+    return fast, slow
+
+
+def _compile_money(col: _Column, field: dict, today: dt.date):
+    lo = field.get("minimum")
+    hi = field.get("maximum")
+    lo_ = 0.0 if lo is None else float(lo)
+    hi_ = float("inf") if hi is None else float(hi)
+    blank = _blank_default(field)
+    in_range = _range_check(col, field)
+    problems = {"invalid": R.MONEY, "negative": R.MONEY_NEGATIVE, "decimals": R.MONEY_DECIMALS}
+
+    def fast(c, d):
+        if c.__class__ is str:
+            if c.isdigit():
+                if c.isascii():
+                    v = float(c)
+                    if lo_ <= v <= hi_:
+                        return v
+                return d
+            whole, dot, frac = c.partition(".")
+            if dot and len(frac) <= 2 and whole.isdigit() and frac.isdigit() and c.isascii():
+                v = float(c)
+                if lo_ <= v <= hi_:
+                    return v
+            elif c == "":
+                return blank
+        elif c.__class__ is int:
+            if lo_ <= c <= hi_:
+                return float(c)
+        elif c is None:
+            return blank
+        return d
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        value, problem, params = parse_money(c)
+        if value is None:
+            rule = R.DATE_CELL if problem == "date_cell" else problems[problem]
+            col.report(rule, row, c, **({"detail": ""} | params))
+            return ABSENT
+        if problem == "separators":
+            col.report(R.MONEY_SEPARATORS, row, c, **params)
+        if in_range and not in_range(value, row, c):
+            return ABSENT
+        return value
+
+    return fast, slow
+
+
+# --- text and names -------------------------------------------------------------------------
+
+
+def _compile_text(col: _Column, field: dict, today: dt.date):
+    min_len = field.get("min_length") or 0
+    max_len = field.get("max_length") or 10**9
+    lo = max(1, min_len)
+    blank = _blank_default(field)
+    pattern = re.compile(field["pattern"]).fullmatch if field.get("pattern") else None
+    pattern_hint = field.get("pattern_hint", "")
+    is_name = col.personal == "name"
+
+    if is_name:
+        # Inner spaces and look-alike dots are normalised (and warned about) on the slow path.
+        def fast(c, d):
+            if c.__class__ is str:
+                if lo <= len(c) <= max_len and c.isalpha() and (pattern is None or pattern(c) is not None):
+                    return c
+                if c == "":
+                    return blank
+            elif c is None:
+                return blank
+            return d
+    elif pattern is None:
+
+        def fast(c, d):
+            if c.__class__ is str:
+                if lo <= len(c) <= max_len and c.strip() is c:
+                    return c
+                if c == "":
+                    return blank
+            elif c is None:
+                return blank
+            return d
+    else:
+
+        def fast(c, d):
+            if c.__class__ is str:
+                if lo <= len(c) <= max_len and c.strip() is c and pattern(c) is not None:
+                    return c
+                if c == "":
+                    return blank
+            elif c is None:
+                return blank
+            return d
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        text = _text_of(col, c, row, digits_only=pattern is not None)
+        if text is None:
+            return ABSENT
+        if is_name:
+            text = _normalise_name(col, text, row, c)
+            if pattern is not None and pattern(text) is None:
+                col.report(R.NAME, row, c, what=_name_offence(text))
+                return ABSENT
+        elif pattern is not None and pattern(text) is None:
+            if _SCIENTIFIC.fullmatch(text):
+                col.report(R.LOST_DIGITS, row, c, detail="")
+            else:
+                col.report(R.PATTERN, row, c, pattern_hint=pattern_hint)
+            return ABSENT
+        n = len(text)
+        if n < min_len:
+            col.report(R.TOO_SHORT, row, c, min_length=min_len, length=n)
+            return ABSENT
+        if n > max_len:
+            col.report(R.TOO_LONG, row, c, max_length=max_len, length=n)
+            return ABSENT
+        return text
+
+    return fast, slow
+
+
+def _text_of(col: _Column, c: object, row: int, *, digits_only: bool) -> str | None:
+    """A non-blank cell as text; numeric cells that lost digits and date cells are reported."""
+    if c.__class__ is str:
+        return c.strip()
+    if isinstance(c, bool):
+        return "TRUE" if c else "FALSE"
+    if isinstance(c, int):
+        if abs(c) >= 10**15 and digits_only:
+            col.report(R.LOST_DIGITS, row, c, detail="")
+            return None
+        return str(c)
+    if isinstance(c, float):
+        if c.is_integer() and abs(c) < 1e15:
+            return str(int(c))
+        if c.is_integer() or "e" in repr(c):
+            col.report(R.LOST_DIGITS, row, c, detail="")
+            return None
+        return str(c)
+    if isinstance(c, (dt.datetime, dt.date)):
+        col.report(R.DATE_CELL, row, c)
+        return None
+    return cell_text(c)
+
+
+def _normalise_name(col: _Column, text: str, row: int, cell: object) -> str:
+    no_spaces = text.translate(_NAME_SPACES)
+    dotted = no_spaces.translate(_NAME_DOTS)
+    if dotted != text:
+        what = []
+        if no_spaces != text:
+            what.append("空格")
+        if dotted != no_spaces:
+            what.append("分隔点")
+        col.report(R.NAME_NORMALISED, row, cell, what="和".join(what))
+    return dotted
+
+
+def _name_offence(text: str) -> str:
+    what = []
+    if any("a" <= ch.lower() <= "z" or "ａ" <= ch.lower() <= "ｚ" for ch in text):
+        what.append("字母")
+    if any(ch.isdigit() for ch in text):
+        what.append("数字")
+    if not what:
+        what.append("其他符号")
+    return "、".join(what)
+
+
+# --- ID numbers and phones ------------------------------------------------------------------
+
+_ID_RULES = {
+    "numeric_cell": R.ID_NUMERIC,
+    "scientific": R.ID_NUMERIC,
+    "legacy15": R.ID_LEGACY,
+    "length": R.ID_LENGTH,
+    "characters": R.ID_CHARACTERS,
+    "birth_date": R.ID_BIRTH,
+    "birth_future": R.ID_FUTURE,
+    "check_digit": R.ID_CHECK,
+    "normalised": R.ID_NORMALISED,
+}
+
+
+def _compile_id_number(col: _Column, field: dict, today: dt.date):
+    blank = _blank_default(field)
+    check_chars = idnumber.CHECK_CHARS
+    good_births: set[str] = set()  # birth-date slices already known to be real and not in the future
+    earliest = idnumber.EARLIEST_BIRTH_YEAR
+
+    def fast(c, d):
+        if c.__class__ is str:
+            if len(c) == 18:
+                body = c[:17]
+                # base 13 ≡ 2 (mod 11): see idnumber.fast_check_digit
+                if body.isdigit() and body.isascii() and c[17] == check_chars[int(body, 13) * 2 % 11]:
+                    birth = c[6:14]
+                    if birth in good_births:
+                        return c
+                    try:
+                        born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+                    except ValueError:
+                        return d
+                    if born.year >= earliest and born <= today:
+                        if len(good_births) < 50000:
+                            good_births.add(birth)
+                        return c
+            elif c == "":
+                return blank
+        elif c is None:
+            return blank
+        return d
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        value, problems = idnumber.check_id(c, today)
+        for code, params in problems:
+            if code == "normalised":
+                col.report(R.ID_NORMALISED, row, c, what=_id_normalisation(str(c).strip()))
+            else:
+                col.report(_ID_RULES[code], row, c, today=today.isoformat(), length=params.get("length", 0))
+        return ABSENT if value is None else value
+
+    return fast, slow
+
+
+def _id_normalisation(text: str) -> str:
+    what = []
+    if any(ch.isspace() or ch == "\u200b" for ch in text):
+        what.append("空格")
+    if any("０" <= ch <= "９" or ch in "Ｘｘ" for ch in text):
+        what.append("全角字符")
+    if "x" in text:
+        what.append("小写 x")
+    if any(ch in "'‘’" for ch in text):
+        what.append("引号")
+    return "、".join(what) or "多余字符"
+
+
+def _compile_phone(col: _Column, field: dict, today: dt.date):
+    blank = _blank_default(field)
+    second = frozenset("3456789")
+
+    def fast(c, d):
+        if c.__class__ is str:
+            n = len(c)
+            if n == 11:
+                if c[0] == "1" and c[1] in second and c.isdigit() and c.isascii():
+                    return c
+            elif n == 12:
+                if c.startswith("0872-") and c[5:].isdigit() and c.isascii():
+                    return c
+            elif n == 0:
+                return blank
+        elif c is None:
+            return blank
+        return d
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        if c.__class__ is str and _SCIENTIFIC.fullmatch(c.strip()):
+            col.report(R.LOST_DIGITS, row, c, detail="")
+            return ABSENT
+        value, problem, params = parse_phone(c)
+        if value is None:
+            col.report(R.PHONE, row, c, **params)
+            return ABSENT
+        if problem == "format":
+            col.report(R.PHONE_FORMAT, row, c, **params)
+        return value
+
+    return fast, slow
+
+
+# --- memoised types: dates, months, booleans, codes -----------------------------------------
+
+
+def _memoised(col: _Column, field: dict, analyse: Callable[[object], tuple]):
+    """Fast path = a bounded memo of clean cells; the slow path memoises analyses too."""
+    memo: dict = {} if field.get("required") else {None: ABSENT, "": ABSENT}
+    analyses: dict = {}
+
+    def slow(c, row):
+        if is_blank(c):
+            return col.blank(row, c)
+        result = analyses.get(c)
+        if result is None:
+            result = analyse(c)
+            if len(analyses) < MEMO_LIMIT:
+                analyses[c] = result
+        value, problems = result
+        if not problems:
+            if len(memo) < MEMO_LIMIT:
+                memo[c] = value
+            return value
+        for rule, params in problems:
+            col.report(rule, row, c, **params)
+        return ABSENT if value is None else value
+
+    return memo.get, slow
+
+
+def _from_parser(parser, rules: dict):
+    def analyse(c):
+        value, problem, params = parser(c)
+        if problem is None:
+            return value, ()
+        return value, ((rules[problem], {"detail": "", **params}),)
+
+    return analyse
+
+
+def _compile_date(col, field, today):
+    rules = {"invalid": R.DATE, "not_real": R.DATE_NOT_REAL, "format": R.DATE_FORMAT}
+    return _memoised(col, field, _from_parser(parse_date, rules))
+
+
+def _compile_month(col, field, today):
+    rules = {"invalid": R.MONTH, "format": R.MONTH_FORMAT}
+    return _memoised(col, field, _from_parser(parse_month, rules))
+
+
+def _compile_boolean(col, field, today):
+    rules = {"invalid": R.BOOLEAN, "format": R.BOOLEAN_FORMAT}
+    return _memoised(col, field, _from_parser(parse_boolean, rules))
+
+
+class CodeList:
+    """Resolves what a clerk typed (label, code or synonym) to the canonical label."""
+
+    def __init__(self, codelist: dict):
+        self.title = codelist.get("title", codelist["id"])
+        self.labels = [item["label"] for item in codelist["items"]]
+        self.index: dict[str, tuple[str, bool]] = {}
+        for item in codelist["items"]:
+            for synonym in item.get("synonyms", ()):
+                self.index.setdefault(synonym, (item["label"], True))
+            self.index.setdefault(str(item["code"]), (item["label"], True))
+        for item in codelist["items"]:
+            self.index[item["label"]] = (item["label"], False)
+        self.none_label = "无" if "无" in self.labels else None
+
+    def resolve(self, text: str) -> tuple[str | None, bool]:
+        """(canonical label or None, whether a code or synonym was used)."""
+        hit = self.index.get(text)
+        if hit is None:
+            squeezed = text.translate(_NAME_SPACES).translate(FULLWIDTH_DIGITS)
+            hit = self.index.get(squeezed)
+            if hit is not None:
+                return hit[0], True
+            return None, False
+        return hit
+
+    def suggestion(self, text: str) -> str:
+        close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.5)
+        if close:
+            return f"是否应为“{self.index[close[0]][0]}”？"
+        if len(self.labels) <= 16:
+            return "可填：" + "、".join(self.labels) + "。"
+        return ""
+
+
+_CODELISTS: dict[str, CodeList] = {}
+
+
+def codelist(list_id: str) -> CodeList:
+    if list_id not in _CODELISTS:
+        _CODELISTS[list_id] = CodeList(standard.codelist(list_id))
+    return _CODELISTS[list_id]
+
+
+def _code_text(c: object) -> str:
+    return cell_text(c)
+
+
+def _compile_code(col, field, today):
+    codes = codelist(field["codelist"])
+
+    def analyse(c):
+        if isinstance(c, (dt.date, dt.time)):
+            return None, ((R.DATE_CELL, {}),)
+        text = _code_text(c)
+        label, indirect = codes.resolve(text)
+        if label is None:
+            params = {"item": text, "codelist": codes.title, "suggestion": codes.suggestion(text)}
+            return None, ((R.CODE_UNKNOWN, params),)
+        if indirect:
+            return label, ((R.CODE_SYNONYM, {"item": text, "label": label}),)
+        return label, ()
+
+    return _memoised(col, field, analyse)
+
+
+_LIST_SEPARATORS = {ord(ch): "、" for ch in ",，;；\n\r"}
+
+
+def _compile_codes(col, field, today):
+    codes = codelist(field["codelist"])
+    lo, hi = field.get("min_items"), field.get("max_items")
+    required = bool(field.get("required"))
+
+    def analyse(c):
+        if isinstance(c, (dt.date, dt.time)):
+            return None, ((R.DATE_CELL, {}),)
+        items = [item.strip() for item in _code_text(c).translate(_LIST_SEPARATORS).split("、")]
+        items = [item for item in items if item]
+        if not items:  # only separators: as good as blank
+            return (None, ((R.REQUIRED, {}),)) if required else (ABSENT, ())
+        labels: list[str] = []
+        problems = []
+        failed = False
+        for item in items:
+            label, indirect = codes.resolve(item)
+            if label is None:
+                failed = True
+                params = {"item": item, "codelist": codes.title, "suggestion": codes.suggestion(item)}
+                problems.append((R.CODE_UNKNOWN, params))
+                continue
+            if indirect:
+                problems.append((R.CODE_SYNONYM, {"item": item, "label": label}))
+            if label in labels:
+                problems.append((R.LIST_DUPLICATE, {"item": label}))
+            else:
+                labels.append(label)
+        if not failed:
+            n = len(labels)
+            if (lo is not None and n < lo) or (hi is not None and n > hi):
+                problems.append((R.LIST_COUNT, {"bounds": _bounds(lo, hi, " 项"), "count": n}))
+                failed = True
+            if codes.none_label in labels and n > 1:
+                problems.append((R.LIST_EXCLUSIVE, {"none": codes.none_label}))
+                failed = True
+        return (None if failed else tuple(labels)), tuple(problems)
+
+    return _memoised(col, field, analyse)
+
+
+_COMPILERS = {
+    "text": _compile_text,
+    "integer": _compile_integer,
+    "money": _compile_money,
+    "date": _compile_date,
+    "month": _compile_month,
+    "boolean": _compile_boolean,
+    "code": _compile_code,
+    "codes": _compile_codes,
+    "id_number": _compile_id_number,
+    "phone": _compile_phone,
+}
