@@ -28,6 +28,7 @@ __all__ = [
     "rule_titles",
     "verdict",
     "option_lines",
+    "calendar_line",
     "input_line",
 ]
 
@@ -148,7 +149,26 @@ def option_lines(report: Mapping) -> list[str]:
         lines.append("个人信息：未打码（--show-personal-data），请勿转发本报告")
     else:
         lines.append("个人信息：已打码")
+    calendar = calendar_line(report)
+    if calendar:
+        lines.append(calendar)
     return lines
+
+
+def calendar_line(report: Mapping) -> str | None:
+    """Which working-day calendar the deadline checks used, and any fallback note."""
+    cal = report.get("calendar") or {}
+    if not cal.get("source"):
+        return None
+    text = f"工作日日历：{cal['source']}"
+    if cal.get("version"):
+        text += f" {cal['version']}"
+    years = cal.get("years")
+    if isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years):
+        text += f"（节假日数据 {years[0]}–{years[1]} 年）"
+    if cal.get("note"):
+        text += f"。注意：{cal['note']}"
+    return text
 
 
 def input_line(item: Mapping) -> str:
