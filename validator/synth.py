@@ -568,3 +568,22 @@ def rows(
         else:
             row = s.warning_row(form_id, i + 1, township, month, submitted, head_id=head_id)
         yield row
+
+
+def json_row(form_id: str, row: dict) -> dict:
+    """A typed row as one JSON object of schemas/<form>.row.schema.json (empty values omitted)."""
+    out = {}
+    for fld in standard.form(form_id)["fields"]:
+        value = row.get(fld["name"])
+        if value is None or value == ():
+            continue
+        if fld["type"] == "month" and isinstance(value, dt.date):
+            value = f"{value:%Y-%m}"
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif fld["type"] == "integer" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out[fld["name"]] = value
+    return out
