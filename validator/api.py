@@ -1,0 +1,61 @@
+"""The Python API: validate a package from paths or from in-memory files, get the report dict.
+
+Core only (stdlib, openpyxl, chinesecalendar), so the same calls run in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from validator.engine import validate_package
+
+
+def validate(
+    paths: str | Path | list[str | Path],
+    *,
+    history: str | Path | None = None,
+    roster: str | Path | Iterable[str] | None = None,
+    today: dt.date | None = None,
+    show_personal_data: bool = False,
+) -> dict:
+    """Validate a package (folder, .zip, .xlsx or CSV files). Raises `InputError` when unreadable.
+
+    `history`: a folder of earlier accepted packages; `roster`: a CSV/.xlsx of 建档立卡 ID
+    numbers (or the numbers themselves); `today` defaults to the real date.
+    """
+    from validator.checks.history import load_history, load_roster
+    from validator.reading import open_package
+
+    today = today or dt.date.today()
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    package = open_package(list(paths))
+    earlier = load_history(history, today=today) if history is not None else None
+    listed = load_roster(roster, today=today) if roster is not None else None
+    options = {
+        "history": str(history) if history is not None else None,
+        "roster": str(roster) if isinstance(roster, str | Path) else ("名单" if roster is not None else None),
+    }
+    return validate_package(
+        package,
+        today=today,
+        history=earlier,
+        roster=listed,
+        show_personal_data=show_personal_data,
+        options=options,
+    )
+
+
+def validate_files(
+    files: list[tuple[str, bytes]],
+    *,
+    today: dt.date | None = None,
+    show_personal_data: bool = False,
+) -> dict:
+    """Validate a package handed over as (file name, bytes) pairs, as the browser does."""
+    from validator.reading import open_files
+
+    package = open_files(list(files))
+    return validate_package(package, today=today or dt.date.today(), show_personal_data=show_personal_data)

@@ -1,0 +1,160 @@
+"""What the row, table, package, stage and history rules share while one package is checked.
+
+The engine fills a `Context` as it streams the tables; rule functions read it and emit
+findings through it. Only what cross-table rules need is kept: a compact index of households
+(head_id → where it was first seen), and per-household dates only when stage records exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from validator.findings import Finding
+from validator.workdays import Workdays
+
+# Resource codes packed into the household index (value = row << 4 | code).
+RESOURCE_CODES = {
+    "manifest": 0,
+    "annex1": 1,
+    "annex2": 2,
+    "annex3": 3,
+    "screening": 4,
+    "appraisal": 5,
+    "verification": 6,
+    "assessment": 7,
+    "assistance": 8,
+}
+RESOURCE_BY_CODE = {v: k for k, v in RESOURCE_CODES.items()}
+_CHECK_CHARS = "0123456789X"
+
+
+def household_key(head_id: str) -> int:
+    """A small int standing for a normalised 18-character ID (a str costs ~3× the memory)."""
+    return int(head_id[:17]) * 11 + _CHECK_CHARS.index(head_id[17])
+
+
+def pack(row: int, resource: str) -> int:
+    return row << 4 | RESOURCE_CODES.get(resource, 15)
+
+
+def unpack(code: int) -> tuple[int, str]:
+    return code >> 4, RESOURCE_BY_CODE.get(code & 15, "?")
+
+
+@dataclass
+class Place:
+    """Where a table's cells are, so a rule can point at the exact cell the clerk sees."""
+
+    resource: str
+    title: str  # 附件1, 报送信息 …: what the clerk calls the table
+    source: str | None
+    sheet: str | None
+    columns: dict[str, tuple[str, str]]  # field → (header as written, column letters)
+    show_personal_data: bool = False
+    personal: dict[str, str] = field(default_factory=dict)  # field → name | id_number | phone
+
+    def at(self, row: int | None, field_name: str | None, value=None) -> dict:
+        """Finding location keywords for a cell (or a row when field_name is None)."""
+        header, letter = self.columns.get(field_name, (None, None)) if field_name else (None, None)
+        return {
+            "resource": self.resource,
+            "row": row,
+            "field": field_name,
+            "column": header,
+            "cell": f"{letter}{row}" if letter and row else None,
+            "source": self.source,
+            "sheet": self.sheet,
+            "value": self.show(field_name, value),
+        }
+
+    def show(self, field_name: str | None, value) -> str | None:
+        """The value as the report shows it: masked when personal, dates in ISO form."""
+        if value is None:
+            return None
+        text = _text(value)
+        kind = self.personal.get(field_name or "")
+        if kind and not self.show_personal_data:
+            from validator.mask import mask
+
+            return mask(kind, text)
+        return text
+
+    def where(self, row: int | None) -> str:
+        """Human place of a row for messages: “附件1 第 5 行”."""
+        return f"{self.title} 第 {row} 行" if row else self.title
+
+
+def _text(value) -> str:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Event:
+    """One dated step of a household's case (stage records, annexes), for the stage-order rules."""
+
+    stage: int  # 1 申报排查 … 6 警情解除
+    date: dt.date
+    resource: str
+    row: int
+    field: str
+    detail: str | None = None  # decision / release way / result
+
+
+@dataclass
+class Context:
+    today: dt.date
+    emit: Callable[[Finding], None]
+    workdays: Workdays
+    show_personal_data: bool = False
+    places: dict[str, Place] = field(default_factory=dict)  # resource → Place
+    manifest: dict | None = None  # parsed values of the manifest's (first) data row
+    manifest_row: int | None = None
+    resources: set[str] = field(default_factory=set)  # resources present in the package
+    rows: dict[str, int] = field(default_factory=dict)  # data rows read per resource
+    # annex1 + annex2 households: key → pack(row, resource); the one big structure.
+    warned: dict[int, int] = field(default_factory=dict)
+    # annex3 and stage tables: resource → {key: first row}; these tables are small.
+    others: dict[str, dict[int, int]] = field(default_factory=dict)
+    track_cases: bool = False  # stage records present: keep per-household events
+    cases: dict[int, list[Event]] = field(default_factory=dict)
+    ended: set[int] = field(default_factory=set)  # cases that stopped at screening/appraisal/verification
+    history: object | None = None  # checks.history.History
+    roster: set[int] | None = None
+    lines_missing: set[int] = field(default_factory=set)
+    checks_not_run: list[dict] = field(default_factory=list)
+
+    @property
+    def report_month(self) -> dt.date | None:
+        return (self.manifest or {}).get("report_month")
+
+    @property
+    def submitted(self) -> dt.date | None:
+        return (self.manifest or {}).get("submitted_date")
+
+    def not_run(self, check: str, reason: str) -> None:
+        entry = {"check": check, "reason": reason}
+        if entry not in self.checks_not_run:
+            self.checks_not_run.append(entry)
+
+    def line(self, year: int) -> float | None:
+        """The monitoring line of a year from the settings; a missing year is remembered."""
+        from validator import standard
+
+        for r in standard.settings()["monitoring_line"]["rows"]:
+            if int(r["year"]) == year:
+                return float(r["amount"])
+        self.lines_missing.add(year)
+        return None
+
+    def add_event(self, key: int, event: Event) -> None:
+        self.cases.setdefault(key, []).append(event)

@@ -1,0 +1,391 @@
+"""Table and package rules (T): unique fields, 序号, one household once, the manifest's promises.
+
+Uniqueness is checked while rows stream, with compact structures: an array indexed by 序号
+and the household index of `Context` (an int per ID), so a million-row 附件1 stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+
+from validator.checks.context import Context, Place, household_key, pack, unpack
+from validator.rules import rule
+
+DUPLICATE = rule(
+    id="T001",
+    name="duplicate-value",
+    severity="error",
+    title="不能重复的值重复了",
+    message="{header}“{shown}”与本表第 {first} 行重复；{what}",
+    hint="同一户只填一行；序号按 1、2、3……编号，不要重复。",
+    clause="二(二)；SPEC §3.2",
+    description="序号、户主身份证号等标明“唯一”的列，在同一张表中不能出现两次。",
+    fail={"annex1": {"set": {"head_id": "532932196708050023"}}},
+    passing={},
+    fail_note="附件1 第 1 行的户主身份证号和第 2 行相同。",
+)
+
+BOTH_ANNEXES = rule(
+    id="T002",
+    name="household-in-annex1-and-annex2",
+    severity="error",
+    title="同一户同时出现在附件1和附件2",
+    message="这户已填在{other} 第 {first} 行；一户只能是返贫预警（附件1）或致贫预警（附件2）之一",
+    hint="建档立卡已脱贫户填附件1，非建档立卡的边缘户填附件2，删去错填的一行。",
+    clause="二(二)",
+    description="附件1 是建档立卡已脱贫户，附件2 是非卡边缘户，同一户主身份证号不能在两张表中同时出现。",
+    fail={"annex2": {"set": {"head_id": "532932195803120013"}}},
+    passing={},
+    resources=("annex1", "annex2"),
+)
+
+PRIMARY_KEY = rule(
+    id="T003",
+    name="duplicate-record",
+    severity="error",
+    title="记录重复",
+    message="与本表第 {first} 行是同一条记录（{keys} 都相同）",
+    hint="删去重复的一行；同一户同一天开始的同类措施只记一行。",
+    clause="二(五)",
+    description="帮扶措施记录以户主身份证号、措施类型和开始日期共同区分，三项都相同的两行是重复记录。",
+    fail={"assistance": {"append": [{}]}},
+    passing={"assistance": {"append": [{"measure": "就业扶持", "content": "推荐公益性岗位"}]}},
+    resources=("assistance",),
+)
+
+SEQ_GAP = rule(
+    id="T004",
+    name="seq-not-consecutive",
+    severity="warning",
+    title="序号不连续",
+    message="序号应为 {expected}，这里是 {seq}；序号应从 1 开始连续编号",
+    hint="按 1、2、3……重新编排序号。",
+    clause="SPEC §3.2",
+    description="序号从 1 开始、逐行加 1，方便县里核对户数；不连续不影响数据，因此只是警告。",
+    fail={"annex1": {"set": {"seq": "3"}, "row": 2}},
+    passing={},
+)
+
+TOWNSHIP = rule(
+    id="T005",
+    name="township-mismatch",
+    severity="error",
+    title="乡镇与报送信息不一致",
+    message="乡镇“{township}”与报送信息中的“{manifest}”不一致",
+    hint="一个报送包只报一个乡镇；把这户移到所属乡镇的报表，或改正乡镇名称。",
+    clause="二(三)",
+    description="每个乡镇各自上报，表中每一行的乡镇必须与报送信息的乡镇相同。",
+    fail={"annex1": {"set": {"township": "辛屯镇"}}},
+    passing={},
+)
+
+ZERO_WITH_ROWS = rule(
+    id="T006",
+    name="zero-report-with-rows",
+    severity="error",
+    title="零报告却填了数据",
+    message="报送信息填了零报告“是”，但{tables}有 {count} 行数据",
+    hint="本月有新增对象时零报告填“否”；确实没有新增时删去附件1、附件2的数据行。",
+    clause="二(三)",
+    description="零报告表示本月没有新增监测对象，此时附件1、附件2都不能有数据行。",
+    fail={"manifest": {"set": {"zero_report": "是"}}},
+    passing={"manifest": {"set": {"zero_report": "是"}}, "annex1": {"rows": []}, "annex2": {"rows": []}},
+)
+
+EMPTY_NOT_ZERO = rule(
+    id="T007",
+    name="empty-without-zero-report",
+    severity="error",
+    title="没有新增对象却未填零报告",
+    message="附件1、附件2都没有数据行，零报告应填“是”",
+    hint="本月没有新增对象时，在报送信息的零报告填“是”；否则请补上新增户。",
+    clause="二(三)",
+    description="当月没有新增对象实行零报告：附件1、附件2都为空时，报送信息必须标明零报告。",
+    fail={"annex1": {"rows": []}, "annex2": {"rows": []}},
+    passing={"manifest": {"set": {"zero_report": "是"}}, "annex1": {"rows": []}, "annex2": {"rows": []}},
+)
+
+NOT_STAMPED = rule(
+    id="T008",
+    name="not-stamped",
+    severity="error",
+    title="未加盖乡镇公章",
+    message="已加盖乡镇公章填的是“否”",
+    hint="核实后的附件须加盖乡镇公章再上报，盖章后把这一项改为“是”。",
+    clause="二(三)",
+    description="乡镇核实认定的附件1、附件2须加盖乡镇公章后上报。",
+    fail={"manifest": {"set": {"stamped": "否"}}},
+    passing={},
+)
+
+LATE = rule(
+    id="T009",
+    name="submitted-late",
+    severity="warning",
+    title="超过上报截止日期",
+    message="{month} 的月报应在 {deadline} 前（含当天）上报，上报日期是 {submitted}",
+    hint="请尽快上报并向县扶贫办说明原因；上报日期请填实际上报的日期。",
+    clause="二(三)、二(六)",
+    description=(
+        "月报应在次月 5 日前上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
+        "迟报无法通过修改表格纠正，由县里处理，因此是警告。"
+    ),
+    fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}},
+    passing={
+        "manifest": {"set": {"report_month": "2020-09", "submitted_date": "2020-10-09"}},
+        "options": {"today": "2020-10-12"},
+    },
+    pass_note="2020 年 10 月 5 日在国庆假期中，截止日顺延到 10 月 9 日。",
+)
+
+FUTURE_MONTH = rule(
+    id="T010",
+    name="report-month-in-future",
+    severity="error",
+    title="报告月份还没到",
+    message="报告月份 {month} 晚于今天（{today}）所在的月份",
+    hint="检查报告月份是否填错了年份或月份。",
+    clause="SPEC §3.1",
+    description="报告月份是案件所属的月份，不能是将来的月份。",
+    fail={"options": {"today": "2020-06-20"}},
+    passing={},
+)
+
+MANIFEST_ROWS = rule(
+    id="T011",
+    name="manifest-row-count",
+    severity="error",
+    title="报送信息应只有一行",
+    message="报送信息有 {count} 行数据，应只有一行",
+    hint="报送信息只填一行：本乡镇本月的一份月报。",
+    clause="SPEC §3.1",
+    description="一个报送包是一个乡镇一个月的月报，报送信息只能有一行数据。",
+    fail={"manifest": {"append": [{}]}},
+    passing={},
+    resources=("manifest",),
+)
+
+BEFORE_MONTH = rule(
+    id="T012",
+    name="submitted-before-month",
+    severity="error",
+    title="上报日期早于报告月份",
+    message="上报日期 {submitted} 早于报告月份 {month}",
+    hint="检查上报日期和报告月份是否填反或填错年份。",
+    clause="SPEC §3.1",
+    description="月报报告的是报告月份的情况，上报日期不可能早于该月的第一天。",
+    fail={"manifest": {"set": {"submitted_date": "2020-06-30"}}},
+    passing={},
+    resources=("manifest",),
+)
+
+SUBMITTED_FUTURE = rule(
+    id="T013",
+    name="submitted-in-future",
+    severity="warning",
+    title="上报日期晚于今天",
+    message="上报日期 {submitted} 晚于今天（{today}）",
+    hint="上报日期填实际上报的那一天。",
+    clause="SPEC §3.1",
+    description="上报日期晚于校验当天，多半是填错了；也可能是提前填好的，因此是警告。",
+    fail={"options": {"today": "2020-08-03"}},
+    passing={},
+    resources=("manifest",),
+)
+
+_ID_WHAT = {"head_id": "同一户只能填一行", "seq": "序号不能重复"}
+_MAX_ARRAY_SEQ = 10_000_000
+
+
+class _IntSeen:
+    """First row of each small non-negative integer, in an array (4 bytes a value, not ~100)."""
+
+    def __init__(self) -> None:
+        self.rows = array("L")
+        self.big: dict[int, int] = {}
+
+    def add(self, value: int, row: int) -> int | None:
+        if 0 <= value < _MAX_ARRAY_SEQ:
+            if value >= len(self.rows):
+                self.rows.extend([0] * (max(value + 1, 2 * len(self.rows)) - len(self.rows)))
+            first = self.rows[value]
+            if first:
+                return first
+            self.rows[value] = row
+            return None
+        first = self.big.setdefault(value, row)
+        return None if first == row else first
+
+
+class TableTracker:
+    """Uniqueness, 序号 order and the household index for one table, fed row by row."""
+
+    def __init__(self, ctx: Context, form: dict, place: Place):
+        self.ctx = ctx
+        self.place = place
+        self.resource = form["id"]
+        self.unique: list[tuple[str, object]] = []
+        for f in form["fields"]:
+            if not f.get("unique") or f["name"] == "head_id":
+                continue
+            self.unique.append((f["name"], _IntSeen() if f["type"] == "integer" else {}))
+        has_head = any(f["name"] == "head_id" for f in form["fields"])
+        self.head_unique = has_head and any(
+            f["name"] == "head_id" and f.get("unique") for f in form["fields"]
+        )
+        self.has_head = has_head
+        self.own: dict[int, int] = {}
+        if self.resource not in ("annex1", "annex2") and has_head:
+            ctx.others.setdefault(self.resource, self.own)
+        pk = form.get("primary_key") or []
+        self.composite = pk if len(pk) > 1 else None
+        self.keys: dict[tuple, int] = {}
+        self.check_seq = any(f["name"] == "seq" for f in form["fields"])
+        self.expected_seq = 1
+        self.seq_reported = False
+
+    def add(self, row: int, values: dict) -> None:
+        place = self.place
+        emit = self.ctx.emit
+        for name, seen in self.unique:
+            value = values.get(name)
+            if value is None:
+                continue
+            first = seen.add(value, row) if isinstance(seen, _IntSeen) else _dict_add(seen, value, row)
+            if first:
+                emit(
+                    DUPLICATE.finding(
+                        **place.at(row, name, value),
+                        header=place.columns.get(name, (name,))[0],
+                        shown=place.show(name, value),
+                        first=first,
+                        what=_ID_WHAT.get(name, "这一列的值不能重复"),
+                    )
+                )
+        if self.has_head:
+            self._household(row, values.get("head_id"))
+        if self.composite:
+            key = tuple(values.get(n) for n in self.composite)
+            if None not in key:
+                first = self.keys.setdefault(key, row)
+                if first != row:
+                    titles = "、".join(place.columns.get(n, (n,))[0] or n for n in self.composite)
+                    emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
+        if self.check_seq and not self.seq_reported:
+            seq = values.get("seq")
+            if seq is not None and seq != self.expected_seq:
+                self.seq_reported = True
+                emit(SEQ_GAP.finding(**place.at(row, "seq", seq), expected=self.expected_seq, seq=seq))
+            self.expected_seq += 1
+
+    def _household(self, row: int, head_id: str | None) -> None:
+        if not head_id:
+            return
+        key = household_key(head_id)
+        if self.resource in ("annex1", "annex2"):
+            code = self.ctx.warned.setdefault(key, pack(row, self.resource))
+            first, where = unpack(code)
+            if first == row and where == self.resource:
+                return
+            if where == self.resource:
+                self._dup(row, head_id, first)
+            else:
+                other = self.ctx.places[where].title
+                self.ctx.emit(
+                    BOTH_ANNEXES.finding(**self.place.at(row, "head_id", head_id), other=other, first=first)
+                )
+            return
+        first = self.own.setdefault(key, row)
+        if first != row and self.head_unique:
+            self._dup(row, head_id, first)
+
+    def _dup(self, row: int, head_id: str, first: int) -> None:
+        place = self.place
+        self.ctx.emit(
+            DUPLICATE.finding(
+                **place.at(row, "head_id", head_id),
+                header=place.columns.get("head_id", ("户主身份证号",))[0],
+                shown=place.show("head_id", head_id),
+                first=first,
+                what=_ID_WHAT["head_id"],
+            )
+        )
+
+
+def _dict_add(seen: dict, value, row: int) -> int | None:
+    first = seen.setdefault(value, row)
+    return None if first == row else first
+
+
+def check_township(ctx: Context, place: Place, row: int, values: dict) -> None:
+    township = values.get("township")
+    expected = (ctx.manifest or {}).get("township")
+    if township and expected and township != expected:
+        ctx.emit(
+            TOWNSHIP.finding(**place.at(row, "township", township), township=township, manifest=expected)
+        )
+
+
+def check_manifest(ctx: Context, annex_rows: int) -> None:
+    """The manifest's own promises, once every table has been read."""
+    m = ctx.manifest
+    place = ctx.places.get("manifest")
+    if m is None or place is None:
+        return
+    row = ctx.manifest_row
+    if ctx.rows.get("manifest", 0) > 1:
+        ctx.emit(
+            MANIFEST_ROWS.finding(**place.at(row + 1 if row else None, None), count=ctx.rows["manifest"])
+        )
+    zero = m.get("zero_report")
+    if zero is True and annex_rows:
+        tables = "、".join(
+            ctx.places[r].title for r in ("annex1", "annex2") if ctx.rows.get(r) and r in ctx.places
+        )
+        ctx.emit(
+            ZERO_WITH_ROWS.finding(**place.at(row, "zero_report", zero), tables=tables, count=annex_rows)
+        )
+    if zero is False and annex_rows == 0:
+        ctx.emit(EMPTY_NOT_ZERO.finding(**place.at(row, "zero_report", zero)))
+    if m.get("stamped") is False:
+        ctx.emit(NOT_STAMPED.finding(**place.at(row, "stamped", False)))
+    month: dt.date | None = m.get("report_month")
+    submitted: dt.date | None = m.get("submitted_date")
+    if month and (month.year, month.month) > (ctx.today.year, ctx.today.month):
+        ctx.emit(
+            FUTURE_MONTH.finding(
+                **place.at(row, "report_month", month), month=_month(month), today=ctx.today.isoformat()
+            )
+        )
+    if submitted and submitted > ctx.today:
+        ctx.emit(
+            SUBMITTED_FUTURE.finding(
+                **place.at(row, "submitted_date", submitted),
+                submitted=submitted.isoformat(),
+                today=ctx.today.isoformat(),
+            )
+        )
+    if month and submitted:
+        if submitted < month:
+            ctx.emit(
+                BEFORE_MONTH.finding(
+                    **place.at(row, "submitted_date", submitted),
+                    submitted=submitted.isoformat(),
+                    month=_month(month),
+                )
+            )
+        deadline = ctx.workdays.deadline_for(month)
+        if submitted > deadline:
+            ctx.emit(
+                LATE.finding(
+                    **place.at(row, "submitted_date", submitted),
+                    month=_month(month),
+                    deadline=deadline.isoformat(),
+                    submitted=submitted.isoformat(),
+                )
+            )
+
+
+def _month(d: dt.date) -> str:
+    return f"{d.year}-{d.month:02d}"

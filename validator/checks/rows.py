@@ -1,0 +1,375 @@
+"""Row rules (R) and settings/calendar notes (C): logic between the cells of one row.
+
+They run on the values the field checker already parsed, so a cell that failed its own
+check is simply absent here and is not reported twice.
+
+Monitoring line: 上年度 income (income_per_capita) is compared with the line of the *report
+month's* year. The 2020 notice set its line (1.5 × the 2020 national standard) for the cases
+of 2020, whose income figure is the year before; the provincial lines in the settings are
+likewise the monitoring range of the year they are named for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from validator.checks.context import Context, Place
+from validator.checks.package import check_township
+from validator.rules import rule
+
+INCLUSION = rule(
+    id="R001",
+    name="inclusion-criteria-not-met",
+    severity="warning",
+    title="不符合任何一项纳入条件",
+    message=(
+        "人均可支配收入 {income} 元不低于 {year} 年监测线 {line} 元，刚性支出未超过上年度家庭收入"
+        "（人均收入×人口），也没有填“收入大幅缩减”；请在风险情况说明中写明纳入的理由"
+    ),
+    hint="核对收入、刚性支出和人口数；确有其他原因纳入的，在风险情况说明中写清楚。",
+    clause="二(一)",
+    description=(
+        "纳入监测须至少符合一项：人均可支配收入低于当年监测线；刚性支出超过上年度家庭收入；收入大幅缩减。"
+        "办法说的是“1.5倍左右”，所以都不符合时只给警告。监测线按报告月份所在年度取设置中的数值。"
+    ),
+    fail={"annex1": {"set": {"income_per_capita": "6500"}}},
+    passing={"annex1": {"set": {"income_per_capita": "5999.99"}}},
+    fail_note="第 1 户人均收入高于 2020 年监测线 6000 元，刚性支出 18000 元未超过 6500×4，收入也没有大幅缩减。",
+    resources=("annex1", "annex2"),
+)
+
+OTHER_NEEDS_NOTE = rule(
+    id="R002",
+    name="other-risk-needs-note",
+    severity="error",
+    title="风险类型为“其他”却没有说明",
+    message="风险类型选了“其他”，风险情况说明必须写明是什么风险",
+    hint="在风险情况说明中写清楚“其他”指的是什么困难。",
+    clause="二(一)；SPEC §3.2",
+    description="风险类型“其他”不能说明问题，必须在风险情况说明中写明具体风险。",
+    fail={"annex1": {"set": {"risk_types": "其他", "risk_note": ""}}},
+    passing={"annex1": {"set": {"risk_types": "其他", "risk_note": "家中老人走失，长期寻找花费大"}}},
+    resources=("annex1", "annex2"),
+)
+
+APPRAISAL_AFTER_VERIFY = rule(
+    id="R003",
+    name="appraisal-after-verify",
+    severity="error",
+    title="民主评议日期晚于乡镇核查日期",
+    message="民主评议日期 {appraisal} 晚于乡镇核查日期 {verify}",
+    hint="乡镇是在收到民主评议结果后才核查的，请核对两个日期。",
+    clause="二(二)、二(三)",
+    description="流程是先民主评议、再由乡镇核查，评议日期不能晚于核查日期。",
+    fail={"annex1": {"set": {"appraisal_date": "2020-07-16"}}},
+    passing={"annex1": {"set": {"appraisal_date": "2020-07-15"}}},
+    resources=("annex1", "annex2"),
+)
+
+VERIFY_LATE = rule(
+    id="R004",
+    name="verify-not-within-7-workdays",
+    severity="warning",
+    title="乡镇核查超过 7 个工作日",
+    message="民主评议 {appraisal} 后第 {days} 个工作日（{verify}）才核查，应在 7 个工作日内（{deadline} 前）",
+    hint="核对日期；确实超期的，在备注中说明原因。",
+    clause="二(三)",
+    description=(
+        "乡镇收到民主评议结果后应在 7 个工作日内入户核查。工作日按国家法定节假日和调休计算；"
+        "表中没有“收到评议结果日期”，按民主评议日期计算。"
+    ),
+    fail={"annex1": {"set": {"appraisal_date": "2020-07-01", "verify_date": "2020-07-13"}}},
+    passing={
+        "annex1": {"set": {"appraisal_date": "2020-09-28", "verify_date": "2020-10-12"}},
+        "manifest": {"set": {"report_month": "2020-10", "submitted_date": "2020-11-04"}},
+        "options": {"today": "2020-11-10"},
+    },
+    pass_note="国庆、中秋假期（10 月 1 日至 8 日）不算工作日，9 月 27 日、10 月 10 日调休上班算工作日：9 月 28 日后第 5 个工作日是 10 月 12 日。",
+    resources=("annex1", "annex2"),
+)
+
+AFTER_SUBMITTED = rule(
+    id="R005",
+    name="date-after-submitted",
+    severity="error",
+    title="日期晚于上报日期",
+    message="{header} {date} 晚于报送信息中的上报日期 {submitted}",
+    hint="上报的只能是已经发生的事；核对这个日期和上报日期。",
+    clause="二(三)、二(六)",
+    description=(
+        "附件和乡镇阶段记录（申报排查、民主评议、乡镇审核）中的日期都不能晚于上报日期。"
+        "县级研判和帮扶在上报之后进行，不受此限。"
+    ),
+    fail={"annex1": {"set": {"verify_date": "2020-08-05"}}},
+    passing={
+        "annex1": {"set": {"verify_date": "2020-08-04"}},
+        "manifest": {"set": {"submitted_date": "2020-08-04"}},
+    },
+)
+
+IDENTIFIED_AFTER_RELEASE = rule(
+    id="R006",
+    name="identified-after-release",
+    severity="error",
+    title="纳入监测时间晚于解除日期",
+    message="纳入监测时间 {month} 晚于解除日期 {release}",
+    hint="先纳入监测才能解除；核对两个日期。",
+    clause="二(六)",
+    description="解除预警只能在纳入监测之后。",
+    fail={"annex3": {"set": {"identified_month": "2020-08"}}},
+    passing={"annex3": {"set": {"identified_month": "2020-07"}}},
+    resources=("annex3",),
+)
+
+MEASURES_DONE = rule(
+    id="R007",
+    name="measures-done-missing",
+    severity="error",
+    title="帮扶消除却没有填已落实措施",
+    message="解除方式是“帮扶消除”，必须填写已落实的帮扶措施",
+    hint="在已落实帮扶措施中填写实际落实的措施，多项用顿号“、”分隔。",
+    clause="二(五)、二(六)",
+    description="通过帮扶消除风险的，要写明落实了哪些帮扶措施。",
+    fail={"annex3": {"set": {"measures_done": ""}}},
+    passing={"annex3": {"set": {"measures_done": "住房保障、就业扶持"}}},
+    resources=("annex3",),
+)
+
+RELEASE_INCOME = rule(
+    id="R008",
+    name="release-income-missing",
+    severity="error",
+    title="缺少解除时人均收入",
+    message="解除方式是“{way}”，必须填写解除时家庭人均可支配收入",
+    hint="填写解除时测算的家庭人均可支配收入（元）；只有“县级研判否定”可以不填。",
+    clause="二(六)",
+    description="除县级研判否定外，解除预警都要以解除时的收入为依据。",
+    fail={"annex3": {"set": {"income_per_capita_release": ""}}},
+    passing={"annex3": {"set": {"income_per_capita_release": ""}, "row": 2}},
+    pass_note="第 2 户是县级研判否定，可以不填收入。",
+    resources=("annex3",),
+)
+
+RELEASE_BELOW_LINE = rule(
+    id="R009",
+    name="release-income-below-line",
+    severity="warning",
+    title="解除时收入仍低于监测线",
+    message="解除时人均可支配收入 {income} 元仍低于 {year} 年监测线 {line} 元",
+    hint="收入仍低于监测线的户一般应继续监测帮扶；确需解除的，在解除理由中写明依据。",
+    clause="二(六)",
+    description="帮扶后仍有风险的户应继续监测；解除时收入低于监测线需要说明理由。",
+    fail={"annex3": {"set": {"income_per_capita_release": "5800"}}},
+    passing={"annex3": {"set": {"income_per_capita_release": "6000"}}},
+    resources=("annex3",),
+)
+
+NO_LINE = rule(
+    id="C001",
+    name="monitoring-line-missing",
+    severity="info",
+    title="设置中没有该年度的监测线",
+    message="设置中没有 {year} 年的监测线，“收入低于监测线”这一项没有检查",
+    hint="请县扶贫办在 forms/settings.yaml 的 monitoring_line 中补上该年度的监测线。",
+    clause="二(一)；SPEC §5",
+    description="监测线按年度由省里确定；某年没有数值时不做收入比较，并在报告中说明，不会默认通过。",
+    fail={
+        "manifest": {"set": {"report_month": "2021-07", "submitted_date": "2021-08-04"}},
+        "options": {"today": "2021-08-10"},
+    },
+    passing={},
+)
+
+CALENDAR_FALLBACK = rule(
+    id="C002",
+    name="calendar-fallback",
+    severity="info",
+    title="节假日数据不全，按周一至周五计算",
+    message="{years} 年不在节假日数据范围内，工作日按星期一至星期五计算",
+    hint="请在 forms/settings.yaml 的 holiday_overrides 中补充当年国务院办公厅的放假安排。",
+    clause="SPEC §5",
+    description="工作日按法定节假日和调休计算；数据没有覆盖的年份改按周一至周五，结果可能差几天，因此在报告中提示。",
+    fail={
+        "manifest": {"set": {"report_month": "2027-07", "submitted_date": "2027-08-04"}},
+        "annex1": {"set": {"appraisal_date": "2027-07-09", "verify_date": "2027-07-15"}},
+        "options": {"today": "2027-08-10"},
+    },
+    passing={},
+)
+
+RowCheck = Callable[[Place, int, dict], None]
+
+
+def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
+    """The row rules that apply to a form, bound to this package's context."""
+    resource = form["id"]
+    names = {f["name"] for f in form["fields"]}
+    checks: list[RowCheck] = []
+    if "township" in names and resource != "manifest" and ctx.manifest and ctx.manifest.get("township"):
+        checks.append(lambda place, row, values: check_township(ctx, place, row, values))
+    if resource in ("annex1", "annex2"):
+        checks.append(_annex_row(ctx))
+    if resource == "annex3":
+        checks.append(_release_row(ctx))
+    if ctx.submitted and resource in _BEFORE_SUBMISSION:
+        dated = [(f["name"], f["type"]) for f in form["fields"] if f["type"] in ("date", "month")]
+        if dated:
+            checks.append(_not_after_submitted(ctx, dated))
+    return checks
+
+
+# Forms filled before the township reports; county stages (研判, 帮扶) come after submission.
+_BEFORE_SUBMISSION = {"annex1", "annex2", "annex3", "screening", "appraisal", "verification"}
+
+
+def _year(ctx: Context, values: dict, fallback: str) -> int | None:
+    month = ctx.report_month
+    if month:
+        return month.year
+    d = values.get(fallback)
+    return d.year if d else None
+
+
+def _money(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
+
+
+def _annex_row(ctx: Context) -> RowCheck:
+    limit_days = int(_deadline_setting("verification_working_days", 7))
+    lines: dict[int, float | None] = {}
+
+    def check(place: Place, row: int, values: dict) -> None:
+        emit = ctx.emit
+        income = values.get("income_per_capita")
+        if income is not None:
+            size = values.get("household_size")
+            rigid = values.get("rigid_expense")
+            met = values.get("income_drop") is True or (
+                rigid is not None and size is not None and rigid > income * size
+            )
+            if not met:
+                year = _year(ctx, values, "appraisal_date")
+                if year is not None:
+                    if year not in lines:
+                        lines[year] = ctx.line(year)
+                    line = lines[year]
+                    if line is not None and income >= line:
+                        emit(
+                            INCLUSION.finding(
+                                **place.at(row, "income_per_capita", income),
+                                income=_money(income),
+                                year=year,
+                                line=_money(line),
+                            )
+                        )
+        risks = values.get("risk_types")
+        if risks and "其他" in risks and not values.get("risk_note"):
+            emit(OTHER_NEEDS_NOTE.finding(**place.at(row, "risk_note")))
+        appraisal = values.get("appraisal_date")
+        verify = values.get("verify_date")
+        if appraisal and verify:
+            if appraisal > verify:
+                emit(
+                    APPRAISAL_AFTER_VERIFY.finding(
+                        **place.at(row, "appraisal_date", appraisal),
+                        appraisal=appraisal.isoformat(),
+                        verify=verify.isoformat(),
+                    )
+                )
+            else:
+                deadline = ctx.workdays.add_workdays(appraisal, limit_days)
+                if verify > deadline:
+                    emit(
+                        VERIFY_LATE.finding(
+                            **place.at(row, "verify_date", verify),
+                            appraisal=appraisal.isoformat(),
+                            verify=verify.isoformat(),
+                            days=ctx.workdays.workdays_between(appraisal, verify),
+                            deadline=deadline.isoformat(),
+                        )
+                    )
+
+    return check
+
+
+def _release_row(ctx: Context) -> RowCheck:
+    lines: dict[int, float | None] = {}
+
+    def check(place: Place, row: int, values: dict) -> None:
+        emit = ctx.emit
+        month = values.get("identified_month")
+        release = values.get("release_date")
+        if month and release and month > release:
+            emit(
+                IDENTIFIED_AFTER_RELEASE.finding(
+                    **place.at(row, "identified_month", month),
+                    month=f"{month.year}-{month.month:02d}",
+                    release=release.isoformat(),
+                )
+            )
+        way = values.get("release_way")
+        if way == "帮扶消除" and not values.get("measures_done") and "measures_done" in place.columns:
+            emit(MEASURES_DONE.finding(**place.at(row, "measures_done")))
+        if way and way != "县级研判否定":
+            income = values.get("income_per_capita_release")
+            if income is None:
+                if "income_per_capita_release" in place.columns:
+                    emit(RELEASE_INCOME.finding(**place.at(row, "income_per_capita_release"), way=way))
+            else:
+                year = ctx.report_month.year if ctx.report_month else (release.year if release else None)
+                if year is not None:
+                    if year not in lines:
+                        lines[year] = ctx.line(year)
+                    line = lines[year]
+                    if line is not None and income < line:
+                        emit(
+                            RELEASE_BELOW_LINE.finding(
+                                **place.at(row, "income_per_capita_release", income),
+                                income=_money(income),
+                                year=year,
+                                line=_money(line),
+                            )
+                        )
+
+    return check
+
+
+def _not_after_submitted(ctx: Context, dated: list[tuple[str, str]]) -> RowCheck:
+    submitted = ctx.submitted
+    submitted_month = dt.date(submitted.year, submitted.month, 1)
+
+    def check(place: Place, row: int, values: dict) -> None:
+        for name, kind in dated:
+            value = values.get(name)
+            if value is None:
+                continue
+            late = value > submitted_month if kind == "month" else value > submitted
+            if late:
+                shown = f"{value.year}-{value.month:02d}" if kind == "month" else value.isoformat()
+                ctx.emit(
+                    AFTER_SUBMITTED.finding(
+                        **place.at(row, name, value),
+                        header=place.columns.get(name, (name,))[0] or name,
+                        date=shown,
+                        submitted=submitted.isoformat(),
+                    )
+                )
+
+    return check
+
+
+def _deadline_setting(key: str, default):
+    from validator import standard
+
+    return standard.settings()["deadline"].get(key, default)
+
+
+def calendar_notes(ctx: Context) -> None:
+    """Say, once per package, which settings were missing and where the calendar guessed."""
+    for year in sorted(ctx.lines_missing):
+        ctx.emit(NO_LINE.finding(year=year))
+        ctx.not_run(f"{NO_LINE.id} {year} 年收入与监测线比较", f"设置中没有 {year} 年的监测线")
+    if ctx.workdays.fallback_years:
+        years = "、".join(str(y) for y in sorted(ctx.workdays.fallback_years))
+        ctx.emit(CALENDAR_FALLBACK.finding(years=years))

@@ -1,0 +1,467 @@
+"""The small valid base package every rule example starts from, and the example runner.
+
+A rule's `fail` and `passing` examples are patches on BASE (see `validator.rules` for the patch
+forms). The runner writes the patched package as a folder of CSV files (or one .xlsx workbook)
+and validates it through the real engine, so an example shows exactly what a clerk would see.
+All names and ID numbers here are invented; the ID numbers carry valid check digits.
+
+Beyond the forms in `validator.rules`:
+    {"assessment": {...}}          a stage table absent from BASE starts from STAGE_ROWS
+    {"files": {"x.csv": {"hex": "e5ba8f"}}}   raw bytes; {"text": ..., "encoding": "gb18030"} also works
+    {"options": {"encoding": "gb18030"}}      write every CSV in that encoding
+    {"options": {"template_version": "0.9.0"}}  (xlsx) the version written to the hidden _fpjc sheet
+    {"options": {"history": {"annex1": [{...}], ...}}}  one earlier accepted package; rows are
+        completed from BASE's first row of the same form, its manifest from HISTORY_MANIFEST
+    {"options": {"roster": ["5329…", ...]}}   the 建档立卡 roster (head_ids)
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from validator import standard
+
+TODAY = "2020-08-10"
+
+# Invented households; every ID has a correct GB 11643 check character.
+ID = {
+    "a1_1": "532932195803120013",
+    "a1_2": "532932196708050023",
+    "a2_1": "532932197501190031",
+    "a2_2": "532932198204260042",
+    "a3_1": "532932194909300050",
+    "a3_2": "532932196102170063",
+    "spare_1": "532932198811030070",
+    "spare_2": "53293219540722008X",
+}
+
+BASE: dict[str, list[dict[str, str]]] = {
+    "manifest": [
+        {
+            "township": "云鹤镇",
+            "report_month": "2020-07",
+            "submitted_date": "2020-08-04",
+            "zero_report": "否",
+            "stamped": "是",
+            "preparer": "杨丽华",
+            "reviewer": "李国强",
+            "phone": "13900000001",
+        }
+    ],
+    "annex1": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "village_group": "上村组",
+            "head_name": "段春生",
+            "head_id": ID["a1_1"],
+            "household_number": "5329320100001",
+            "exit_year": "2018",
+            "poor_attr": "一般贫困户",
+            "household_size": "4",
+            "phone": "13900000011",
+            "focus_groups": "重病户",
+            "income_per_capita": "5200",
+            "rigid_expense": "18000",
+            "income_drop": "否",
+            "risk_types": "因病",
+            "risk_note": "户主患慢性病，长期住院，医疗支出大",
+            "discovery": "农户申请",
+            "appraisal_date": "2020-07-10",
+            "verify_date": "2020-07-15",
+            "measures": "医疗救助、就业扶持",
+            "measures_note": "办理大病再救助，推荐公益性岗位",
+            "helper": "王明",
+            "remark": "",
+        },
+        {
+            "seq": "2",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "village_group": "下村组",
+            "head_name": "赵文英",
+            "head_id": ID["a1_2"],
+            "household_number": "5329320100002",
+            "exit_year": "2019",
+            "poor_attr": "低保贫困户",
+            "household_size": "3",
+            "phone": "",
+            "focus_groups": "",
+            "income_per_capita": "7200",
+            "rigid_expense": "",
+            "income_drop": "是",
+            "risk_types": "因务工就业不稳、收入大幅缩减",
+            "risk_note": "外出务工停工，家庭收入减少一半",
+            "discovery": "干部走访排查",
+            "appraisal_date": "2020-07-10",
+            "verify_date": "2020-07-16",
+            "measures": "就业扶持",
+            "measures_note": "",
+            "helper": "王明",
+            "remark": "",
+        },
+    ],
+    "annex2": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "西坡村委会",
+            "village_group": "大箐组",
+            "head_name": "和建明",
+            "head_id": ID["a2_1"],
+            "household_size": "5",
+            "social_security": "低保",
+            "phone": "13900000021",
+            "focus_groups": "残疾人户",
+            "income_per_capita": "5600",
+            "rigid_expense": "",
+            "income_drop": "",
+            "risk_types": "因残",
+            "risk_note": "家中两人残疾，缺少劳动力",
+            "discovery": "部门筛查预警",
+            "appraisal_date": "2020-07-08",
+            "verify_date": "2020-07-14",
+            "measures": "兜底保障帮扶",
+            "measures_note": "",
+            "helper": "",
+            "remark": "",
+        },
+        {
+            "seq": "2",
+            "township": "云鹤镇",
+            "village": "西坡村委会",
+            "village_group": "小箐组",
+            "head_name": "杨秀兰",
+            "head_id": ID["a2_2"],
+            "household_size": "2",
+            "social_security": "无",
+            "phone": "",
+            "focus_groups": "受灾户",
+            "income_per_capita": "9000",
+            "rigid_expense": "25000",
+            "income_drop": "否",
+            "risk_types": "因灾、住房安全问题",
+            "risk_note": "房屋受洪灾损毁，重建支出大",
+            "discovery": "农户申请",
+            "appraisal_date": "2020-07-08",
+            "verify_date": "2020-07-14",
+            "measures": "住房保障、金融扶贫",
+            "measures_note": "",
+            "helper": "",
+            "remark": "",
+        },
+    ],
+    "annex3": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "village_group": "上村组",
+            "head_name": "李春花",
+            "head_id": ID["a3_1"],
+            "household_size": "3",
+            "warning_type": "返贫预警",
+            "identified_month": "2020-03",
+            "risk_types": "因灾",
+            "measures_done": "住房保障",
+            "income_per_capita_release": "8200",
+            "release_way": "帮扶消除",
+            "release_reason": "危房改造完成，务工收入恢复",
+            "release_date": "2020-07-20",
+            "system_marked": "是",
+            "remark": "",
+        },
+        {
+            "seq": "2",
+            "township": "云鹤镇",
+            "village": "西坡村委会",
+            "village_group": "大箐组",
+            "head_name": "张志国",
+            "head_id": ID["a3_2"],
+            "household_size": "4",
+            "warning_type": "致贫预警",
+            "identified_month": "2020-05",
+            "risk_types": "因学",
+            "measures_done": "",
+            "income_per_capita_release": "",
+            "release_way": "县级研判否定",
+            "release_reason": "县级研判认为收入稳定，不存在致贫风险",
+            "release_date": "2020-07-06",
+            "system_marked": "否",
+            "remark": "",
+        },
+    ],
+}
+
+# Stage records consistent with BASE: the township stages of annex1's first household and
+# the county stages of annex3's first household. A patch naming one of these tables adds it.
+STAGE_ROWS: dict[str, list[dict[str, str]]] = {
+    "screening": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "head_name": "段春生",
+            "head_id": ID["a1_1"],
+            "discovery": "农户申请",
+            "screening_date": "2020-07-03",
+            "work_group": "包村领导、村干部、驻村工作队员",
+            "listed": "是",
+            "remark": "",
+        }
+    ],
+    "appraisal": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "head_name": "段春生",
+            "head_id": ID["a1_1"],
+            "appraisal_date": "2020-07-10",
+            "host": "王明",
+            "attendance": "26",
+            "appraisal_result": "返贫预警",
+            "objections": "",
+            "answers": "",
+        }
+    ],
+    "verification": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "head_name": "段春生",
+            "head_id": ID["a1_1"],
+            "received_date": "2020-07-13",
+            "verify_date": "2020-07-15",
+            "team": "乡镇扶贫办、包村领导、驻村第一书记",
+            "findings": "家庭情况与申请一致，医疗支出属实",
+            "verification_result": "属实",
+        }
+    ],
+    "assessment": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "head_name": "李春花",
+            "head_id": ID["a3_1"],
+            "meeting_date": "2020-04-28",
+            "departments": "扶贫、住建、民政",
+            "decision": "认定",
+            "category": "脱贫监测户",
+            "remark": "",
+        }
+    ],
+    "assistance": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "head_name": "李春花",
+            "head_id": ID["a3_1"],
+            "measure": "住房保障",
+            "content": "实施危房改造",
+            "start_date": "2020-05-10",
+            "amount": "15000",
+            "responsible_unit": "县住建局",
+        }
+    ],
+}
+
+# The earlier package that `options.history` tables are written into.
+HISTORY_MANIFEST = {
+    "township": "云鹤镇",
+    "report_month": "2020-03",
+    "submitted_date": "2020-04-03",
+    "zero_report": "否",
+    "stamped": "是",
+    "preparer": "杨丽华",
+    "reviewer": "李国强",
+    "phone": "13900000001",
+}
+
+
+def _table(form_id: str, rows: list[dict]) -> dict:
+    fields = [f["name"] for f in standard.form(form_id)["fields"]]
+    titles = {f["name"]: f["title"] for f in standard.form(form_id)["fields"]}
+    return {"fields": fields, "headers": [titles[n] for n in fields], "rows": copy.deepcopy(rows)}
+
+
+def base_tables() -> dict:
+    """BASE as tables: form id → {"fields", "headers", "rows"} (a fresh copy)."""
+    return {form_id: _table(form_id, rows) for form_id, rows in BASE.items()}
+
+
+def apply_patch(patch: dict) -> dict:
+    """BASE with a rule example's patch applied: form id → table, plus "_files" for raw files."""
+    tables = base_tables()
+    for name in patch.get("drop", []):
+        tables.pop(name, None)
+    for resource, change in patch.items():
+        if resource in ("drop", "files", "raw", "options"):
+            continue
+        if resource not in tables:
+            tables[resource] = _table(resource, STAGE_ROWS.get(resource, []))
+        _change(tables[resource], change)
+    for resource, text in patch.get("raw", {}).items():
+        tables[resource] = {"raw": text}
+    if patch.get("files"):
+        tables["_files"] = dict(patch["files"])
+    return tables
+
+
+def _change(table: dict, change: dict) -> None:
+    rows = table["rows"]
+    if "rows" in change:
+        template = rows[0] if rows else {}
+        rows[:] = [{**template, **r} if template else dict(r) for r in change["rows"]]
+    if "set" in change:
+        rows[change.get("row", 1) - 1].update(change["set"])
+    for edit in change.get("edits", []):  # several rows: [{"row": 2, "set": {...}}]
+        rows[edit.get("row", 1) - 1].update(edit["set"])
+    if "append" in change:
+        template = rows[0] if rows else {}
+        rows.extend({**template, **r} for r in change["append"])
+    for name in change.get("drop_columns", []):
+        if name in table["fields"]:
+            i = table["fields"].index(name)
+            del table["fields"][i]
+            del table["headers"][i]
+    for old, new in change.get("rename_columns", {}).items():
+        if old in table["headers"]:
+            table["headers"][table["headers"].index(old)] = new
+
+
+def _csv_text(table: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table["headers"])
+    for r in table["rows"]:
+        writer.writerow([r.get(n, "") for n in table["fields"]])
+    return out.getvalue()
+
+
+def _file_bytes(content, encoding: str = "utf-8") -> bytes:
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, dict):
+        if "hex" in content:
+            return bytes.fromhex(content["hex"])
+        return content["text"].encode(content.get("encoding", "utf-8"))
+    return content.encode(encoding)
+
+
+def write_package(
+    directory: str | Path, tables: dict, format: str = "csv", *, options: dict | None = None
+) -> Path:
+    """Write tables as a CSV folder (returns the folder) or one workbook (returns the .xlsx)."""
+    options = options or {}
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if format == "xlsx":
+        return _write_xlsx(directory / "package.xlsx", tables, options)
+    encoding = options.get("encoding", "utf-8")
+    for resource, table in tables.items():
+        if resource == "_files":
+            continue
+        text = table["raw"] if "raw" in table else _csv_text(table)
+        (directory / f"{resource}.csv").write_bytes(_file_bytes(text, encoding))
+    for name, content in tables.get("_files", {}).items():
+        (directory / name).write_bytes(_file_bytes(content, encoding))
+    return directory
+
+
+def _write_xlsx(path: Path, tables: dict, options: dict) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for resource, table in tables.items():
+        if resource == "_files":
+            continue
+        ws = wb.create_sheet(standard.form(resource)["title"] if resource in _FORM_IDS else resource)
+        if "raw" in table:
+            for r in csv.reader(io.StringIO(table["raw"])):
+                ws.append(r)
+            continue
+        types = {f["name"]: f["type"] for f in standard.form(resource)["fields"]}
+        ws.append(table["headers"])
+        for r in table["rows"]:
+            ws.append([_cell(types.get(n), r.get(n, "")) for n in table["fields"]])
+    for name, content in tables.get("_files", {}).items():
+        if name.endswith(".csv") and isinstance(content, str):
+            ws = wb.create_sheet(name[:-4][:31])
+            for r in csv.reader(io.StringIO(content)):
+                ws.append(r)
+    meta = wb.create_sheet("_fpjc")
+    meta.sheet_state = "hidden"
+    for key, value in (
+        ("standard", standard.load()["name"]),
+        ("standard_version", options.get("template_version", standard.version())),
+        ("template", "workbook"),
+        ("forms", ",".join(t for t in tables if t in _FORM_IDS)),
+    ):
+        meta.append([key, value])
+    wb.save(path)
+    return path
+
+
+_FORM_IDS = {f["id"] for f in standard.forms()}
+
+
+def _cell(kind: str | None, text: str):
+    """What a clerk's typing becomes in Excel: numbers and dates turn into typed cells."""
+    if text == "" or text is None:
+        return None
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "money":
+            return float(text) if "." in text else int(text)
+        if kind == "date":
+            return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    return text
+
+
+def _history_tables(history: dict) -> dict:
+    tables = {"manifest": _table("manifest", [{**HISTORY_MANIFEST, **history.get("manifest", [{}])[0]}])}
+    for form_id, rows in history.items():
+        if form_id == "manifest":
+            continue
+        template = (BASE.get(form_id) or STAGE_ROWS.get(form_id) or [{}])[0]
+        tables[form_id] = _table(form_id, [{**template, **r} for r in rows])
+    return tables
+
+
+def run_patch(patch: dict) -> dict:
+    """Validate BASE with `patch` applied through the real engine; returns the report dict."""
+    from validator import api
+
+    options = patch.get("options", {})
+    tables = apply_patch(patch)
+    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
+        path = write_package(Path(tmp) / "package", tables, options.get("format", "csv"), options=options)
+        history = None
+        if options.get("history") is not None:
+            history = Path(tmp) / "history"
+            write_package(history / "2020-03", _history_tables(options["history"]))
+        roster = None
+        if options.get("roster") is not None:
+            roster = Path(tmp) / "roster.csv"
+            roster.write_text("身份证号\n" + "".join(f"{h}\n" for h in options["roster"]), encoding="utf-8")
+        today = dt.date.fromisoformat(options.get("today", TODAY))
+        return api.validate([path], history=history, roster=roster, today=today)
+
+
+def run_example(rule, which: str = "fail") -> dict:
+    """Run a registered rule's failing (`which="fail"`) or passing example."""
+    from validator.rules import registry
+
+    r = registry()[rule] if isinstance(rule, str) else rule
+    return run_patch(r.fail if which == "fail" else r.passing)
