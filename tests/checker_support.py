@@ -70,6 +70,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - http.server's signature
         pass
 
+    def do_GET(self):
+        stall = self.server.stall
+        if stall and self.path.split("?")[0].endswith(stall):
+            # A host that never answers: the page's start-up timeout must speak up.
+            self.server.released.wait(120)
+            return
+        super().do_GET()
+
     def copyfile(self, source, outputfile):
         start = source.tell()
         super().copyfile(source, outputfile)
@@ -81,13 +89,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class Server:
     """``with Server(root) as s:`` serves ``root`` at ``s.url`` until the block ends."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, stall: str | None = None):
         handler = functools.partial(_Handler, directory=str(root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.bytes_sent = 0
         self.httpd.paths = []
+        self.httpd.stall = stall
+        self.httpd.released = threading.Event()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -109,6 +119,7 @@ class Server:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.httpd.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

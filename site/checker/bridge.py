@@ -21,9 +21,9 @@ def start() -> dict:
     import chinese_calendar
     import jinja2
     import openpyxl
-    import validator.api
 
     import validator
+    import validator.api
     import validator.render.grouping
     import validator.render.html
     import validator.render.xlsx
@@ -50,7 +50,6 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     identical findings, each with its table, column and rule title, every example with its place.
     """
     from validator.api import validate_files
-
     from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
     from validator.render.grouping import group
 
@@ -72,21 +71,32 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
 
 
 def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
-    """The HTML report and, for a workbook, the annotated copy (bytes) for the download buttons."""
-    from validator.render.html import render_html
-    from validator.render.xlsx import annotate_workbook
+    """The HTML report and the annotated workbook (bytes) for the download buttons.
 
-    result: dict = {"html": render_html(report), "xlsx": None, "xlsx_name": None}
-    workbooks = [(name, data) for name, data in files if name.lower().endswith(".xlsx")]
-    if len(workbooks) == 1:
-        name, data = workbooks[0]
-        with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / "input.xlsx"
-            dest = Path(tmp) / "annotated.xlsx"
-            src.write_bytes(data)
-            annotate_workbook(src, report, dest)
+    The workbook is the renderers' annotated copy: of the one .xlsx, or of the CSV lines. When
+    it cannot be made (say, two workbooks at once) ``xlsx`` is None and ``note`` says why.
+    """
+    from validator.render.html import render_html
+    from validator.render.xlsx import AnnotateError, annotate_workbook
+
+    result: dict = {"html": render_html(report), "xlsx": None, "xlsx_name": None, "note": None}
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = []
+        for i, (name, data) in enumerate(files):
+            # The report names files as given; keep the names, one folder each in case two clash.
+            path = Path(tmp) / str(i) / Path(name).name
+            path.parent.mkdir()
+            path.write_bytes(data)
+            sources.append(path)
+        dest = Path(tmp) / "annotated.xlsx"
+        try:
+            annotate_workbook(sources, report, dest)
+        except AnnotateError as exc:
+            result["note"] = str(exc)
+        else:
             result["xlsx"] = dest.read_bytes()
-        result["xlsx_name"] = f"{Path(name).stem}-校验标注.xlsx"
+            stem = Path(files[0][0]).stem if len(files) == 1 else "报送包"
+            result["xlsx_name"] = f"{stem}-校验标注.xlsx"
     return result
 
 
@@ -106,6 +116,6 @@ def check_js(js_files, today) -> str:
 
 
 def exports_js():
-    """(html, xlsx bytes or None, xlsx file name or None) for the last check."""
+    """(html, xlsx bytes or None, xlsx file name or None, note or None) for the last check."""
     result = exports(_last["files"], _last["report"])
-    return result["html"], result["xlsx"], result["xlsx_name"]
+    return result["html"], result["xlsx"], result["xlsx_name"], result["note"]

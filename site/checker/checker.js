@@ -206,6 +206,7 @@
       stopTimers(ck);
       ck.ready = true;
       ck.readyMs = msg.ms;
+      ck.root.setAttribute("data-ready-ms", String(msg.ms));
       ck.versions = msg.versions;
       ck.ui.bar.value = 4;
       ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时 " + (msg.ms / 1000).toFixed(1) + " 秒）。请选择文件。";
@@ -216,10 +217,11 @@
     } else if (msg.type === "failed") {
       failed(ck, msg.stage, msg.message);
     } else if (msg.type === "result" && msg.id === ck.seq) {
-      ck.checkMs = msg.ms;
+      ck.root.setAttribute("data-check-ms", String(msg.ms));
       showResult(ck, JSON.parse(msg.json), msg.ms);
     } else if (msg.type === "exports" && msg.id === ck.seq) {
       ck.busy = false;
+      ck.root.setAttribute("data-exports-ms", String(msg.ms));
       addExports(ck, msg);
       setState(ck, "done");
     } else if (msg.type === "error" && msg.id === ck.seq) {
@@ -380,7 +382,7 @@
       var type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       box.appendChild(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载标注后的工作簿", "fpjc-ck-xlsx"));
     } else {
-      box.appendChild(el("span", { className: "fpjc-ck-note", text: "标注工作簿只对单个 .xlsx 文件生成。" }));
+      box.appendChild(el("span", { className: "fpjc-ck-note", text: "没有生成标注工作簿：" + (msg.note || "无法标注这些文件") }));
     }
   }
 

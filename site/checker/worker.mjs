@@ -63,13 +63,13 @@ async function check(msg) {
   const t1 = performance.now();
   const res = bridge.exports_js();
   try {
-    const [html, xlsxProxy, xlsxName] = res.toJs({ depth: 1 });
+    const [html, xlsxProxy, xlsxName, note] = res.toJs({ depth: 1 });
     let xlsx = null;
     if (xlsxProxy) {
       xlsx = xlsxProxy.toJs();
       xlsxProxy.destroy();
     }
-    postMessage({ type: "exports", id: msg.id, html, xlsx, xlsxName, ms: Math.round(performance.now() - t1) });
+    postMessage({ type: "exports", id: msg.id, html, xlsx, xlsxName, note, ms: Math.round(performance.now() - t1) });
   } finally {
     res.destroy();
   }

@@ -1,0 +1,271 @@
+"""The 在线校验 page in headless Chromium, served from 127.0.0.1 with every other host blocked.
+
+Each example package is uploaded the way a clerk would (file chooser, or several CSVs, or a zip);
+the JSON report the page offers for download must hold the same findings as the CPython report
+for the same files, and the grouped findings on the page must match the renderers' grouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from checker_support import ROOT, Server, add_page, build_minimal_site, chromium_available, launch
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and Playwright"),
+]
+
+EXAMPLES = ROOT / "examples"
+TODAY = "2020-10-20"
+READY_MS = 120_000
+CHECK_MS = 120_000
+
+
+def _example_inputs() -> list[tuple[str, list[Path]]]:
+    cases = []
+    for path in sorted(EXAMPLES.glob("*.xlsx")):
+        cases.append((path.name, [path]))
+    for folder in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
+        cases.append((folder.name + "/*.csv", sorted(folder.glob("*.csv"))))
+    return cases
+
+
+CASES = _example_inputs()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("checker-site")
+    build_minimal_site(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with Server(site) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        ctx = launch(p, tmp_path_factory.mktemp("profile"))
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.outside = []
+
+    # Requests of the page and of its worker; anything not local would be a leak.
+    def listener(request):
+        if not request.url.startswith(("http://127.0.0.1", "blob:", "data:", "file:")):
+            page.outside.append(request.url)
+
+    context.on("request", listener)
+    yield page
+    context.remove_listener("request", listener)
+    page.close()
+
+
+def _state(page) -> str:
+    return page.get_attribute("#fpjc-checker", "data-state")
+
+
+def _wait_state(page, states, timeout=READY_MS) -> str:
+    wanted = json.dumps(list(states))
+    page.wait_for_function(
+        f"() => {wanted}.includes(document.getElementById('fpjc-checker').getAttribute('data-state'))",
+        timeout=timeout,
+    )
+    return _state(page)
+
+
+def _ready_page(page, url):
+    page.goto(url)
+    state = _wait_state(page, ["ready", "failed", "timeout"])
+    assert state == "ready", page.inner_text("#fpjc-checker")
+
+
+def _check(page, files: list[Path]) -> dict:
+    page.fill(".fpjc-ck-today", TODAY)
+    page.set_input_files(".fpjc-ck-input", [str(f) for f in files])
+    state = _wait_state(page, ["done"], timeout=CHECK_MS)
+    assert state == "done"
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-json")
+    return json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+
+
+def _cpython(paths: list[Path]) -> dict:
+    from validator.api import validate
+
+    return validate(paths, today=dt.date.fromisoformat(TODAY))
+
+
+def _comparable(report: dict) -> dict:
+    # Only where the files came from may differ: a path on disk versus a name in the browser.
+    return {k: v for k, v in report.items() if k not in ("inputs", "name")}
+
+
+@pytest.mark.parametrize("label, files", CASES, ids=[c[0] for c in CASES])
+def test_page_findings_equal_cpython_report(page, server, label, files):
+    _ready_page(page, server.url)
+    browser = _check(page, files)
+    expected = _cpython(files)
+    assert browser["findings"] == expected["findings"]
+    assert _comparable(browser) == _comparable(expected)
+
+    # What the page shows: the renderers' groups, in order, with their counts, and every
+    # shown value masked as in the report.
+    from validator.render.grouping import group
+
+    groups = group(expected["findings"])
+    shown = page.eval_on_selector_all(
+        ".fpjc-ck-group", "els => els.map(e => [e.dataset.rule, e.dataset.severity, Number(e.dataset.count)])"
+    )
+    assert shown == [[g["rule"], g["severity"], g["count"]] for g in groups]
+    s = expected["summary"]
+    for severity in ("error", "warning", "info"):
+        assert page.inner_text(f'[data-count="{severity}"]').startswith(str(s[severity]))
+    values = page.eval_on_selector_all(".fpjc-ck-value", "els => els.map(e => e.textContent)")
+    expected_values = [
+        "" if f.get("value") is None else str(f["value"]) for g in groups for f in g["examples"]
+    ]
+    assert values == expected_values
+    assert page.outside == []
+
+
+def test_zip_upload_and_downloads(page, server, tmp_path):
+    folder = EXAMPLES / "errors-id-numbers"
+    archive = tmp_path / "errors-id-numbers.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f.name)
+    _ready_page(page, server.url)
+    browser = _check(page, [archive])
+    expected = _cpython([archive])
+    assert browser["findings"] == expected["findings"]
+    assert any(f["field"] == "head_id" for f in browser["findings"])
+    # No ID number of the input appears unmasked anywhere on the page.
+    text = page.inner_text("#fpjc-checker")
+    ids = set()
+    for f in folder.glob("*.csv"):
+        ids.update(re.findall(r"\d{17}[\dXx]", f.read_text(encoding="utf-8")))
+    assert ids and not [i for i in ids if i in text or i.upper() in text]
+
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-html")
+    html = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "<html" in html and expected["findings"][0]["message"].split("“")[0][:6] in html
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(info.value.path())
+    assert "校验结果" in wb.sheetnames
+
+
+def test_workbook_annotated_download(page, server):
+    _ready_page(page, server.url)
+    _check(page, [EXAMPLES / "errors-dates.xlsx"])
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    assert info.value.suggested_filename == "errors-dates-校验标注.xlsx"
+    import openpyxl
+
+    wb = openpyxl.load_workbook(info.value.path())
+    assert wb.sheetnames[0] == "校验结果"
+    assert {"附件1", "附件2", "附件3"} <= set(wb.sheetnames)
+
+
+def test_file_too_large_is_refused_in_chinese(page, server, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a," * (10 * 1024 * 1024 + 1))  # just over 20 MB
+    _ready_page(page, server.url)
+    page.set_input_files(".fpjc-ck-input", [str(big)])
+    message = page.inner_text(".fpjc-ck-message")
+    assert "文件太大" in message and "20.0 MB" in message
+    assert _state(page) == "ready"
+
+
+def test_unsupported_file_type(page, server, tmp_path):
+    old = tmp_path / "旧表.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    _ready_page(page, server.url)
+    page.set_input_files(".fpjc-ck-input", [str(old)])
+    assert "另存为 .xlsx" in page.inner_text(".fpjc-ck-message")
+
+
+def test_file_url_says_open_by_address(page, site):
+    page.goto((site / "index.html").as_uri())
+    assert _state(page) == "file"
+    assert "请通过网址打开本页" in page.inner_text(".fpjc-ck-message")
+
+
+def test_unsupported_browser(page, server):
+    page.add_init_script("delete window.WebAssembly;")
+    page.goto(server.url)
+    assert _state(page) == "unsupported"
+    message = page.inner_text(".fpjc-ck-message")
+    assert "当前浏览器不支持在线校验" in message and "WebAssembly" in message
+
+
+def test_startup_timeout_message(page, site):
+    # A host that never delivers the WebAssembly module: the page must say so, not hang.
+    name = add_page(site, "slow.html", ' data-timeout-ms="3000"')
+    with Server(site, stall=".wasm") as slow:
+        page.goto(slow.url + name)
+        assert _wait_state(page, ["timeout", "failed", "ready"], timeout=30_000) == "timeout"
+        assert "校验器启动超时" in page.inner_text(".fpjc-ck-message")
+
+
+def test_loading_progress_is_shown(page, server):
+    page.goto(server.url)
+    page.wait_for_function(
+        "() => document.querySelector('.fpjc-ck-status-text').textContent.includes('/4）')"
+    )
+    assert "正在" in page.inner_text(".fpjc-ck-status-text")
+    _wait_state(page, ["ready"])
+    assert "校验器已就绪" in page.inner_text(".fpjc-ck-status-text")
+
+
+def test_no_worker_on_a_page_without_the_checker(page, server, site):
+    (site / "other.html").write_text(
+        '<!doctype html><meta charset="utf-8"><p>其他页面</p><script src="checker/checker.js"></script>',
+        encoding="utf-8",
+    )
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server.url + "other.html")
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith("checker.js") for u in requested)
+    assert not [u for u in requested if "worker.mjs" in u or "pyodide" in u or ".whl" in u]
+
+
+BUILT_CHECK_PAGE = ROOT / "build" / "site" / "check" / "index.html"
+
+
+@pytest.mark.skipif(not BUILT_CHECK_PAGE.exists(), reason="the MkDocs site is not built (build/site/check/)")
+def test_real_site_check_page(page):
+    root = ROOT / "build" / "site"
+    with Server(root) as s:
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(s.url)
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in requested if "pyodide" in u], "the home page must stay light"
+        _ready_page(page, s.url + "check/")
+        report = _check(page, [EXAMPLES / "errors-id-numbers.xlsx"])
+        assert report["findings"] == _cpython([EXAMPLES / "errors-id-numbers.xlsx"])["findings"]
+        assert page.outside == []
