@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
 import sys
 import types
 from pathlib import Path
 
+import jsonschema
+import openpyxl
 import pytest
 
 from validator.cli import main
+from validator.render.text import render_text
+from validator.report_schema import report_schema
 from validator.tables import InputError
 
 HERE = Path(__file__).parent
@@ -107,3 +114,172 @@ def test_options_reach_the_engine(some_file, stub_api, capsys):
     assert seen["paths"] == [str(some_file)]
     assert str(seen["today"]) == "2020-08-10"
     assert seen["history"] == "h" and seen["roster"] == "r.csv" and seen["show_personal_data"] is True
+
+
+# --- with the real engine, on the synthetic example packages ------------------------------------
+
+EXAMPLES = HERE.parent / "examples"
+GOLDEN = HERE / "golden" / "render"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("FPJC_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert path.exists(), f"missing golden {path}; run FPJC_UPDATE_GOLDEN=1 pytest {__file__}"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} differs; if intended, regenerate with FPJC_UPDATE_GOLDEN=1"
+    )
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    status = main(["validate", *args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_valid_package_exits_0(capsys):
+    status, out, err = run_cli(
+        [str(EXAMPLES / "valid-2020-07"), "--today", "2020-08-05", "--no-color"], capsys
+    )
+    assert status == 0, out
+    assert "结果：通过" in out and "\033" not in out
+
+
+def test_valid_workbook_exits_0(capsys):
+    status, out, _ = run_cli([str(EXAMPLES / "valid-2020-07.xlsx"), "--today", "2020-08-05"], capsys)
+    assert status == 0, out
+
+
+def test_errors_exit_1_and_json_matches_schema_and_golden(capsys):
+    args = [str(EXAMPLES / "errors-id-numbers.xlsx"), "--today", "2020-09-03", "--format", "json"]
+    status, out, _ = run_cli(args, capsys)
+    assert status == 1
+    report = json.loads(out)
+    jsonschema.validate(report, report_schema())
+    assert report["valid"] is False and report["summary"]["error"] > 0
+    assert "身份证" in out and "\\u" not in out  # ensure_ascii=False
+    # Deterministic: a second run writes exactly the same bytes.
+    assert run_cli(args, capsys)[1] == out
+    # The file name the user typed depends on where the tests run from; the rest must not change.
+    out = out.replace(str(EXAMPLES / "errors-id-numbers.xlsx"), "examples/errors-id-numbers.xlsx")
+    check_golden("errors-id-numbers.json", out)
+
+
+def test_personal_data_masked_unless_asked(capsys):
+    path = str(EXAMPLES / "errors-id-numbers.xlsx")
+    masked = json.loads(run_cli([path, "--today", "2020-09-03", "--format", "json"], capsys)[1])
+    shown = json.loads(
+        run_cli([path, "--today", "2020-09-03", "--format", "json", "--show-personal-data"], capsys)[1]
+    )
+    ids = [f for f in masked["findings"] if f["field"] == "head_id" and f["value"]]
+    assert ids and all("*" in f["value"] for f in ids)
+    assert any(f["field"] == "head_id" and f["value"] and "*" not in f["value"] for f in shown["findings"])
+    assert "*" not in render_text(shown, color=False).split("问题明细")[0]  # heading unaffected
+    assert "未打码" in render_text(shown, color=False)
+
+
+def test_text_report_on_real_findings(capsys):
+    status, out, _ = run_cli([str(EXAMPLES / "errors-id-numbers.xlsx"), "--today", "2020-09-03"], capsys)
+    assert status == 1
+    assert "[错误]" in out and "怎么改：" in out and "工作表「附件1」" in out
+    assert "未执行的检查" in out  # no --history / --roster given
+
+
+def test_html_output_file(tmp_path, capsys):
+    dest = tmp_path / "报告.html"
+    status, out, err = run_cli(
+        [
+            str(EXAMPLES / "errors-codes-structure.xlsx"),
+            "--today",
+            "2020-09-03",
+            "--format",
+            "html",
+            "-o",
+            str(dest),
+        ],
+        capsys,
+    )
+    assert status == 1 and out == ""
+    assert "报告已写入" in err
+    page = dest.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "http://" not in page and "https://" not in page
+
+
+def test_xlsx_annotated_copy_of_a_workbook(tmp_path, capsys):
+    src = tmp_path / "errors-id-numbers.xlsx"
+    src.write_bytes((EXAMPLES / "errors-id-numbers.xlsx").read_bytes())
+    before = digest(src)
+    dest = tmp_path / "out" / "标注.xlsx"
+    status, out, _ = run_cli(
+        [str(src), "--today", "2020-09-03", "--format", "xlsx", "--output", str(dest)], capsys
+    )
+    assert status == 1 and "标注版 Excel 已写入" in out
+    assert digest(src) == before
+    report = json.loads(run_cli([str(src), "--today", "2020-09-03", "--format", "json"], capsys)[1])
+    wb = openpyxl.load_workbook(dest)
+    assert wb.sheetnames[0] == "校验结果"
+    located = [f for f in report["findings"] if f["sheet"] and f["cell"]]
+    assert located
+    for f in located:
+        cell = wb[f["sheet"]][f["cell"]]
+        assert cell.fill.fill_type == "solid", f
+        assert f["rule"] in cell.comment.text and f["message"] in cell.comment.text
+
+
+def test_xlsx_without_output_goes_to_the_current_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, _ = run_cli(
+        [str(EXAMPLES / "errors-dates"), "--today", "2020-10-20", "--format", "xlsx"], capsys
+    )
+    assert status == 1
+    made = tmp_path / "errors-dates.校验结果.xlsx"
+    wb = openpyxl.load_workbook(made)
+    assert {"校验结果", "附件1", "报送信息"} <= set(wb.sheetnames)
+
+
+def test_xlsx_next_to_an_input_folder_is_refused(tmp_path, capsys, monkeypatch):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for p in (EXAMPLES / "valid-2020-07").iterdir():
+        (pkg / p.name).write_bytes(p.read_bytes())
+    monkeypatch.chdir(pkg)
+    assert run_cli([".", "--format", "xlsx"], capsys)[0] == 2
+    assert not list(pkg.glob("*.xlsx"))
+
+
+def test_unreadable_workbook_is_exit_2(tmp_path, capsys):
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    status, out, err = run_cli([str(bad), "--today", "2020-09-03"], capsys)
+    assert status == 2
+    assert err.strip() and "Traceback" not in err + out
+
+
+def test_real_command_line_process(tmp_path):
+    """The installed entry point: exit status and UTF-8 JSON on stdout."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "validator",
+            "validate",
+            str(EXAMPLES / "errors-dates.xlsx"),
+            "--today",
+            "2020-10-20",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+    assert json.loads(proc.stdout.decode("utf-8"))["valid"] is False
+    assert proc.stderr == b""

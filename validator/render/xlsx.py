@@ -23,6 +23,7 @@ from validator.render import (
     SEVERITY_LABELS,
     column_label,
     resource_label,
+    resource_order,
     rule_titles,
     verdict,
 )
@@ -138,7 +139,15 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
             resource_of.setdefault(f["source"], f["resource"])
             resource_of.setdefault(Path(f["source"]).name, f["resource"])
     places = {}
-    for name, data in _csv_files(sources):
+    files = _csv_files(sources)
+
+    # Sheets in the standard's order (报送信息, 附件1, ...), whatever the files are called.
+    def order(item: tuple[str, bytes]) -> tuple:
+        resource = resource_of.get(item[0]) or resource_of.get(Path(item[0]).name)
+        return resource_order(resource) if resource else (1000, item[0])
+
+    files.sort(key=order)
+    for name, data in files:
         text = _decode(data)
         resource = resource_of.get(name) or resource_of.get(Path(name).name)
         ws = wb.create_sheet(_sheet_title(resource_label(resource) if resource else Path(name).stem, wb))
