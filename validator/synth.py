@@ -470,7 +470,7 @@ def errors_dates_example() -> Example:
         "manifest",
         0,
         "submitted_date",
-        "error",
+        "warning",
         "10 月 12 日才上报：截止日 10 月 5 日是假期，顺延到 10 月 9 日（星期五），已经超期。",
     )
     a1[0]["appraisal_date"], a1[0]["verify_date"] = dt.date(2020, 9, 22), dt.date(2020, 10, 12)
@@ -487,7 +487,11 @@ def errors_dates_example() -> Example:
     ex.mistake("annex1", 2, "verify_date", "error", "核查日期 10 月 14 日晚于上报日期 10 月 12 日。")
     a2[0]["appraisal_date"], a2[0]["verify_date"] = dt.date(2020, 9, 18), dt.date(2020, 9, 16)
     ex.mistake(
-        "annex2", 0, "verify_date", "error", "核查日期 9 月 16 日早于民主评议日期 9 月 18 日，先后颠倒。"
+        "annex2",
+        0,
+        "appraisal_date",
+        "error",
+        "民主评议日期 9 月 18 日晚于乡镇核查日期 9 月 16 日，先后颠倒。",
     )
     a2[1]["appraisal_date"] = "2020-09-31"
     ex.mistake("annex2", 1, "appraisal_date", "error", "民主评议日期 2020-09-31 不存在（9 月只有 30 天）。")
