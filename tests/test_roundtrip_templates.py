@@ -1,0 +1,344 @@
+"""Round trips: fill our own templates, validate, re-save with LibreOffice, print to PDF, re-encode CSV.
+
+The validator must read its templates unchanged (title row, header block, hidden sheets and
+all) and report exactly the mistakes planted in the faulty rows, no more, no fewer.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from tests.roundtrip_support import convert, pdf_pages
+from validator import standard
+from validator.api import validate
+from validator.csv_template import csv_file_name, write_csv
+from validator.xlsx_template import write_workbook
+
+TODAY = dt.date(2020, 8, 10)
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def resident_id(birth: str, seq: int, *, wrong_check: bool = False) -> str:
+    """A synthetic 鹤庆县 ID number with a correct (or deliberately wrong) check character."""
+    body = f"532932{birth}{seq:03d}"
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+    if wrong_check:
+        check = "0" if check != "0" else "1"
+    return body + check
+
+
+MANIFEST = {
+    "township": "黄坪镇",
+    "report_month": "2020-07",
+    "submitted_date": "2020-08-04",
+    "zero_report": "否",
+    "stamped": "是",
+    "preparer": "杨丽华",
+    "reviewer": "段志强",
+    "phone": "13887654321",
+}
+
+
+def annex1_row(seq: int, **changes) -> dict:
+    row = {
+        "seq": seq,
+        "township": "黄坪镇",
+        "village": "新庄村委会",
+        "village_group": "上村",
+        "head_name": "杨建华",
+        "head_id": resident_id("19650312", 10 + seq),
+        "household_number": f"53293210400{seq:05d}",
+        "exit_year": 2017,
+        "poor_attr": "一般贫困户",
+        "household_size": 4,
+        "phone": "13812345678",
+        "focus_groups": ["重病户"],
+        "income_per_capita": 5200,
+        "rigid_expense": 12000,
+        "income_drop": "否",
+        "risk_types": ["因病"],
+        "risk_note": "户主患慢性病需长期治疗",
+        "discovery": "农户申请",
+        "appraisal_date": "2020-07-06",
+        "verify_date": "2020-07-10",
+        "measures": ["医疗救助", "就业扶持"],
+        "measures_note": "落实大病保险报销，推荐子女到县城务工",
+        "helper": "李成",
+        "remark": "",
+    }
+    row.update(changes)
+    return row
+
+
+def annex2_row(seq: int, **changes) -> dict:
+    row = {
+        "seq": seq,
+        "township": "黄坪镇",
+        "village": "黄坪村委会",
+        "village_group": "下营",
+        "head_name": "赵桂芬",
+        "head_id": resident_id("19720801", 200 + seq),
+        "household_size": 3,
+        "social_security": ["无"],
+        "phone": "0872-4123456",
+        "focus_groups": [],
+        "income_per_capita": 6800,
+        "rigid_expense": 30000,
+        "income_drop": "是",
+        "risk_types": ["因灾", "收入大幅缩减"],
+        "risk_note": "七月洪灾冲毁承包地，当年收入大减",
+        "discovery": "干部走访排查",
+        "appraisal_date": "2020-07-13",
+        "verify_date": "2020-07-17",
+        "measures": ["产业扶持"],
+        "measures_note": "",
+        "helper": "王杰",
+        "remark": "",
+    }
+    row.update(changes)
+    return row
+
+
+def annex3_row(seq: int, **changes) -> dict:
+    row = {
+        "seq": seq,
+        "township": "黄坪镇",
+        "village": "新庄村委会",
+        "village_group": "中村",
+        "head_name": "李文彬",
+        "head_id": resident_id("19580115", 300 + seq),
+        "household_size": 5,
+        "warning_type": "返贫预警",
+        "identified_month": "2020-03",
+        "risk_types": ["因病"],
+        "measures_done": ["医疗救助"],
+        "income_per_capita_release": 7800,
+        "release_way": "帮扶消除",
+        "release_reason": "医疗费用报销后家庭收入恢复稳定",
+        "release_date": "2020-07-20",
+        "system_marked": "是",
+        "remark": "",
+    }
+    row.update(changes)
+    return row
+
+
+def valid_data() -> dict[str, list[dict]]:
+    return {
+        "manifest": [dict(MANIFEST)],
+        "annex1": [annex1_row(1), annex1_row(2, head_name="杨丽", household_size=2)],
+        "annex2": [annex2_row(1)],
+        "annex3": [annex3_row(1)],
+    }
+
+
+# Faulty rows appended to 附件1 (rows 6–10 of the sheet: data starts on row 4), each with
+# exactly one planted mistake, and the finding (rule, A1 cell) each must produce.
+FAULTY_ANNEX1 = [
+    (dict(head_id=resident_id("19650312", 33, wrong_check=True)), "D007", "F"),
+    (dict(household_size=0), "F003", "J"),
+    (dict(risk_types=["因病", "因穷"]), "F030", "P"),
+    (dict(appraisal_date="2020-02-30"), "F011", "S"),
+    (dict(village=""), "F001", "C"),
+]
+
+
+def faulty_data() -> tuple[dict[str, list[dict]], list[tuple[str, str, str]]]:
+    data = valid_data()
+    expected = []
+    for offset, (changes, rule, column) in enumerate(FAULTY_ANNEX1):
+        seq = len(data["annex1"]) + 1
+        data["annex1"].append(annex1_row(seq, **changes))
+        expected.append((rule, "附件1", f"{column}{3 + seq}"))
+        assert offset + 3 == seq
+    return data, expected
+
+
+def findings(report: dict, *, severities=("error", "warning")) -> list[tuple]:
+    return sorted(
+        (f["rule"], f["sheet"], f["cell"]) for f in report["findings"] if f["severity"] in severities
+    )
+
+
+def comparable(report: dict) -> list[dict]:
+    """Findings without the file name, to compare the same content read from different files."""
+    out = []
+    for f in report["findings"]:
+        f = {k: v for k, v in f.items() if k != "source"}
+        out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# openpyxl fills the generated workbook
+
+
+def test_blank_template_is_read_as_our_template(tmp_path):
+    report = validate(write_workbook(tmp_path / "blank.xlsx"), today=TODAY)
+    # Structure is recognised: no unknown sheet, missing/unknown column, header or version problem.
+    assert {f["rule"] for f in report["findings"]} <= {"T011", "F001"}
+    assert report["inputs"][0]["template_version"] == standard.version()
+    assert report["summary"]["rows"] == {"manifest": 0, "annex1": 0, "annex2": 0, "annex3": 0}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="T011 does not yet fire when 报送信息 has no value row (validator/checks/package.py)",
+)
+def test_blank_template_is_not_a_valid_submission(tmp_path):
+    report = validate(write_workbook(tmp_path / "blank.xlsx"), today=TODAY)
+    assert report["valid"] is False
+    assert any(f["resource"] == "manifest" and f["severity"] == "error" for f in report["findings"])
+
+
+def test_filled_valid_workbook_has_no_findings(tmp_path):
+    report = validate(write_workbook(tmp_path / "valid.xlsx", valid_data()), today=TODAY)
+    assert findings(report, severities=("error", "warning", "info")) == []
+    assert report["valid"] is True
+    assert report["summary"]["rows"] == {"manifest": 1, "annex1": 2, "annex2": 1, "annex3": 1}
+
+
+def test_filled_faulty_workbook_has_exactly_the_planted_findings(tmp_path):
+    data, expected = faulty_data()
+    report = validate(write_workbook(tmp_path / "faulty.xlsx", data), today=TODAY)
+    assert findings(report) == sorted(expected)
+    assert report["valid"] is False
+
+
+def test_header_block_is_read_from_the_template(tmp_path):
+    from validator.reading import open_package
+
+    package = open_package([write_workbook(tmp_path / "valid.xlsx", valid_data())])
+    annex1 = next(t for t in package.tables if t.resource == "annex1")
+    assert annex1.header_row == 3
+    assert annex1.meta["title"] == "附件1 鹤庆县返贫预警情况统计表"
+    block = annex1.meta["header_block"]
+    assert block["报告月份"] == "2020-07" and block["填报人"] == "杨丽华" and block["审核人"] == "段志强"
+    assert "黄坪镇" in str(block["填报单位"])
+
+
+def test_old_template_version_is_warned(tmp_path):
+    path = write_workbook(tmp_path / "old.xlsx", valid_data())
+    wb = openpyxl.load_workbook(path)
+    meta = wb["_fpjc"]
+    for row in meta.iter_rows():
+        if row[0].value == "standard_version":
+            row[1].value = "0.9.0"
+    wb.save(path)
+    report = validate(path, today=TODAY)
+    assert findings(report) == [("S014", "_fpjc", None)]
+    assert "0.9.0" in report["findings"][0]["message"]
+
+
+def test_single_form_workbooks_are_read(tmp_path):
+    for form_id in ("annex1", "annex3"):
+        data = valid_data()
+        path = write_workbook(tmp_path / f"{form_id}.xlsx", {form_id: data[form_id]}, forms=[form_id])
+        report = validate(path, today=TODAY)
+        # The single-annex workbook is read whole; only the manifest (报送信息) is reported missing.
+        assert findings(report) == [("S005", None, None)], form_id
+        assert report["summary"]["rows"][form_id] == len(data[form_id])
+
+
+# ---------------------------------------------------------------------------
+# LibreOffice opens and re-saves; the findings do not change
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_resave_keeps_findings(tmp_path):
+    data, _ = faulty_data()
+    cases = {
+        "blank": write_workbook(tmp_path / "src" / "blank.xlsx"),
+        "valid": write_workbook(tmp_path / "src" / "valid.xlsx", valid_data()),
+        "faulty": write_workbook(tmp_path / "src" / "faulty.xlsx", data),
+    }
+    for name, src in cases.items():
+        resaved = convert(src, "xlsx", tmp_path / "lo", tmp_path / "profile")
+        before, after = validate(src, today=TODAY), validate(resaved, today=TODAY)
+        assert comparable(after) == comparable(before), name
+        assert after["inputs"][0]["template_version"] == standard.version(), name
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_resave_keeps_template_structure(tmp_path):
+    src = write_workbook(tmp_path / "src" / "blank.xlsx")
+    resaved = convert(src, "xlsx", tmp_path / "lo", tmp_path / "profile")
+    a, b = openpyxl.load_workbook(src), openpyxl.load_workbook(resaved)
+    assert b.sheetnames == a.sheetnames
+    assert [b[s].sheet_state for s in b.sheetnames] == [a[s].sheet_state for s in a.sheetnames]
+    for sheet in ("报送信息", "附件1", "附件2", "附件3"):
+        kinds_a = sorted(str(dv.type) for dv in a[sheet].data_validations.dataValidation)
+        kinds_b = sorted(str(dv.type) for dv in b[sheet].data_validations.dataValidation)
+        assert kinds_b == kinds_a, sheet
+        assert b[sheet].page_setup.orientation == "landscape"
+        assert b[sheet].print_title_rows == a[sheet].print_title_rows
+        assert b[sheet].sheet_properties.pageSetUpPr.fitToPage is True
+        # (Frozen panes are view settings: headless LibreOffice has no view and drops them.)
+
+
+# ---------------------------------------------------------------------------
+# Printing: a filled sheet fits one page width
+
+
+def _pdf_page_count(xlsx, tmp_path, name) -> list[tuple[float, float]]:
+    pdf = convert(xlsx, "pdf", tmp_path / name, tmp_path / "profile")
+    return pdf_pages(pdf.read_bytes())
+
+
+@pytest.mark.libreoffice
+def test_filled_sheet_prints_on_one_landscape_page(tmp_path):
+    data = {"annex1": [annex1_row(i) for i in range(1, 11)]}
+    filled = write_workbook(tmp_path / "a" / "annex1.xlsx", data, forms=["annex1"])
+    # The same workbook without the 附件1 sheet: the difference is what 附件1 prints on.
+    wb = openpyxl.load_workbook(filled)
+    del wb["附件1"]
+    without = tmp_path / "b" / "annex1.xlsx"
+    without.parent.mkdir()
+    wb.save(without)
+    # Control: the same sheet without fit-to-width spills its 24 columns over several pages.
+    wb = openpyxl.load_workbook(filled)
+    wb["附件1"].sheet_properties.pageSetUpPr.fitToPage = False
+    unfitted = tmp_path / "c" / "annex1.xlsx"
+    unfitted.parent.mkdir()
+    wb.save(unfitted)
+
+    pages = _pdf_page_count(filled, tmp_path, "pa")
+    base = _pdf_page_count(without, tmp_path, "pb")
+    spilled = _pdf_page_count(unfitted, tmp_path, "pc")
+    assert len(pages) - len(base) == 1
+    assert len(spilled) - len(base) > 1  # the check above can fail
+    assert all(w > h for w, h in pages)  # landscape
+    assert all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in pages)  # A4
+
+
+# ---------------------------------------------------------------------------
+# CSV templates: UTF-8 with BOM and GB18030 give the same findings
+
+
+def _csv_package(folder, data, encoding):
+    for form_id, rows in data.items():
+        write_csv(folder / csv_file_name(form_id), form_id, rows, encoding=encoding)
+    return folder
+
+
+def test_csv_templates_filled_utf8_and_gb18030_validate_the_same(tmp_path):
+    data, _ = faulty_data()
+    data = copy.deepcopy(data)
+    utf8 = validate(_csv_package(tmp_path / "utf8", data, "utf-8-sig"), today=TODAY)
+    gb = validate(_csv_package(tmp_path / "gb", data, "gb18030"), today=TODAY)
+    assert (tmp_path / "gb" / "附件1.csv").read_bytes()[:3] != b"\xef\xbb\xbf"
+    # GB18030 is reported once per file as information; everything else is identical.
+    legacy = [f for f in gb["findings"] if f["rule"] == "S004"]
+    assert len(legacy) == len(data)
+    assert [f for f in comparable(gb) if f["rule"] != "S004"] == comparable(utf8)
+    # and the planted mistakes are found in the CSV rows (header on line 1, data from line 2)
+    planted = sorted(
+        (rule, f"{column}{1 + seq}") for seq, (_, rule, column) in enumerate(FAULTY_ANNEX1, start=3)
+    )
+    got = sorted((f["rule"], f["cell"]) for f in utf8["findings"] if f["severity"] in ("error", "warning"))
+    assert got == planted
+    assert {i["encoding"] for i in gb["inputs"]} == {"gb18030"}
