@@ -71,7 +71,6 @@ def workbook_values(path: Path) -> dict:
     return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
-@pytest.mark.slow
 def test_examples_are_up_to_date(tmp_path):
     xlsx = examples_cmd.have_xlsx_writer()
     out = tmp_path / "examples"
