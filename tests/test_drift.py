@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from validator import forms, schemagen
 from validator.commands import examples as examples_cmd
