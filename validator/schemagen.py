@@ -396,7 +396,51 @@ def generate(standard: dict) -> dict[str, str]:
     report["$id"] = schema_id(standard, "report.schema.json")
     report["version"] = standard["version"]
     files["report.schema.json"] = dump_json(report)
+    files["README.md"] = readme(standard, files)
     return dict(sorted(files.items()))
+
+
+def readme(standard: dict, files: dict[str, str]) -> str:
+    """An index of the published files, for developers who reuse them in other tools."""
+    forms = standard["forms"]
+    lines = [
+        f"# {standard['title']} {standard['version']}",
+        "",
+        "本目录由 `fpjc schemas build` 从 `forms/` 生成，请不要手工修改（`fpjc schemas check` 和测试会发现改动）。",
+        f"每个 JSON 文件的 `$id` 是 `{standard['base_uri']}{standard['version']}/` 加文件名，`version` 是标准版本号。",
+        "",
+        "| 表 | Table Schema（Frictionless） | 一行的 JSON Schema（2020-12） |",
+        "|---|---|---|",
+    ]
+    for form in forms:
+        lines.append(
+            f"| {form['title']} {form['full_title'] if form['full_title'] != form['title'] else ''}".rstrip()
+            + f" | [`{table_schema_name(form['id'])}`]({table_schema_name(form['id'])})"
+            f" | [`{row_schema_name(form['id'])}`]({row_schema_name(form['id'])}) |"
+        )
+    lines += [
+        "",
+        "其他文件：",
+        "",
+        "- [`submission.schema.json`](submission.schema.json)：一个乡镇一个月的报送包作为一个 JSON 文档"
+        "（报送信息一个对象，各表为行的数组，通过 `$id` 引用上面的行 Schema）。",
+        "- [`datapackage.template.json`](datapackage.template.json)：报送包的 Data Package 描述文件模板"
+        "（`manifest.csv`、`annex1.csv`—`annex3.csv`，内嵌 Table Schema）。",
+        "- [`report.schema.json`](report.schema.json)：`fpjc validate --format json` 输出的校验报告格式。",
+        "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）。",
+        "- `settings/*.csv`：县里可以修改的设置（监测线、上报截止规则、节假日补充），每行注明来源（source）。",
+        "",
+        "约定：日期写作 YYYY-MM-DD，月份 YYYY-MM；是/否列填“是”“否”；一格多项时用顿号“、”分隔"
+        "（也接受 " + " ".join(f"`{s}`" for s in standard["list_separators_accepted"] if s != "、") + "）；"
+        "金额单位为元，最多两位小数。Table Schema 的 `x-fpjc` 属性记录字段在本标准中的类型、代码表和个人信息类别。",
+        "",
+        "代码表："
+        + "、".join(
+            f"[{cl['title']}](codelists/{cid}.csv)" for cid, cl in sorted(standard["codelists"].items())
+        )
+        + "。",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def write_tree(files: dict[str, str], out_dir: Path) -> list[Path]:
