@@ -210,6 +210,8 @@ def readme(examples) -> str:
         "每个包都有两种形式：一个 CSV 文件夹（`manifest.csv` 报送信息、`annex1.csv`—`annex3.csv` 附件1—3，"
         "列标题用中文，附 `datapackage.json`），和一个与 Excel 模板格式相同的 `.xlsx` 工作簿。",
         "行号说明：CSV 的第 1 行是列标题；工作簿中“报送信息”工作表第 2 行是列标题，附件工作表第 3 行是列标题。",
+        "`datapackage.json` 内嵌的 Table Schema 用英文字段名（`head_id` 等），CSV 用中文列标题，fpjc 两种都认；"
+        "frictionless 按字段名对列，直接用它校验这些文件夹会报列名不符，可改用 `fpjc examples bench` 生成的英文列名包。",
         "",
         "用校验器检查，例如：",
         "",
