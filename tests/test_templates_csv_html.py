@@ -98,9 +98,16 @@ def test_template_command_unknown_form(tmp_path, capsys):
 
 
 def test_build_all_returns_written_files(tmp_path):
-    paths = build_all(tmp_path)
+    paths = build_all(tmp_path / "all")
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert len(paths) == 1 + 3 * len(ALL_FORMS)
+    # The site calls each module's build_all; together they write the same set of files.
+    from validator import csv_template, printable, xlsx_template
+
+    parts = [m.build_all(tmp_path / "parts") for m in (xlsx_template, csv_template, printable)]
+    assert [len(p) for p in parts] == [1 + len(ALL_FORMS), len(ALL_FORMS), len(ALL_FORMS)]
+    relative = sorted(p.relative_to(tmp_path / "parts").as_posix() for part in parts for p in part)
+    assert relative == sorted(p.relative_to(tmp_path / "all").as_posix() for p in paths)
 
 
 def _chromium() -> str | None:

@@ -65,3 +65,8 @@ def write_csv_templates(out_dir: str | Path, forms: list[str] | None = None) -> 
     out_dir = Path(out_dir)
     ids = forms or [f["id"] for f in standard.forms()]
     return [write_csv(out_dir / csv_file_name(fid), fid) for fid in ids]
+
+
+def build_all(out_dir: str | Path) -> list[Path]:
+    """Every CSV template the site offers, in `out_dir`/csv."""
+    return write_csv_templates(Path(out_dir) / "csv")

@@ -98,3 +98,8 @@ def write_printables(out_dir: str | Path, forms: list[str] | None = None) -> lis
         path.write_text(render_form(fid), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def build_all(out_dir: str | Path) -> list[Path]:
+    """Every printable form the site offers, in `out_dir`/print."""
+    return write_printables(Path(out_dir) / "print")

@@ -54,7 +54,6 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 MONEY_FORMAT = "0.00"
-TEXT_TYPES = {"text", "id_number", "phone", "month", "codes", "code"}
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
@@ -692,3 +691,22 @@ def write_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     build_workbook(data, forms=forms, header_block=header_block).save(path)
     return path
+
+
+def workbook_file_name() -> str:
+    """`fpjc-模板-1.0.0.xlsx`: the version in the name tells clerks which template they hold."""
+    return f"fpjc-模板-{standard.version()}.xlsx"
+
+
+def write_workbooks(out_dir: str | Path, forms: list[str] | None = None) -> list[Path]:
+    """The submission workbook (when `forms` is None) and one workbook per form in `out_dir`/xlsx."""
+    out_dir = Path(out_dir)
+    written = [] if forms else [write_workbook(out_dir / workbook_file_name())]
+    for fid in forms or [f["id"] for f in standard.forms()]:
+        written.append(write_workbook(out_dir / "xlsx" / f"{standard.form(fid)['title']}.xlsx", forms=[fid]))
+    return written
+
+
+def build_all(out_dir: str | Path) -> list[Path]:
+    """Every workbook the site offers: the submission workbook and one per form."""
+    return write_workbooks(out_dir)

@@ -57,17 +57,13 @@ def build(out_dir: Path, *, forms: list[str] | None = None, formats: tuple[str, 
     from validator import standard
     from validator.csv_template import write_csv_templates
     from validator.printable import write_printables
-    from validator.xlsx_template import write_workbook
+    from validator.xlsx_template import write_workbooks
 
     out_dir = Path(out_dir)
     ids = forms or [f["id"] for f in standard.forms()]
     written: list[Path] = []
     if "xlsx" in formats:
-        if forms is None:
-            written.append(write_workbook(out_dir / f"fpjc-模板-{standard.version()}.xlsx"))
-        for fid in ids:
-            title = standard.form(fid)["title"]
-            written.append(write_workbook(out_dir / "xlsx" / f"{title}.xlsx", forms=[fid]))
+        written.extend(write_workbooks(out_dir, forms))
     if "csv" in formats:
         written.extend(write_csv_templates(out_dir / "csv", ids))
     if "html" in formats:
