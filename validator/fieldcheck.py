@@ -59,7 +59,8 @@ def compile_table(
     """
     today = today or dt.date.today()
     by_name = {f["name"]: f for f in form["fields"]}
-    specs = []
+    namespace: dict = {"M": MISS, "A": ABSENT}
+    entries = []
     seen: set[str] = set()
     for position, column in enumerate(table.columns):
         field = by_name.get(column.field or "")
@@ -67,33 +68,69 @@ def compile_table(
             continue
         seen.add(field["name"])
         col = _Column(form["id"], field, column.header, column.letter, table, emit, show_personal_data)
-        fast, slow = _COMPILERS[field["type"]](col, field, today)
-        specs.append((position, field["name"], fast, slow))
-    return _generate(specs, len(table.columns))
-
-
-def _generate(specs: list[tuple], width: int) -> Callable[[int, list], dict]:
-    """Straight-line code for one row: no loop, no tuple unpacking, one call per clean cell."""
-    namespace: dict = {"M": MISS, "A": ABSENT, "W": width, "PAD": [None] * width}
-    lines = [
-        "def check_row(row, cells):",
-        "    if len(cells) < W:",
-        "        cells = [*cells, *PAD[len(cells):]]",
-        "    out = {}",
-    ]
-    for i, (position, name, fast, slow) in enumerate(specs):
+        direct, slow, memoable = _COMPILERS[field["type"]](col, field, today)
+        i = len(entries)
+        if memoable:
+            fast, slow = _memo_entry(namespace, i, col, field, direct, slow)
+        else:
+            fast = direct
         namespace[f"f{i}"] = fast
         namespace[f"s{i}"] = slow
+        entries.append((position, field["name"]))
+    return _generate(namespace, entries, len(table.columns))
+
+
+def _memo_entry(namespace: dict, i: int, col: _Column, field: dict, direct, slow):
+    """A bounded memo of clean cells in front of a column's checks.
+
+    Low-cardinality columns (townships, villages, code lists, dates) then cost one dict lookup
+    per cell. When the memo fills up the column is high-cardinality: the generated code is
+    switched to the column's direct check (if it has one) so misses stop paying for the memo.
+    """
+    memo: dict = {} if field.get("required") else {None: ABSENT, "": ABSENT}
+
+    def miss(c, row):
+        v = MISS if direct is None else direct(c, MISS)
+        if v is MISS:
+            before = col.count
+            v = slow(c, row)
+            if col.count != before:  # reported: not clean, do not remember
+                return v
+        if len(memo) < MEMO_LIMIT:
+            try:
+                memo[c] = v
+            except TypeError:  # an unhashable cell from an unusual reader: just do not remember
+                pass
+        elif direct is not None:
+            namespace[f"f{i}"] = direct
+            namespace[f"s{i}"] = slow
+        return v
+
+    return memo.get, miss
+
+
+def _generate(namespace: dict, entries: list[tuple[int, str]], width: int) -> Callable[[int, list], dict]:
+    """Straight-line code for one row: one unpacking, then per column a call and a dict store."""
+    names = [f"c{j}" for j in range(width)]
+    namespace["W"] = width
+    namespace["PAD"] = (None,) * width
+    lines = ["def check_row(row, cells):", "    out = {}"]
+    if width:
         lines += [
-            f"    c = cells[{position}]",
-            f"    v = f{i}(c, M)",
+            "    if len(cells) != W:",  # the reader aligns cells with columns; be safe anyway
+            "        cells = (tuple(cells) + PAD)[:W]",
+            f"    {', '.join(names)}, = cells",
+        ]
+    for i, (position, name) in enumerate(entries):
+        lines += [
+            f"    v = f{i}(c{position}, M)",
             "    if v is M:",
-            f"        v = s{i}(c, row)",
+            f"        v = s{i}(c{position}, row)",
             "    if v is not A:",
             f"        out[{name!r}] = v",
         ]
     lines.append("    return out")
-    exec("\n".join(lines), namespace)  # noqa: S102  (generated from field names only, via repr)
+    exec("\n".join(lines), namespace)  # generated from field names only, quoted with repr()
     return namespace["check_row"]
 
 
@@ -111,6 +148,7 @@ class _Column:
         "personal",
         "show",
         "required",
+        "count",
     )
 
     def __init__(self, resource, field, header, letter, table, emit, show_personal_data):
@@ -124,6 +162,7 @@ class _Column:
         self.personal = field.get("personal")
         self.show = show_personal_data
         self.required = bool(field.get("required"))
+        self.count = 0  # findings reported so far: lets the memo tell clean cells from reported ones
 
     def shown(self, cell: object) -> str:
         text = cell_text(cell)
@@ -132,6 +171,7 @@ class _Column:
         return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
+        self.count += 1
         shown = self.shown(cell)
         self.emit(
             rule.finding(
@@ -220,7 +260,7 @@ def _compile_integer(col: _Column, field: dict, today: dt.date):
             return ABSENT
         return value
 
-    return fast, slow
+    return fast, slow, True
 
 
 def _compile_money(col: _Column, field: dict, today: dt.date):
@@ -234,14 +274,14 @@ def _compile_money(col: _Column, field: dict, today: dt.date):
 
     def fast(c, d):
         if c.__class__ is str:
-            if c.isdigit():
-                if c.isascii():
-                    v = float(c)
-                    if lo_ <= v <= hi_:
-                        return v
+            if c.isdigit() and c.isascii():
+                v = float(c)
+                if lo_ <= v <= hi_:
+                    return v
                 return d
-            whole, dot, frac = c.partition(".")
-            if dot and len(frac) <= 2 and whole.isdigit() and frac.isdigit() and c.isascii():
+            dot = c.find(".")
+            # at most two decimals, digits on both sides of one dot
+            if 0 < dot >= len(c) - 3 and c.isascii() and c.replace(".", "", 1).isdigit():
                 v = float(c)
                 if lo_ <= v <= hi_:
                     return v
@@ -268,7 +308,7 @@ def _compile_money(col: _Column, field: dict, today: dt.date):
             return ABSENT
         return value
 
-    return fast, slow
+    return fast, slow, True
 
 
 # --- text and names -------------------------------------------------------------------------
@@ -279,7 +319,7 @@ def _compile_text(col: _Column, field: dict, today: dt.date):
     max_len = field.get("max_length") or 10**9
     lo = max(1, min_len)
     blank = _blank_default(field)
-    pattern = re.compile(field["pattern"]).fullmatch if field.get("pattern") else None
+    pattern = _pattern_matcher(field.get("pattern"))
     pattern_hint = field.get("pattern_hint", "")
     is_name = col.personal == "name"
 
@@ -343,7 +383,21 @@ def _compile_text(col: _Column, field: dict, today: dt.date):
             return ABSENT
         return text
 
-    return fast, slow
+    return fast, slow, True
+
+
+def _digits(text: str) -> str | None:
+    """Like re.fullmatch("[0-9]+"): something (not None) when the text is only ASCII digits."""
+    return text if text.isdigit() and text.isascii() else None
+
+
+def _pattern_matcher(pattern: str | None):
+    """A fullmatch callable; the common all-digits pattern becomes a str method (no regex)."""
+    if not pattern:
+        return None
+    if pattern == "^[0-9]+$":
+        return _digits
+    return re.compile(pattern).fullmatch
 
 
 def _text_of(col: _Column, c: object, row: int, *, digits_only: bool) -> str | None:
@@ -396,6 +450,15 @@ def _name_offence(text: str) -> str:
 
 # --- ID numbers and phones ------------------------------------------------------------------
 
+
+def _real_day(month: int, day: int) -> bool:
+    try:
+        dt.date(2001, month, day)  # a common year: 29 February is not included
+    except ValueError:
+        return False
+    return True
+
+
 _ID_RULES = {
     "numeric_cell": R.ID_NUMERIC,
     "scientific": R.ID_NUMERIC,
@@ -409,29 +472,26 @@ _ID_RULES = {
 }
 
 
+# MMDD of every real day; 29 February only in leap years, which the fast path leaves to the slow one.
+_MONTH_DAYS = frozenset(f"{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, 32) if _real_day(m, d))
+
+
 def _compile_id_number(col: _Column, field: dict, today: dt.date):
     blank = _blank_default(field)
-    check_chars = idnumber.CHECK_CHARS
-    good_births: set[str] = set()  # birth-date slices already known to be real and not in the future
-    earliest = idnumber.EARLIEST_BIRTH_YEAR
+    # YYYYMMDD strings compare like dates, so range checks need no date objects.
+    earliest = f"{idnumber.EARLIEST_BIRTH_YEAR}0101"
+    latest = today.strftime("%Y%m%d")
+    month_days = _MONTH_DAYS
 
     def fast(c, d):
+        # An all-digit ID is valid when reading it in base 13 gives 1 mod 11: 13 ≡ 2 (mod 11)
+        # turns the digits into the MOD 11-2 weighted sum (see idnumber.fast_check_digit).
+        # IDs ending in X take the slow path.
         if c.__class__ is str:
-            if len(c) == 18:
-                body = c[:17]
-                # base 13 ≡ 2 (mod 11): see idnumber.fast_check_digit
-                if body.isdigit() and body.isascii() and c[17] == check_chars[int(body, 13) * 2 % 11]:
-                    birth = c[6:14]
-                    if birth in good_births:
-                        return c
-                    try:
-                        born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
-                    except ValueError:
-                        return d
-                    if born.year >= earliest and born <= today:
-                        if len(good_births) < 50000:
-                            good_births.add(birth)
-                        return c
+            if len(c) == 18 and c.isdigit() and c.isascii() and int(c, 13) % 11 == 1:
+                birth = c[6:14]
+                if earliest <= birth <= latest and birth[4:] in month_days:
+                    return c
             elif c == "":
                 return blank
         elif c is None:
@@ -449,7 +509,7 @@ def _compile_id_number(col: _Column, field: dict, today: dt.date):
                 col.report(_ID_RULES[code], row, c, today=today.isoformat(), length=params.get("length", 0))
         return ABSENT if value is None else value
 
-    return fast, slow
+    return fast, slow, False
 
 
 def _id_normalisation(text: str) -> str:
@@ -498,15 +558,14 @@ def _compile_phone(col: _Column, field: dict, today: dt.date):
             col.report(R.PHONE_FORMAT, row, c, **params)
         return value
 
-    return fast, slow
+    return fast, slow, False
 
 
 # --- memoised types: dates, months, booleans, codes -----------------------------------------
 
 
 def _memoised(col: _Column, field: dict, analyse: Callable[[object], tuple]):
-    """Fast path = a bounded memo of clean cells; the slow path memoises analyses too."""
-    memo: dict = {} if field.get("required") else {None: ABSENT, "": ABSENT}
+    """Types checked by a pure `analyse(cell) -> (value, problems)`, remembered per distinct cell."""
     analyses: dict = {}
 
     def slow(c, row):
@@ -518,15 +577,11 @@ def _memoised(col: _Column, field: dict, analyse: Callable[[object], tuple]):
             if len(analyses) < MEMO_LIMIT:
                 analyses[c] = result
         value, problems = result
-        if not problems:
-            if len(memo) < MEMO_LIMIT:
-                memo[c] = value
-            return value
         for rule, params in problems:
             col.report(rule, row, c, **params)
         return ABSENT if value is None else value
 
-    return memo.get, slow
+    return None, slow, True
 
 
 def _from_parser(parser, rules: dict):
