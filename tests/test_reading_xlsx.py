@@ -149,7 +149,7 @@ def test_sheet_recognised_by_its_columns(tmp_path):
     pkg = open_package([path])
     assert [t.resource for t in pkg.tables] == ["manifest", "annex1"]
     f = next(f for f in pkg.findings if f.rule == "S019")
-    assert f.severity == "info" and f.sheet == "Sheet1" and "附件1" in f.hint
+    assert f.severity == "info" and f.sheet == "Sheet1" and "附件1" in f.message
 
 
 def test_two_row_header_with_vertical_merges(tmp_path):

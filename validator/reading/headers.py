@@ -250,11 +250,11 @@ def map_columns(
         columns.append(Column(index=i, letter=letter, header=header, field=fld))
     for fld in standard.form(form_id)["fields"]:
         if fld["required"] and fld["name"] not in first_at:
-            f = S.REQUIRED_COLUMN_MISSING.finding(
-                title=fld["title"], field=fld["name"], row=header_row, **place
+            emit(
+                S.REQUIRED_COLUMN_MISSING.finding(
+                    title=fld["title"], field_name=fld["name"], field=fld["name"], row=header_row, **place
+                )
             )
-            f.hint = S.REQUIRED_COLUMN_MISSING.hint.format(title=fld["title"], field_name=fld["name"])
-            emit(f)
     return columns
 
 

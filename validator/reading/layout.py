@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from validator import standard
 from validator.findings import Finding
 from validator.reading import headers as H
 from validator.reading import rules as S
@@ -54,12 +53,9 @@ def locate(
             emit(S.UNKNOWN_RESOURCE.finding(name=name, **place))
             return None
         form_id, at = guessed
-        f = standard.form(form_id)
-        note = S.RECOGNISED_BY_COLUMNS.finding(
-            name=name, title=H.form_label(form_id), resource=form_id, **place
+        emit(
+            S.RECOGNISED_BY_COLUMNS.finding(name=name, title=H.form_label(form_id), resource=form_id, **place)
         )
-        note.hint = S.RECOGNISED_BY_COLUMNS.hint.format(short=f["title"])
-        emit(note)
     else:
         at = H.find_header(form_id, cells_only)
         if at is None:

@@ -6,8 +6,23 @@ knows about bytes, sheets and header rows. Examples use the patch format of `val
 
 from __future__ import annotations
 
+import json
+
 from validator.rules import rule
 from validator.standard import form
+
+
+def _header(form_id: str) -> str:
+    """The CSV header line of a form, from the standard."""
+    return ",".join(f["title"] for f in form(form_id)["fields"]) + "\n"
+
+
+def _descriptor(annex3_path: str) -> str:
+    """A datapackage.json for the example package with annex3 at the given path."""
+    resources = [{"name": f, "path": f"{f}.csv"} for f in ("manifest", "annex1", "annex2")]
+    resources.append({"name": "annex3", "path": annex3_path})
+    return json.dumps({"name": "example", "resources": resources}, ensure_ascii=False)
+
 
 FILE_UNREADABLE = rule(
     id="S001",
@@ -100,7 +115,7 @@ DUPLICATE_RESOURCE = rule(
     hint="每张表只保留一份，删除重复或旧版本的文件 / 工作表。",
     clause="SPEC §8",
     description="一个报送包中每张表只能有一份，否则无法确定以哪一份为准。",
-    fail={"files": {"附件3.csv": "序号\n"}},
+    fail={"files": {"附件3.csv": _header("annex3")}},
     passing={},
     fail_note="annex3.csv 和 附件3.csv 都是附件3。",
 )
@@ -123,8 +138,8 @@ REQUIRED_COLUMN_MISSING = rule(
     name="required-column-missing",
     severity="error",
     title="缺少必填列",
-    message="缺少必填列“{title}”",
-    hint="按模板补上这一列（列标题写“{title}”或字段名“{field_name}”）并填写每一行。",
+    message="缺少必填列“{title}”（字段名 {field_name}）",
+    hint="按模板补上这一列（列标题用中文列名或英文字段名均可），并逐行填写。",
     clause="SPEC §3",
     description="表的必填列由表单定义规定；缺少整列时该列的所有检查都无法进行。",
     fail={"annex1": {"drop_columns": ["head_id"]}},
@@ -208,7 +223,7 @@ DESCRIPTOR_PATH_REFUSED = rule(
     hint="资源路径只能写报送包文件夹内的相对路径，例如 annex1.csv。",
     clause="SPEC §7",
     description="校验器不联网，也不读取报送包以外的文件，以免泄露或误用其他数据。",
-    fail={"files": {"datapackage.json": '{"resources": [{"name": "annex3", "path": "../annex3.csv"}]}'}},
+    fail={"files": {"datapackage.json": _descriptor("../annex3.csv")}},
     passing={},
 )
 
@@ -247,8 +262,8 @@ RESOURCE_FILE_MISSING = rule(
     hint="补上该文件，或从 datapackage.json 中删除这个资源。",
     clause="SPEC §8",
     description="描述文件列出的资源必须随报送包一起提交。",
-    fail={"files": {"datapackage.json": '{"resources": [{"name": "annex3", "path": "不存在.csv"}]}'}},
-    passing={},
+    fail={"files": {"datapackage.json": _descriptor("不存在.csv")}},
+    passing={"files": {"datapackage.json": _descriptor("annex3.csv")}},
 )
 
 RECOGNISED_BY_COLUMNS = rule(
@@ -257,12 +272,12 @@ RECOGNISED_BY_COLUMNS = rule(
     severity="info",
     title="按列标题识别表",
     message="“{name}”的名称不是标准表名，按列标题识别为{title}",
-    hint="建议把工作表或文件改名为“{short}”，便于识别。",
+    hint="建议把工作表或文件改名为标准表名（如 报送信息、附件1、annex1），便于识别。",
     clause="SPEC §8",
     description="名称对不上时，若列标题与某张表高度一致，就按该表检查。",
     fail={
         "drop": ["annex3"],
-        "files": {"解除.csv": ",".join(f["title"] for f in form("annex3")["fields"]) + "\n"},
+        "files": {"解除.csv": _header("annex3")},
     },
     passing={},
 )

@@ -104,7 +104,8 @@ class _Collector:
         if self.readable == 0:
             if self.problems:
                 raise InputError("；".join(f"{n}：{p.reason}" for n, p in self.problems))
-            raise InputError("没有找到可检查的 .xlsx 或 .csv 文件")
+            why = "；".join(f.message for f in self.findings if f.severity == "error")
+            raise InputError("没有找到可检查的 .xlsx 或 .csv 文件" + (f"（{why}）" if why else ""))
         for n, p in self.problems:
             r = S.EMPTY_FILE if p.rule == "S002" else S.FILE_UNREADABLE
             self.emit(r.finding(name=n, reason=p.reason, source=n))
