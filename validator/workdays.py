@@ -30,6 +30,7 @@ class Workdays:
         self.override_years = {d.year for d in self.overrides}
         self.fallback_years: set[int] = set()
         self._cache: dict[dt.date, bool] = {}
+        self._added: dict[tuple[dt.date, int], dt.date] = {}  # rows share few distinct dates
 
     def is_workday(self, day: dt.date) -> bool:
         if isinstance(day, dt.datetime):
@@ -55,6 +56,12 @@ class Workdays:
 
     def add_workdays(self, day: dt.date, n: int) -> dt.date:
         """The date that is the n-th working day after `day` (n ≥ 0; 0 gives `day` itself)."""
+        hit = self._added.get((day, n))
+        if hit is None:
+            hit = self._added[(day, n)] = self._add(day, n)
+        return hit
+
+    def _add(self, day: dt.date, n: int) -> dt.date:
         current = day
         while n > 0:
             current += dt.timedelta(days=1)

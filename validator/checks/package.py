@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 
-from validator.checks.context import Context, Place, household_key, pack, unpack
+from validator.checks.context import RESOURCE_CODES, Context, Place, unpack
 from validator.rules import rule
 
 DUPLICATE = rule(
@@ -122,14 +122,14 @@ NOT_STAMPED = rule(
 LATE = rule(
     id="T009",
     name="submitted-late",
-    severity="warning",
+    severity="error",
     title="超过上报截止日期",
     message="{month} 的月报应在 {deadline} 前（含当天）上报，上报日期是 {submitted}",
-    hint="请尽快上报并向县扶贫办说明原因；上报日期请填实际上报的日期。",
+    hint="上报日期请填实际上报的日期；已经超期的，尽快上报并向县扶贫办说明原因。",
     clause="二(三)、二(六)",
     description=(
-        "月报应在次月 5 日前上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
-        "迟报无法通过修改表格纠正，由县里处理，因此是警告。"
+        "月报应在次月 5 日前（含 5 日）上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
+        "办法对上报时间有明确要求，迟报记为错误，由县扶贫办决定如何处理。"
     ),
     fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}},
     passing={
@@ -194,6 +194,7 @@ SUBMITTED_FUTURE = rule(
     resources=("manifest",),
 )
 
+_CHECK_INDEX = {ch: i for i, ch in enumerate("0123456789X")}  # as context.household_key
 _ID_WHAT = {"head_id": "同一户只能填一行", "seq": "序号不能重复"}
 _MAX_ARRAY_SEQ = 10_000_000
 
@@ -236,6 +237,9 @@ class TableTracker:
         )
         self.has_head = has_head
         self.own: dict[int, int] = {}
+        # annex1 and annex2 share one index, so a household in both is found as it streams
+        self.warned = ctx.warned if self.resource in ("annex1", "annex2") else None
+        self.code = RESOURCE_CODES[self.resource]
         if self.resource not in ("annex1", "annex2") and has_head:
             ctx.others.setdefault(self.resource, self.own)
         pk = form.get("primary_key") or []
@@ -246,69 +250,64 @@ class TableTracker:
         self.seq_reported = False
 
     def add(self, row: int, values: dict) -> None:
-        place = self.place
-        emit = self.ctx.emit
         for name, seen in self.unique:
             value = values.get(name)
-            if value is None:
-                continue
-            first = seen.add(value, row) if isinstance(seen, _IntSeen) else _dict_add(seen, value, row)
-            if first:
-                emit(
-                    DUPLICATE.finding(
-                        **place.at(row, name, value),
-                        header=place.columns.get(name, (name,))[0],
-                        shown=place.show(name, value),
-                        first=first,
-                        what=_ID_WHAT.get(name, "这一列的值不能重复"),
-                    )
-                )
+            if value is not None:
+                first = seen.add(value, row) if seen.__class__ is _IntSeen else _dict_add(seen, value, row)
+                if first:
+                    self._duplicate(row, name, value, first)
         if self.has_head:
-            self._household(row, values.get("head_id"))
+            head_id = values.get("head_id")
+            if head_id:
+                self._household(row, head_id)
         if self.composite:
             key = tuple(values.get(n) for n in self.composite)
             if None not in key:
                 first = self.keys.setdefault(key, row)
                 if first != row:
+                    place = self.place
                     titles = "、".join(place.columns.get(n, (n,))[0] or n for n in self.composite)
-                    emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
+                    self.ctx.emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
         if self.check_seq and not self.seq_reported:
             seq = values.get("seq")
             if seq is not None and seq != self.expected_seq:
                 self.seq_reported = True
-                emit(SEQ_GAP.finding(**place.at(row, "seq", seq), expected=self.expected_seq, seq=seq))
+                self.ctx.emit(
+                    SEQ_GAP.finding(**self.place.at(row, "seq", seq), expected=self.expected_seq, seq=seq)
+                )
             self.expected_seq += 1
 
-    def _household(self, row: int, head_id: str | None) -> None:
-        if not head_id:
-            return
-        key = household_key(head_id)
-        if self.resource in ("annex1", "annex2"):
-            code = self.ctx.warned.setdefault(key, pack(row, self.resource))
-            first, where = unpack(code)
-            if first == row and where == self.resource:
+    def _household(self, row: int, head_id: str) -> None:
+        key = int(head_id[:17]) * 11 + _CHECK_INDEX[head_id[17]]
+        if self.warned is not None:
+            code = row << 4 | self.code
+            first = self.warned.setdefault(key, code)
+            if first == code:
                 return
+            first_row, where = unpack(first)
             if where == self.resource:
-                self._dup(row, head_id, first)
+                self._duplicate(row, "head_id", head_id, first_row)
             else:
                 other = self.ctx.places[where].title
                 self.ctx.emit(
-                    BOTH_ANNEXES.finding(**self.place.at(row, "head_id", head_id), other=other, first=first)
+                    BOTH_ANNEXES.finding(
+                        **self.place.at(row, "head_id", head_id), other=other, first=first_row
+                    )
                 )
             return
         first = self.own.setdefault(key, row)
         if first != row and self.head_unique:
-            self._dup(row, head_id, first)
+            self._duplicate(row, "head_id", head_id, first)
 
-    def _dup(self, row: int, head_id: str, first: int) -> None:
+    def _duplicate(self, row: int, name: str, value, first: int) -> None:
         place = self.place
         self.ctx.emit(
             DUPLICATE.finding(
-                **place.at(row, "head_id", head_id),
-                header=place.columns.get("head_id", ("户主身份证号",))[0],
-                shown=place.show("head_id", head_id),
+                **place.at(row, name, value),
+                header=place.columns.get(name, (name,))[0] or name,
+                shown=place.show(name, value),
                 first=first,
-                what=_ID_WHAT["head_id"],
+                what=_ID_WHAT.get(name, "这一列的值不能重复"),
             )
         )
 
