@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import inspect
 import json
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,26 @@ SETTING_COLUMNS = {
     "name": "名称",
     "note": "说明",
 }
+# The public Python interface documented on developers/api.md, in reading order.
+API_FUNCTIONS = (
+    "validator.api.validate",
+    "validator.api.validate_files",
+    "validator.reading.open_package",
+    "validator.reading.open_files",
+    "validator.standard.load",
+    "validator.standard.forms",
+    "validator.standard.form",
+    "validator.standard.codelist",
+    "validator.standard.settings",
+    "validator.standard.version",
+    "validator.rules.registry",
+    "validator.report_schema.report_schema",
+    "validator.idnumber.check_id",
+    "validator.mask.mask",
+    "validator.render.text.render_text",
+    "validator.render.html.render_html",
+    "validator.render.xlsx.annotate_workbook",
+)
 # The template modules of the templates helper: each has build_all(out_dir) -> list of paths.
 TEMPLATE_MODULES = ("validator.xlsx_template", "validator.csv_template", "validator.printable")
 
@@ -65,6 +86,7 @@ class Sources:
     downloads_dir: Path | None = None
     changelog: str = ""
     examples: dict = field(default_factory=dict)  # rule id -> findings of its failing example
+    api: list[dict] = field(default_factory=list)  # documented functions: name, signature, doc
     problems: list[str] = field(default_factory=list)
 
 
@@ -85,6 +107,7 @@ def collect(*, downloads_dir: Path | None = None, run_examples: bool = True) -> 
         src.downloads = _build_downloads(downloads_dir, src.problems)
     changelog = ROOT / "CHANGELOG.md"
     src.changelog = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
+    src.api = _api_entries(src.problems)
     if run_examples and src.rules:
         src.examples = _run_examples(src.rules, src.problems)
     return src
@@ -112,6 +135,30 @@ def _load_parser(problems: list[str]) -> argparse.ArgumentParser | None:
             raise
         problems.append(f"命令行参考不完整：模块 {exc.name} 不存在")
         return None
+
+
+def _api_entries(problems: list[str]) -> list[dict]:
+    out = []
+    for dotted in API_FUNCTIONS:
+        module_name, _, name = dotted.rpartition(".")
+        try:
+            func = getattr(importlib.import_module(module_name), name)
+        except (ImportError, AttributeError) as exc:
+            problems.append(f"Python 接口文档不完整：{dotted} 无法导入（{type(exc).__name__}）")
+            continue
+        try:
+            signature = str(inspect.signature(func))
+        except (TypeError, ValueError):
+            signature = "(...)"
+        out.append(
+            {
+                "name": dotted,
+                "module": module_name,
+                "signature": f"{name}{signature}",
+                "doc": inspect.getdoc(func) or "",
+            }
+        )
+    return out
 
 
 def _build_downloads(out_dir: Path, problems: list[str]) -> list[Path]:
@@ -532,6 +579,7 @@ def pages(src: Sources) -> dict[str, str]:
             fail_blocks=patch_blocks(r.fail, std),
             pass_blocks=patch_blocks(r.passing, std),
             produced=src.examples.get(r.id),
+            resource_titles={f["id"]: f["title"] for f in forms},
         )
     out["developers/cli.md"] = env.get_template("cli.md.j2").render(
         **common, commands=walk_parser(src.parser) if src.parser else []
@@ -543,6 +591,7 @@ def pages(src: Sources) -> dict[str, str]:
         **common, entries=schema_entries(src)
     )
     out["developers/report.md"] = env.get_template("report.md.j2").render(**common, schema=_report_schema())
+    out["developers/api.md"] = env.get_template("api.md.j2").render(**common, api=src.api)
     body = re.sub(r"\A#\s.*\n", "", src.changelog)
     out["developers/changelog.md"] = env.get_template("changelog.md.j2").render(**common, changelog=body)
     return out

@@ -41,6 +41,7 @@ def on_config(config):
     for problem in src.problems:
         log.warning(problem)
     _state.update(generate=generate, src=src, pages=generate.pages(src))
+    config.extra["standard_version"] = src.standard["version"]
     return config
 
 
