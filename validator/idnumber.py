@@ -75,11 +75,11 @@ def check_id(value: object, today: dt.date | None = None) -> tuple[str | None, l
         problems.append(("normalised", {"normalised": norm}))
     if len(norm) == 15 and norm.isascii() and norm.isdigit():
         return None, [*problems, ("legacy15", {})]
+    body, last = norm[:-1], norm[-1:]
+    if not (norm.isascii() and (body.isdigit() or not body) and (last == "X" or last.isdigit())):
+        return None, [*problems, ("characters", {})]
     if len(norm) != 18:
         return None, [*problems, ("length", {"length": len(norm)})]
-    body, last = norm[:17], norm[17]
-    if not (body.isascii() and body.isdigit() and (last == "X" or (last.isascii() and last.isdigit()))):
-        return None, [*problems, ("characters", {})]
     born = birth_date(norm)
     if born is None or born.year < EARLIEST_BIRTH_YEAR:
         return None, [*problems, ("birth_date", {"birth": norm[6:14]})]

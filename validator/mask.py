@@ -62,7 +62,7 @@ def _mask_phone(text: str) -> str:
             head = text.index(sep) + 1
             break
     if head == 0:
-        head = 3 if digits >= 11 else 0
+        head = 3 if digits >= 10 else 0
     out = list(text)
     seen = 0
     for i in range(len(text) - 1, head - 1, -1):

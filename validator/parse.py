@@ -127,7 +127,13 @@ _MONTH_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})")
 
 
 def _is_canonical_date(text: str) -> bool:
-    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit()
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and text.isascii()
+        and text.replace("-", "").isdigit()
+    )
 
 
 def _serial_detail(number: float) -> dict:
