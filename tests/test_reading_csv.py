@@ -212,3 +212,29 @@ def test_numbering_row_under_headers_is_skipped(tmp_path):
     text = csv_text("annex3", [[str(i) for i in range(1, n + 1)], row("annex3")])
     rows = list(table(package_with(tmp_path, text), "annex3").rows)
     assert [r for r, _ in rows] == [3]
+
+
+def test_semicolons_inside_list_cells_do_not_change_the_delimiter(tmp_path):
+    few = ["序号", "原风险类型", "户主姓名"]
+    text = "\n".join([",".join(few), "1,因病;因残;因学;因灾,张三", "2,因病;因残;因学,李四"]) + "\n"
+    t = table(package_with(tmp_path, text), "annex3")
+    assert [c.field for c in t.columns] == ["seq", "risk_types", "head_name"]
+    assert list(t.rows)[0][1][1] == "因病;因残;因学;因灾"
+
+
+def test_malformed_csv_stops_with_a_finding_not_a_traceback(tmp_path):
+    huge = "x" * 200_000  # beyond csv's field size limit
+    rows = [row("annex3", seq=str(i)) for i in range(1, 31)]
+    rows.insert(25, row("annex3", remark=huge))
+    pkg = package_with(tmp_path, csv_text("annex3", rows))
+    got = list(table(pkg, "annex3").rows)
+    assert [n for n, _ in got] == list(range(2, 27))
+    f = next(f for f in pkg.findings if f.rule == "S001")
+    assert f.row == 27 and f.severity == "error" and f.source == "annex3.csv"
+
+
+def test_malformed_csv_head_makes_the_file_unreadable(tmp_path):
+    pkg = package_with(tmp_path, csv_text("annex3", [row("annex3", remark="x" * 200_000)]))
+    f = next(f for f in pkg.findings if f.rule == "S001")
+    assert "第 2 行" in f.message
+    assert "annex3" not in [t.resource for t in pkg.tables]

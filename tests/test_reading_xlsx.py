@@ -237,3 +237,46 @@ def test_generated_examples_read_cleanly():
     assert [t.resource for t in pkg.tables] == ["manifest", "annex1", "annex2", "annex3"]
     assert all(c.field for t in pkg.tables for c in t.columns)
     assert [f.rule for f in pkg.findings] == []
+
+
+def test_merged_ranges_found_across_chunk_boundaries(tmp_path):
+    # Enough rows that the sheet XML spans several 1 MB read chunks before <mergeCells>.
+    n_rows = 5_000
+    data = [row("annex3", seq=i, village="村" if i % 2 else None) for i in range(1, n_rows + 1)]
+    village = chr(ord("A") + names("annex3").index("village"))
+    merges = [f"{village}{r}:{village}{r + 1}" for r in range(2, n_rows + 1, 2)]
+    path = workbook(tmp_path / "big.xlsx", {"附件3": [titles("annex3"), *data]}, merges={"附件3": merges})
+    import zipfile
+
+    from validator.reading.xlsxfile import _sheet_paths, merged_ranges
+
+    with zipfile.ZipFile(path) as zf:
+        member = _sheet_paths(zf)["附件3"]
+        assert zf.getinfo(member).file_size > 1024 * 1024
+        found = merged_ranges(zf, member)
+    assert len(found) == len(merges)
+    pkg = open_package([path])
+    i = names("annex3").index("village")
+    values = [r[i] for _, r in pkg.tables[0].rows]
+    assert len(values) == n_rows and set(values) == {"村"}
+
+
+def test_merge_scan_on_chunk_boundaries():
+    import io
+    import zipfile
+
+    from validator.reading.xlsxfile import merged_ranges
+
+    refs = [f"B{r}:C{r + 1}" for r in range(1, 200_000, 2)]  # about 2.5 MB of <mergeCell> elements
+    xml = (
+        b'<worksheet><sheetData/><x:mergeCells count="1">'
+        + b"".join(f'<x:mergeCell ref="{r}"/>'.encode() for r in refs)
+        + b"</x:mergeCells></worksheet>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("s.xml", xml)
+    with zipfile.ZipFile(buf) as zf:
+        found = merged_ranges(zf, "s.xml")
+    assert len(found) == len(refs)
+    assert found[0] == (1, 2, 2, 3) and found[-1] == (199_999, 2, 200_000, 3)

@@ -15,7 +15,7 @@ import io
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-from validator.findings import Finding
+from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading.common import Entry, FileProblem
@@ -24,7 +24,6 @@ from validator.tables import Table
 
 CHUNK = 1024 * 1024
 MAX_BAD_LINES = 20  # S003 findings per file; the last one says how many more there are
-csv.field_size_limit(16 * 1024 * 1024)
 
 
 def detect_encoding(entry: Entry) -> tuple[str, list[int]]:
@@ -73,10 +72,11 @@ def sniff_delimiter(entry: Entry, encoding: str) -> str:
     """Comma unless the first lines clearly use semicolons or tabs."""
     with entry.open() as f:
         sample = f.read(64 * 1024).decode(encoding, errors="replace")
-    lines = [ln for ln in sample.splitlines()[:-1] or sample.splitlines() if ln.strip()][:20]
-    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > counts[","] else ","
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:20]
+    # Lines that contain the delimiter first (list cells may hold ';'), then how often it occurs.
+    score = {d: (sum(d in ln for ln in lines), sum(ln.count(d) for ln in lines)) for d in (",", "\t", ";")}
+    best = max(score, key=lambda d: score[d])
+    return best if score[best] > score[","] else ","
 
 
 def open_csv(
@@ -161,7 +161,7 @@ def _rows(
             row.extend([""] * (ncols - len(row)))
         elif any(c.strip() for c in row[ncols:]):
             k = next(i for i in range(ncols, len(row)) if row[i].strip())
-            cell = f"{H.column_letter(k)}{n}"
+            cell = f"{column_letter(k)}{n}"
             emit(S.EXTRA_CELLS.finding(line=n, at=cell, row=n, cell=cell, **place))
             del row[ncols:]
         else:

@@ -303,7 +303,10 @@ def _rows(
                 for c in range(m[1] - 1, m[2]):
                     row[c] = m[3]
             active = [m for m in active if m[0] > n]
-        if all(_blank(c) for c in row):
+        for c in row:
+            if c is not None and (c.__class__ is not str or c.strip()):
+                break
+        else:
             if not blank_count:
                 blank_at = n
             blank_count += 1
