@@ -175,26 +175,28 @@ def text_width(text: str) -> int:
 
 
 def column_width(field: dict) -> float:
+    """Narrow enough that 附件1's two dozen columns print legibly on one A4 landscape width."""
     t = field["type"]
     base = {
-        "integer": 8,
-        "money": 12,
-        "date": 12,
-        "month": 10,
-        "boolean": 8,
-        "id_number": 21,
-        "phone": 14,
-        "code": 10,
-        "codes": 18,
-        "text": 12,
-    }.get(t, 12)
+        "integer": 6,
+        "money": 10,
+        "date": 11,
+        "month": 9,
+        "boolean": 6,
+        "id_number": 20,
+        "phone": 13,
+        "codes": 14,
+    }.get(t, 10)
     if t == "code":
-        base = max(base, max(text_width(x) for x in labels(field["codelist"])) + 2)
+        # long labels wrap onto two lines rather than widen the sheet
+        base = min(12, max(text_width(x) for x in labels(field["codelist"])) + 2)
     if t == "text":
         max_length = field.get("max_length") or 200
-        base = 10 if max_length <= 20 else 12 if max_length <= 50 else 22
-    # Headers wrap onto up to three lines, so a long title needs only a third of its width.
-    return float(max(base, min(20, text_width(field["title"]) // 3 + 3)))
+        base = 9 if max_length <= 20 else 11 if max_length <= 50 else 16
+        if field.get("pattern") and "0-9" in field["pattern"]:
+            base = 16  # long digit strings (户编号) do not wrap
+    # Headers wrap onto up to four lines, so a long title needs only a quarter of its width.
+    return float(max(base, min(14, text_width(field["title"]) // 4 + 2)))
 
 
 # ---------------------------------------------------------------------------
@@ -389,7 +391,7 @@ def _headers(ws, fields: list[dict], row: int) -> None:
         cell.border = BORDER
         cell.fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = column_width(field)
-    ws.row_dimensions[row].height = 45
+    ws.row_dimensions[row].height = 54
 
 
 def _header_block(ws, fields: list[dict], values: dict[str, object]) -> None:
@@ -454,8 +456,10 @@ def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: 
             # whether 532932... becomes a (rounded) number.
             for r in range(first_row, last_row + 1):
                 ws.cell(r, col).number_format = fmt
+    widths = [column_width(f) for f in fields]
     for offset, row in enumerate(rows):
         r = first_row + offset
+        lines = 1
         for col, field in enumerate(fields, start=1):
             cell = ws.cell(r, col)
             cell.value = cell_value(field, row.get(field["name"]))
@@ -464,6 +468,11 @@ def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: 
             cell.alignment = WRAP_LEFT if field["type"] in ("text", "codes") else WRAP_CENTER
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, str):
+                lines = max(lines, -(-text_width(cell.value) // max(1, int(widths[col - 1]) - 1)))
+        if lines > 1:
+            # Excel and LibreOffice do not grow a row for wrapped text written by a program.
+            ws.row_dimensions[r].height = 13 * min(lines, 6) + 3
 
 
 def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, object]) -> None:
