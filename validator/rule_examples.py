@@ -429,7 +429,7 @@ def _cell(kind: str | None, text: str):
     return text
 
 
-def _history_tables(history: dict) -> dict:
+def history_tables(history: dict) -> dict:
     tables = {"manifest": _table("manifest", [{**HISTORY_MANIFEST, **history.get("manifest", [{}])[0]}])}
     for form_id, rows in history.items():
         if form_id == "manifest":
@@ -450,7 +450,7 @@ def run_patch(patch: dict) -> dict:
         history = None
         if options.get("history") is not None:
             history = Path(tmp) / "history"
-            write_package(history / "2020-03", _history_tables(options["history"]))
+            write_package(history / "2020-03", history_tables(options["history"]))
         roster = None
         if options.get("roster") is not None:
             roster = Path(tmp) / "roster.csv"
