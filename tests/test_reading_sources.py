@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 
 import pytest
 from reading_fixtures.make import csv_text, manifest_csv, row, titles, workbook, write, zip_bytes
@@ -266,3 +268,35 @@ def test_browser_folder_upload_with_relative_paths():
         [("pkg/manifest.csv", manifest_csv().encode()), ("pkg/annex3.csv", csv_text("annex3", []).encode())]
     )
     assert [t.resource for t in pkg.tables] == ["manifest", "annex3"]
+
+
+def test_damaged_zip_member_is_a_finding_not_a_traceback():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("manifest.csv", manifest_csv())
+        zf.writestr("annex3.csv", csv_text("annex3", [row("annex3")]))
+    data = bytearray(buf.getvalue())
+    at = data.find("值".encode())
+    data[at : at + 3] = "错".encode()  # same length, so only the CRC check notices
+    pkg = open_files([("p.zip", bytes(data))])
+    for t in pkg.tables:
+        list(t.rows)
+    f = next(f for f in pkg.findings if f.rule == "S001")
+    assert f.source == "annex3.csv"
+    assert [t.resource for t in pkg.tables] == ["manifest"]
+
+
+def test_input_records(tmp_path):
+    root = folder(
+        tmp_path,
+        **{
+            "datapackage.json": json.dumps({"resources": [{"name": "manifest", "path": "manifest.csv"}]}),
+            "manifest.csv": manifest_csv(),
+        },
+    )
+    pkg = open_package([root])
+    assert [(i["kind"], i["path"]) for i in pkg.inputs] == [
+        ("folder", str(root)),
+        ("datapackage", "datapackage.json"),
+        ("csv", "manifest.csv"),
+    ]

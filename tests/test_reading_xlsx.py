@@ -280,3 +280,24 @@ def test_merge_scan_on_chunk_boundaries():
         found = merged_ranges(zf, "s.xml")
     assert len(found) == len(refs)
     assert found[0] == (1, 2, 2, 3) and found[-1] == (199_999, 2, 200_000, 3)
+
+
+def test_sheet_damaged_in_the_middle_is_a_finding(tmp_path):
+    import zipfile
+
+    good = workbook(
+        tmp_path / "good.xlsx", {"报送信息": MANIFEST, "附件3": [titles("annex3")] + [row("annex3")] * 50}
+    )
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # the XML stops in the middle of the rows
+            dst.writestr(info, data)
+    pkg = open_package([bad])
+    annex3 = next(t for t in pkg.tables if t.resource == "annex3")
+    rows = list(annex3.rows)
+    assert 0 < len(rows) < 50
+    f = next(f for f in pkg.findings if f.rule == "S001")
+    assert f.sheet == "附件3" and "损坏" in f.message

@@ -12,6 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from itertools import islice
 
@@ -194,11 +196,12 @@ def _rows(
             if len(row) != ncols:
                 fix(n, row)
             yield n, row
-    except csv.Error as exc:
+    except (csv.Error, OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        what = f"CSV 格式错误（{exc}）" if isinstance(exc, csv.Error) else f"文件损坏（{type(exc).__name__}）"
         emit(
             S.FILE_UNREADABLE.finding(
                 name=place["source"],
-                reason=f"第 {line + 1} 行 CSV 格式错误（{exc}），其后的行未检查",
+                reason=f"第 {line + 1} 行起{what}，其后的行未检查",
                 row=line + 1,
                 **place,
             )

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from validator import standard
@@ -87,18 +88,24 @@ class _Collector:
                 if table is not None:
                     self.add_table(table)
             self.readable += 1
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeError) as exc:
+            # a damaged zip member or unreadable file: CRC errors surface only while reading
+            self._problem(entry, kind, FileProblem(f"文件已损坏或无法读取（{type(exc).__name__}）"))
         except FileProblem as p:
-            self.problems.append((entry.name, p))
-            self.inputs.append(
-                {
-                    "path": entry.name,
-                    "kind": kind,
-                    "encoding": None,
-                    "sheets": None,
-                    "template_version": None,
-                    "error": p.reason,
-                }
-            )
+            self._problem(entry, kind, p)
+
+    def _problem(self, entry: Entry, kind: str, p: FileProblem) -> None:
+        self.problems.append((entry.name, p))
+        self.inputs.append(
+            {
+                "path": entry.name,
+                "kind": "xlsx" if kind == "xls" else kind,
+                "encoding": None,
+                "sheets": None,
+                "template_version": None,
+                "error": p.reason,
+            }
+        )
 
     def package(self, name: str) -> Package:
         if self.readable == 0:
@@ -208,6 +215,15 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         }.get(type(exc).__name__, str(exc))
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
+    c.inputs.append(
+        {
+            "path": descriptor.name,
+            "kind": "datapackage",
+            "encoding": None,
+            "sheets": None,
+            "template_version": None,
+        }
+    )
     listed: set[str] = set()
     for i, res in enumerate(resources):
         if not isinstance(res, dict):
@@ -296,6 +312,9 @@ def _read_path(c: _Collector, p: Path) -> None:
     if not p.exists():
         raise InputError(f"找不到文件或文件夹：{p}")
     if p.is_dir():
+        c.inputs.append(
+            {"path": str(p), "kind": "folder", "encoding": None, "sheets": None, "template_version": None}
+        )
         _read_entries(c, folder_entries(p, c.limits))
         return
     if p.name == DESCRIPTOR:

@@ -286,7 +286,17 @@ def _rows(
             n += 1
             yield n, r
 
-    for n, r in all_rows():
+    stream = all_rows()
+    n = last_head
+    while True:
+        try:
+            n, r = next(stream)
+        except StopIteration:
+            return
+        except Exception as exc:  # a damaged sheet part fails only when its rows are parsed
+            reason = f"工作表“{place['sheet']}”第 {n + 1} 行起已损坏（{type(exc).__name__}），其后的行未检查"
+            emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=n + 1, **place))
+            return
         row = list(r)
         if by_start and n in by_start:
             for r1, c1, r2, c2 in by_start.pop(n):
