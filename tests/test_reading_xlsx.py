@@ -301,3 +301,28 @@ def test_sheet_damaged_in_the_middle_is_a_finding(tmp_path):
     assert 0 < len(rows) < 50
     f = next(f for f in pkg.findings if f.rule == "S001")
     assert f.sheet == "附件3" and "损坏" in f.message
+
+
+def test_damaged_workbooks_never_raise_anything_but_input_error(tmp_path, book):
+    import random
+
+    rnd = random.Random(20200701)
+    data = book.read_bytes()
+    outcomes = set()
+    for i in range(60):
+        damaged = bytearray(data)
+        if i % 3 == 0:
+            damaged = damaged[: rnd.randrange(len(damaged))]
+        else:
+            for _ in range(rnd.randrange(1, 20)):
+                damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        path = write(tmp_path / f"d{i}.xlsx", bytes(damaged))
+        try:
+            pkg = open_package([path])
+            for t in pkg.tables:
+                list(t.rows)
+            outcomes.add("read")
+        except InputError as exc:
+            assert str(exc)
+            outcomes.add("refused")
+    assert "refused" in outcomes
