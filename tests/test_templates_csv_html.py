@@ -147,3 +147,11 @@ def test_printed_form_fits_one_a4_landscape_page(tmp_path, form_id):
     assert len(pages) == 1
     width, height = pages[0]
     assert width > height and re.match(r"^84[12]", str(round(width)))
+
+
+def test_missing_print_layouts_are_a_clear_error(tmp_path, monkeypatch, capsys):
+    from validator import printable
+
+    monkeypatch.setattr(printable, "LAYOUT_DIR", tmp_path / "nowhere")
+    assert main(["template", "--out", str(tmp_path / "out"), "--format", "html"]) == 2
+    assert "打印表版式不存在" in capsys.readouterr().err

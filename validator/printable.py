@@ -6,6 +6,7 @@ each page is self-contained (CSS inlined) so it can be opened from a USB stick a
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from validator import standard
@@ -47,10 +48,14 @@ def general_notes() -> list[str]:
     ]
 
 
-def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path = LAYOUT_DIR) -> str:
+def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path | None = None) -> str:
     """The self-contained printable HTML of one form."""
     from validator import __version__
 
+    layout_dir = layout_dir or LAYOUT_DIR
+    layout = layout_dir / "form.j2"
+    if not layout.is_file():
+        raise FileNotFoundError(errno.ENOENT, "打印表版式不存在（forms/print/ 随源码仓库提供）", str(layout))
     form = standard.form(form_id)
     fields = form["fields"]
     widths = [column_width(f) for f in fields]

@@ -91,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else Path(f"fpjc-模板-{standard.version()}")
     try:
         written = build(out_dir, forms=forms, formats=formats)
+    except FileNotFoundError as exc:
+        # The print layouts live in forms/print of the source tree, not in an installed wheel.
+        print(f"fpjc template：找不到文件 {exc.filename}：{exc.strerror}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"fpjc template：无法写入 {out_dir}：{exc.strerror or exc}", file=sys.stderr)
         return 2
