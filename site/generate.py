@@ -471,6 +471,21 @@ def form_downloads(form: dict, src: Sources) -> list[dict]:
     return out
 
 
+def shared_downloads(src: Sources) -> list[dict]:
+    """Downloads that belong to no single form, such as the whole submission workbook."""
+    ids = [(f["id"], f["title"]) for f in src.standard["forms"]]
+    out = []
+    for p in src.downloads:
+        if any(p.name.startswith((fid + ".", fid + "-")) or title in p.name for fid, title in ids):
+            continue
+        rel = p.relative_to(src.downloads_dir).as_posix()
+        label = (
+            "整本填报工作簿（各表在同一个 Excel 文件中）" if p.suffix == ".xlsx" else _download_label(p.name)
+        )
+        out.append({"label": label, "path": f"downloads/{rel}", "name": p.name})
+    return out
+
+
 def _download_label(name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower()
     return {
@@ -554,13 +569,15 @@ def pages(src: Sources) -> dict[str, str]:
     out = {}
     common = {"std": std, "forms": forms, "src": src}
     out["forms/index.md"] = env.get_template("forms_index.md.j2").render(
-        **common, downloads=[p.relative_to(src.downloads_dir).as_posix() for p in src.downloads]
+        **common,
+        shared=shared_downloads(src),
+        downloads=[p.relative_to(src.downloads_dir).as_posix() for p in src.downloads],
     )
     for f in forms:
         out[form_page_path(f["id"])] = env.get_template("form.md.j2").render(
             **common,
             form=f,
-            downloads=form_downloads(f, src),
+            downloads=form_downloads(f, src) + (shared_downloads(src) if f["kind"] != "stage" else []),
             rules=rules_by_resource.get(f["id"], []),
         )
     out["codelists.md"] = env.get_template("codelists.md.j2").render(
