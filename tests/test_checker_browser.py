@@ -62,9 +62,7 @@ def context(tmp_path_factory):
         ctx.close()
 
 
-@pytest.fixture
-def page(context):
-    page = context.new_page()
+def _watch(context, page) -> None:
     page.outside = []
 
     # Requests of the page and of its worker; anything not local would be a leak.
@@ -73,8 +71,27 @@ def page(context):
             page.outside.append(request.url)
 
     context.on("request", listener)
+    page.listener = listener
+
+
+@pytest.fixture
+def page(context):
+    """A fresh page, for tests about starting up."""
+    page = context.new_page()
+    _watch(context, page)
     yield page
-    context.remove_listener("request", listener)
+    context.remove_listener("request", page.listener)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def checker(context, server):
+    """One ready checker page shared by the tests that upload files (it is reused like a clerk would)."""
+    page = context.new_page()
+    _watch(context, page)
+    _ready_page(page, server.url)
+    yield page
+    context.remove_listener("request", page.listener)
     page.close()
 
 
@@ -98,10 +115,15 @@ def _ready_page(page, url):
 
 
 def _check(page, files: list[Path]) -> dict:
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
     page.fill(".fpjc-ck-today", TODAY)
     page.set_input_files(".fpjc-ck-input", [str(f) for f in files])
-    state = _wait_state(page, ["done"], timeout=CHECK_MS)
-    assert state == "done"
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n",
+        arg=before,
+        timeout=CHECK_MS,
+    )
+    assert _state(page) == "done", page.inner_text(".fpjc-ck-message")
     with page.expect_download() as info:
         page.click("a.fpjc-ck-json")
     return json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
@@ -119,8 +141,8 @@ def _comparable(report: dict) -> dict:
 
 
 @pytest.mark.parametrize("label, files", CASES, ids=[c[0] for c in CASES])
-def test_page_findings_equal_cpython_report(page, server, label, files):
-    _ready_page(page, server.url)
+def test_page_findings_equal_cpython_report(checker, label, files):
+    page = checker
     browser = _check(page, files)
     expected = _cpython(files)
     assert browser["findings"] == expected["findings"]
@@ -146,13 +168,13 @@ def test_page_findings_equal_cpython_report(page, server, label, files):
     assert page.outside == []
 
 
-def test_zip_upload_and_downloads(page, server, tmp_path):
+def test_zip_upload_and_downloads(checker, tmp_path):
+    page = checker
     folder = EXAMPLES / "errors-id-numbers"
     archive = tmp_path / "errors-id-numbers.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for f in sorted(folder.iterdir()):
             zf.write(f, f.name)
-    _ready_page(page, server.url)
     browser = _check(page, [archive])
     expected = _cpython([archive])
     assert browser["findings"] == expected["findings"]
@@ -172,37 +194,43 @@ def test_zip_upload_and_downloads(page, server, tmp_path):
         page.click("a.fpjc-ck-xlsx")
     import openpyxl
 
-    wb = openpyxl.load_workbook(info.value.path())
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name == "errors-id-numbers-校验标注.xlsx"
+    wb = openpyxl.load_workbook(saved)
     assert "校验结果" in wb.sheetnames
 
 
-def test_workbook_annotated_download(page, server):
-    _ready_page(page, server.url)
+def test_workbook_annotated_download(checker, tmp_path):
+    page = checker
     _check(page, [EXAMPLES / "errors-dates.xlsx"])
     with page.expect_download() as info:
         page.click("a.fpjc-ck-xlsx")
     assert info.value.suggested_filename == "errors-dates-校验标注.xlsx"
     import openpyxl
 
-    wb = openpyxl.load_workbook(info.value.path())
+    saved = tmp_path / "annotated.xlsx"
+    info.value.save_as(saved)
+    wb = openpyxl.load_workbook(saved)
     assert wb.sheetnames[0] == "校验结果"
     assert {"附件1", "附件2", "附件3"} <= set(wb.sheetnames)
 
 
-def test_file_too_large_is_refused_in_chinese(page, server, tmp_path):
+def test_file_too_large_is_refused_in_chinese(checker, tmp_path):
+    page = checker
     big = tmp_path / "big.csv"
     big.write_bytes(b"a," * (10 * 1024 * 1024 + 1))  # just over 20 MB
-    _ready_page(page, server.url)
+    before = _state(page)
     page.set_input_files(".fpjc-ck-input", [str(big)])
     message = page.inner_text(".fpjc-ck-message")
     assert "文件太大" in message and "20.0 MB" in message
-    assert _state(page) == "ready"
+    assert _state(page) == before  # nothing was sent to the worker
 
 
-def test_unsupported_file_type(page, server, tmp_path):
+def test_unsupported_file_type(checker, tmp_path):
+    page = checker
     old = tmp_path / "旧表.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    _ready_page(page, server.url)
     page.set_input_files(".fpjc-ck-input", [str(old)])
     assert "另存为 .xlsx" in page.inner_text(".fpjc-ck-message")
 

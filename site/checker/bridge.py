@@ -48,12 +48,18 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
 
     ``report`` is untouched (it is the JSON download); ``groups`` are the renderers' groups of
     identical findings, each with its table, column and rule title, every example with its place.
+    Files that cannot be read at all give ``{"unreadable": message}`` instead.
     """
     from validator.api import validate_files
     from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
     from validator.render.grouping import group
+    from validator.tables import InputError
 
-    report = validate_files(files, today=_today(today), show_personal_data=False)
+    try:
+        report = validate_files(files, today=_today(today), show_personal_data=False)
+    except InputError as exc:
+        # What `fpjc validate` prints before exiting with status 2.
+        return {"unreadable": f"无法读取：{exc}"}
     titles = rule_titles(report)
     groups = group(report["findings"])
     for g in groups:
@@ -111,11 +117,14 @@ def check_js(js_files, today) -> str:
     files = _from_js(js_files)
     result = check(files, today or None)
     _last.clear()
-    _last.update(files=files, report=result["report"])
+    if "report" in result:
+        _last.update(files=files, report=result["report"])
     return json.dumps(result, ensure_ascii=False)
 
 
 def exports_js():
     """(html, xlsx bytes or None, xlsx file name or None, note or None) for the last check."""
+    if not _last:
+        return None
     result = exports(_last["files"], _last["report"])
     return result["html"], result["xlsx"], result["xlsx_name"], result["note"]

@@ -5,6 +5,10 @@
 (function () {
   "use strict";
 
+  // The page may include this script itself and the site may add it to every page too: run once.
+  if (window.fpjcChecker) return;
+  window.fpjcChecker = { build: "__FPJC_CHECKER_BUILD__" };
+
   var BUILD = "__FPJC_CHECKER_BUILD__";
   var script = document.currentScript;
   var BASE = new URL("./", (script && script.src) || location.href).href;
@@ -218,15 +222,29 @@
       failed(ck, msg.stage, msg.message);
     } else if (msg.type === "result" && msg.id === ck.seq) {
       ck.root.setAttribute("data-check-ms", String(msg.ms));
-      showResult(ck, JSON.parse(msg.json), msg.ms);
+      var data = JSON.parse(msg.json);
+      if (data.unreadable) {
+        ck.busy = false;
+        ck.ui.result.textContent = "";
+        setState(ck, "unreadable");
+        ck.root.setAttribute("data-checked", String(msg.id));
+        showMessage(ck, "failure", "这个文件无法校验", [
+          data.unreadable,
+          "请选择报送用的 Excel 工作簿（.xlsx），或报送信息、附件1—3 的 CSV 文件。",
+        ]);
+        return;
+      }
+      showResult(ck, data, msg.ms);
     } else if (msg.type === "exports" && msg.id === ck.seq) {
       ck.busy = false;
       ck.root.setAttribute("data-exports-ms", String(msg.ms));
       addExports(ck, msg);
       setState(ck, "done");
+      ck.root.setAttribute("data-checked", String(msg.id));
     } else if (msg.type === "error" && msg.id === ck.seq) {
       ck.busy = false;
       setState(ck, ck.result ? "done" : "ready");
+      ck.root.setAttribute("data-checked", String(msg.id));
       showMessage(ck, "failure", ck.result ? "报告下载文件没有生成" : "这个文件没有校验成功", [
         "请确认选择的是报送用的 .xlsx 工作簿或 CSV 文件；也可以在电脑上用 fpjc validate 校验。",
         "（" + msg.message.split("\n").slice(-2).join(" ") + "）",

@@ -62,6 +62,7 @@ async function check(msg) {
   postMessage({ type: "result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
   const t1 = performance.now();
   const res = bridge.exports_js();
+  if (res === undefined || res === null) return; // unreadable input: nothing to download
   try {
     const [html, xlsxProxy, xlsxName, note] = res.toJs({ depth: 1 });
     let xlsx = null;
