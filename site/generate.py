@@ -266,6 +266,12 @@ def field_rules(f: dict) -> list[str]:
     return out
 
 
+def field_notes(f: dict) -> str:
+    """Description and constraints of a field as one Chinese sentence list."""
+    parts = [f.get("description", "").strip().rstrip("。；;")] + field_rules(f)
+    return "；".join(p.rstrip("。") for p in parts if p) + "。"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower()
 
@@ -468,7 +474,8 @@ def form_downloads(form: dict, src: Sources) -> list[dict]:
             out.append({"label": "Table Schema（Frictionless）", "path": f"schemas/{name}", "name": name})
         elif name == f"{fid}.row.schema.json":
             out.append({"label": "JSON Schema（一行数据）", "path": f"schemas/{name}", "name": name})
-    return out
+    order = ["Excel", "CSV", "打印", "JSON", "Table"]
+    return sorted(out, key=lambda d: next((i for i, k in enumerate(order) if d["label"].startswith(k)), 9))
 
 
 def shared_downloads(src: Sources) -> list[dict]:
@@ -536,6 +543,7 @@ def _env() -> jinja2.Environment:
         KIND_LABELS=KIND_LABELS,
         SETTING_COLUMNS=SETTING_COLUMNS,
         field_rules=field_rules,
+        field_notes=field_notes,
     )
     return env
 
