@@ -122,14 +122,14 @@ NOT_STAMPED = rule(
 LATE = rule(
     id="T009",
     name="submitted-late",
-    severity="error",
+    severity="warning",
     title="超过上报截止日期",
     message="{month} 的月报应在 {deadline} 前（含当天）上报，上报日期是 {submitted}",
     hint="上报日期请填实际上报的日期；已经超期的，尽快上报并向县扶贫办说明原因。",
     clause="二(三)、二(六)",
     description=(
         "月报应在次月 5 日前（含 5 日）上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
-        "办法对上报时间有明确要求，迟报记为错误，由县扶贫办决定如何处理。"
+        "迟报无法靠修改表格纠正，由县扶贫办处理，因此记为警告，不影响校验通过。"
     ),
     fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}},
     passing={

@@ -72,7 +72,7 @@ VERIFY_LATE = rule(
     name="verify-not-within-7-workdays",
     severity="warning",
     title="乡镇核查超过 7 个工作日",
-    message="民主评议 {appraisal} 后第 {days} 个工作日（{verify}）才核查，应在 7 个工作日内（{deadline} 前）",
+    message="民主评议 {appraisal} 后第 {days} 个工作日（{verify}）才核查，应在 {limit} 个工作日内，最晚 {deadline}",
     hint="核对日期；确实超期的，在备注中说明原因。",
     clause="二(三)",
     description=(
@@ -287,6 +287,7 @@ def _annex_row(ctx: Context) -> RowCheck:
                             verify=verify.isoformat(),
                             days=ctx.workdays.workdays_between(appraisal, verify),
                             deadline=deadline.isoformat(),
+                            limit=limit_days,
                         )
                     )
 

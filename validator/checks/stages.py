@@ -142,7 +142,7 @@ VERIFICATION_LATE = rule(
     name="verification-not-within-7-workdays",
     severity="warning",
     title="乡镇审核超过 7 个工作日",
-    message="收到评议结果 {received} 后第 {days} 个工作日（{verify}）才核查，应在 7 个工作日内（{deadline} 前）",
+    message="收到评议结果 {received} 后第 {days} 个工作日（{verify}）才核查，应在 {limit} 个工作日内，最晚 {deadline}",
     hint="核对日期；确实超期的，在核查情况中说明原因。",
     clause="二(三)",
     description="乡镇接到民主评议结果后应在 7 个工作日内入户核查，工作日按法定节假日和调休计算。",
@@ -200,6 +200,7 @@ def _verification_row(ctx: Context):
                     verify=verify.isoformat(),
                     days=ctx.workdays.workdays_between(received, verify),
                     deadline=deadline.isoformat(),
+                    limit=limit,
                 )
             )
 
