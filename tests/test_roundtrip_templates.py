@@ -209,6 +209,70 @@ def test_filled_faulty_workbook_has_exactly_the_planted_findings(tmp_path):
     assert report["valid"] is False
 
 
+def fill_blank_template(blank, target, data: dict[str, list[dict]]):
+    """Type `data` into a blank generated workbook cell by cell, found by the column headers.
+
+    Values are converted the way Excel stores what a clerk types: ISO dates become date cells,
+    numbers in number columns become numbers, lists are joined with "、".
+    """
+    wb = openpyxl.load_workbook(blank)
+    for form_id, rows in data.items():
+        form = standard.form(form_id)
+        ws = wb[form["title"]]
+        header_row = 2 if form["kind"] == "manifest" else 3
+        by_title = {f["title"]: f for f in form["fields"]}
+        columns = {
+            by_title[c.value]["name"]: (c.column, by_title[c.value])
+            for c in ws[header_row]
+            if c.value in by_title
+        }
+        for offset, row in enumerate(rows):
+            for name, value in row.items():
+                col, field = columns[name]
+                if isinstance(value, list):
+                    value = "、".join(value)
+                if field["type"] == "date" and isinstance(value, str) and len(value) == 10:
+                    try:
+                        value = dt.date.fromisoformat(value)
+                    except ValueError:
+                        pass
+                ws.cell(header_row + 1 + offset, col).value = None if value == "" else value
+    # the header block: each value cell follows its label cell
+    manifest = data["manifest"][0]
+    block = {
+        "填报单位（盖章）：": manifest["township"],
+        "报告月份：": manifest["report_month"],
+        "填报人：": manifest["preparer"],
+        "审核人：": manifest["reviewer"],
+        "填报日期：": dt.date.fromisoformat(manifest["submitted_date"]),
+    }
+    for form_id in data:
+        if form_id == "manifest":
+            continue
+        ws = wb[standard.form(form_id)["title"]]
+        labels = [c for c in ws[2] if c.value in block]
+        for label in labels:
+            merged = next((r for r in ws.merged_cells.ranges if label.coordinate in r), None)
+            value_col = (merged.max_col if merged else label.column) + 1
+            ws.cell(2, value_col).value = block[label.value]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def test_blank_template_filled_by_hand_validates_like_write_workbook(tmp_path):
+    data, expected = faulty_data()
+    blank = write_workbook(tmp_path / "blank.xlsx")
+    typed = fill_blank_template(blank, tmp_path / "typed" / "faulty.xlsx", data)
+    generated = write_workbook(tmp_path / "faulty.xlsx", data)
+    typed_report = validate(typed, today=TODAY)
+    assert findings(typed_report) == sorted(expected)
+    assert comparable(typed_report) == comparable(validate(generated, today=TODAY))
+    # openpyxl kept the template's drop-downs and hidden sheets while saving
+    wb = openpyxl.load_workbook(typed)
+    assert wb["_fpjc"].sheet_state == "hidden" and wb["附件1"].data_validations.dataValidation
+
+
 def test_header_block_is_read_from_the_template(tmp_path):
     from validator.reading import open_package
 
@@ -342,3 +406,52 @@ def test_csv_templates_filled_utf8_and_gb18030_validate_the_same(tmp_path):
     got = sorted((f["rule"], f["cell"]) for f in utf8["findings"] if f["severity"] in ("error", "warning"))
     assert got == planted
     assert {i["encoding"] for i in gb["inputs"]} == {"gb18030"}
+
+
+def assessment_rows(data: dict) -> list[dict]:
+    """县级研判记录 for the three warned/released households; the third has two planted slips."""
+
+    def record(seq, household, date, **changes):
+        row = {
+            "seq": seq,
+            "township": "黄坪镇",
+            "head_name": household["head_name"],
+            "head_id": household["head_id"],
+            "meeting_date": date,
+            "departments": ["扶贫", "医保", "民政"],
+            "decision": "认定",
+            "category": "脱贫监测户",
+            "remark": "",
+        }
+        row.update(changes)
+        return row
+
+    a1, a2, a3 = data["annex1"][0], data["annex1"][1], data["annex3"][0]
+    return [
+        record(1, a3, "2020-03-27"),
+        record(2, a1, "2020-08-06"),
+        # 税务 is not a 研判部门 (error); 脱贫不稳定户 is the 2021 name of 脱贫监测户 (info)
+        record(3, a2, "2020-08-06", departments=["扶贫", "税务"], category="脱贫不稳定户"),
+    ]
+
+
+def test_stage_record_sheet_in_the_workbook(tmp_path):
+    data = valid_data()
+    data["assessment"] = assessment_rows(data)
+    report = validate(write_workbook(tmp_path / "with-stage.xlsx", data), today=TODAY)
+    assert findings(report, severities=("error", "warning", "info")) == [
+        ("F030", "县级研判记录", "F6"),
+        ("F031", "县级研判记录", "H6"),
+    ]
+
+
+def test_stage_record_single_form_workbook(tmp_path):
+    data = valid_data()
+    rows = assessment_rows(data)
+    path = write_workbook(tmp_path / "assessment.xlsx", {"assessment": rows}, forms=["assessment"])
+    report = validate(path, today=TODAY)
+    # alone, the records miss the manifest and the annexes their households come from
+    assert findings(report) == sorted(
+        [("S005", None, None), ("F030", "县级研判记录", "F6")]
+        + [("G001", "县级研判记录", f"D{r}") for r in (4, 5, 6)]
+    )
