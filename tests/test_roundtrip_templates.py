@@ -455,3 +455,16 @@ def test_stage_record_single_form_workbook(tmp_path):
         [("S005", None, None), ("F030", "县级研判记录", "F6")]
         + [("G001", "县级研判记录", f"D{r}") for r in (4, 5, 6)]
     )
+
+
+def test_blank_csv_templates_are_recognised(tmp_path):
+    from validator.csv_template import write_csv_templates
+
+    write_csv_templates(tmp_path, [f["id"] for f in standard.forms()])
+    report = validate(tmp_path, today=TODAY)
+    # every file is recognised by its name and every header by its title: no S findings at all
+    assert not [f for f in report["findings"] if f["rule"].startswith("S")]
+    assert sorted(i["path"] for i in report["inputs"]) == sorted(
+        f"{f['title']}.csv" for f in standard.forms()
+    )
+    assert {i["encoding"] for i in report["inputs"]} == {"utf-8-sig"}
