@@ -49,3 +49,19 @@ def test_frictionless_flags_bad_cells_and_foreign_key(bench_package):
     assert (2, "head_id", "constraint-error") in found
     assert any(kind == "foreign-key" and row == 2 for row, _, kind in found)
     assert any(kind == "primary-key" for _, _, kind in found)
+
+
+def test_bench_script_times_frictionless_on_every_row(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "result.json"
+    cmd = [sys.executable, str(root / "bench" / "run.py"), "--rows", "300", "--skip", "fpjc",
+           "--workdir", str(tmp_path / "work"), "--json", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (result,) = json.loads(out.read_text(encoding="utf-8"))
+    assert result["tool"] == "frictionless" and result["rows_read"] == 300 and result["errors"] == 0
+    assert result["peak_mb"] > 10 and result["seconds"] > 0
