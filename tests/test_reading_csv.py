@@ -238,3 +238,15 @@ def test_malformed_csv_head_makes_the_file_unreadable(tmp_path):
     f = next(f for f in pkg.findings if f.rule == "S001")
     assert "第 2 行" in f.message
     assert "annex3" not in [t.resource for t in pkg.tables]
+
+
+def test_units_in_headers_and_suggestions_for_near_misses(tmp_path):
+    header = titles("annex3")
+    header[names("annex3").index("household_size")] = "家庭人口数（人）"
+    header[names("annex3").index("head_id")] = "户主身份证号码"
+    pkg = package_with(tmp_path, csv_text("annex3", [], header=header))
+    t = table(pkg, "annex3")
+    assert t.columns[names("annex3").index("household_size")].field == "household_size"
+    unknown = next(f for f in pkg.findings if f.rule == "S010")
+    assert unknown.column == "户主身份证号码" and "是否应为“户主身份证号”" in unknown.message
+    assert [f.field for f in pkg.findings if f.rule == "S009"] == ["head_id"]

@@ -8,6 +8,7 @@ removed, required-marks (*) dropped, case folded.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -66,7 +67,17 @@ def _form_keys() -> dict[str, dict[str, str]]:
 
 
 def field_for(form_id: str, header: object) -> str | None:
-    return _form_keys()[form_id].get(normalise(header))
+    return _lookup(_form_keys()[form_id], header)
+
+
+def _lookup(keys: dict[str, str], header: object) -> str | None:
+    """Field for a header: exact (normalised), else without a bracketed unit such as （人）."""
+    n = normalise(header)
+    found = keys.get(n)
+    if found is None and "(" in n:
+        bare = _BRACKETED.sub("", n)
+        found = keys.get(bare) if bare else None
+    return found
 
 
 def form_label(form_id: str) -> str:
@@ -143,7 +154,7 @@ def _matches(form_id: str, cells) -> tuple[int, int]:
         if c is None or c == "":
             continue
         nonempty += 1
-        f = keys.get(normalise(c))
+        f = _lookup(keys, c)
         if f:
             seen.add(f)
     return len(seen), nonempty
@@ -221,10 +232,11 @@ def map_columns(
     label = form_label(form_id)
     columns: list[Column] = []
     first_at: dict[str, int] = {}
+    unknown: list[tuple[str, str]] = []
     for i, raw in enumerate(cells):
         header = display(raw)
         letter = column_letter(i)
-        fld = keys.get(normalise(raw)) if header else None
+        fld = _lookup(keys, raw) if header else None
         cell = f"{letter}{header_row}"
         if fld and fld in first_at:
             emit(
@@ -242,12 +254,17 @@ def map_columns(
         elif fld:
             first_at[fld] = i
         elif header:
-            emit(
-                S.UNKNOWN_COLUMN.finding(
-                    header=header, title=label, column=header, cell=cell, row=header_row, **place
-                )
-            )
+            unknown.append((header, cell))
         columns.append(Column(index=i, letter=letter, header=header, field=fld))
+    missing = {f["title"]: f["name"] for f in standard.form(form_id)["fields"] if f["name"] not in first_at}
+    for header, cell in unknown:
+        close = difflib.get_close_matches(display(header), list(missing), n=1, cutoff=0.5)
+        suggest = f"；是否应为“{close[0]}”？" if close else ""
+        emit(
+            S.UNKNOWN_COLUMN.finding(
+                header=header, title=label, suggest=suggest, column=header, cell=cell, row=header_row, **place
+            )
+        )
     for fld in standard.form(form_id)["fields"]:
         if fld["required"] and fld["name"] not in first_at:
             emit(
