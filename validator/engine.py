@@ -117,6 +117,8 @@ def _read_manifest(ctx: Context, table: Table, check_row) -> None:
         count += 1
         if count == 1:
             ctx.manifest, ctx.manifest_row = values, row
+        elif count == 2:
+            ctx.manifest_second_row = row
     ctx.rows["manifest"] = count
 
 

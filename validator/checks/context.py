@@ -119,6 +119,7 @@ class Context:
     places: dict[str, Place] = field(default_factory=dict)  # resource → Place
     manifest: dict | None = None  # parsed values of the manifest's (first) data row
     manifest_row: int | None = None
+    manifest_second_row: int | None = None  # a manifest has one data row; where the extra begins
     resources: set[str] = field(default_factory=set)  # resources present in the package
     rows: dict[str, int] = field(default_factory=dict)  # data rows read per resource
     # annex1 + annex2 households: key → pack(row, resource); the one big structure.
@@ -127,6 +128,7 @@ class Context:
     others: dict[str, dict[int, int]] = field(default_factory=dict)
     track_cases: bool = False  # stage records present: keep per-household events
     cases: dict[int, list[Event]] = field(default_factory=dict)
+    outcomes: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)  # appraisal/verification
     ended: set[int] = field(default_factory=set)  # cases that stopped at screening/appraisal/verification
     history: object | None = None  # checks.history.History
     roster: set[int] | None = None

@@ -334,9 +334,7 @@ def check_manifest(ctx: Context, annex_rows: int) -> None:
         return
     row = ctx.manifest_row
     if ctx.rows.get("manifest", 0) > 1:
-        ctx.emit(
-            MANIFEST_ROWS.finding(**place.at(row + 1 if row else None, None), count=ctx.rows["manifest"])
-        )
+        ctx.emit(MANIFEST_ROWS.finding(**place.at(ctx.manifest_second_row, None), count=ctx.rows["manifest"]))
     zero = m.get("zero_report")
     if zero is True and annex_rows:
         tables = "、".join(

@@ -7,7 +7,7 @@ per step, from the stage tables and from 附件1–3) and these rules compare th
 
 from __future__ import annotations
 
-from validator.checks.context import Context, Event, Place, household_key
+from validator.checks.context import Context, Event, Place, household_key, unpack
 from validator.rules import rule
 
 STAGE_TABLES = ("screening", "appraisal", "verification", "assessment", "assistance")
@@ -151,6 +151,39 @@ VERIFICATION_LATE = rule(
     resources=("verification",),
 )
 
+APPRAISAL_MISMATCH = rule(
+    id="G009",
+    name="appraisal-result-mismatch",
+    severity="error",
+    title="民主评议结果与所填附件不一致",
+    message="评议结果是“{result}”，这户却填在{where}",
+    hint="评议为返贫预警的户填附件1，致贫预警的户填附件2，不纳入的户不填；核对评议记录或附件。",
+    clause="二(二)",
+    description="附件1、附件2 按民主评议的结果填写：评议记录的结论要与这户所在的附件一致。",
+    fail={"appraisal": {"set": {"appraisal_result": "致贫预警"}}},
+    passing={"appraisal": {}},
+    resources=("appraisal",),
+)
+
+NOT_TRUE_REPORTED = rule(
+    id="G010",
+    name="unverified-household-reported",
+    severity="error",
+    title="核查不属实的户被上报",
+    message="乡镇核查结论是“不属实”，这户却填在{where}",
+    hint="只有核查属实的户才上报；删去附件中的这一行，或核对核查结论。",
+    clause="二(三)",
+    description="乡镇核查属实的户才加盖公章上报，核查不属实的户不应出现在附件1、附件2中。",
+    fail={"verification": {"set": {"verification_result": "不属实"}}},
+    passing={"verification": {}},
+    resources=("verification",),
+)
+_RULES = (
+    UNKNOWN, ORDER, ASSISTANCE_AFTER_NO, REJECTED_RELEASE_WAY, NOT_CONFIRMED,
+    CATEGORY, RECEIVED_AFTER_VERIFY, VERIFICATION_LATE, APPRAISAL_MISMATCH, NOT_TRUE_REPORTED,
+)  # fmt: skip
+_EXPECTED_ANNEX = {"返贫预警": "annex1", "致贫预警": "annex2", "不纳入": None}
+
 
 def row_checks(form: dict, ctx: Context) -> list:
     """Row rules of the stage tables, plus collecting each household's dated steps."""
@@ -223,6 +256,8 @@ def _collector(ctx: Context, resource: str):
         detail = values.get(detail_field) if detail_field else None
         if (resource, detail) in _ENDS:
             ctx.ended.add(key)
+        if resource in ("appraisal", "verification") and detail is not None:
+            ctx.outcomes.setdefault(resource, {}).setdefault(key, (row, detail))
         for name, stage in steps:
             date = values.get(name)
             if date is not None:
@@ -236,12 +271,13 @@ def finish(ctx: Context) -> None:
     present = [r for r in STAGE_TABLES if r in ctx.resources]
     if not present:
         ctx.not_run(
-            "G001–G008 阶段记录检查",
+            f"{_RULES[0].id}–{_RULES[-1].id} 阶段记录检查",
             "报送包中没有阶段记录表（申报排查、民主评议、乡镇审核、县级研判、帮扶措施记录）",
         )
         return
     history = ctx.history
     _unknown_households(ctx, present, history)
+    _outcomes_match_annexes(ctx)
     has_assessments = "assessment" in ctx.resources or bool(history and history.assessed)
     for key in sorted(ctx.cases):
         events = sorted(ctx.cases[key], key=lambda e: (e.stage, e.date, e.resource, e.row))
@@ -268,6 +304,24 @@ def _unknown_households(ctx: Context, present: list[str], history) -> None:
                     history="或以前的报送包" if history is not None else "",
                 )
             )
+
+
+def _outcomes_match_annexes(ctx: Context) -> None:
+    """Appraisal and verification results against the annex each household was reported in."""
+    for resource, rule_ in (("appraisal", APPRAISAL_MISMATCH), ("verification", NOT_TRUE_REPORTED)):
+        place = ctx.places.get(resource)
+        for key, (row, result) in sorted(ctx.outcomes.get(resource, {}).items(), key=lambda kv: kv[1][0]):
+            code = ctx.warned.get(key)
+            if code is None:
+                continue
+            annex_row, annex = unpack(code)
+            if resource == "appraisal" and _EXPECTED_ANNEX.get(result, annex) == annex:
+                continue
+            if resource == "verification" and result != "不属实":
+                continue
+            field = "appraisal_result" if resource == "appraisal" else "verification_result"
+            where = ctx.places[annex].where(annex_row)
+            ctx.emit(rule_.finding(**place.at(row, field, result), result=result, where=where))
 
 
 def _order(ctx: Context, events: list[Event]) -> None:
