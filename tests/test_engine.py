@@ -237,3 +237,24 @@ def test_large_annex1_streams_in_little_memory(tmp_path):
     assert report["summary"]["error"] == 0, report["summary"]["by_rule"]
     # ~150 bytes a row for the household and 序号 indexes; rows themselves are not kept
     assert peak < 40 * 1024 * 1024, peak
+
+
+def test_core_imports_stay_small(tmp_path):
+    """The engine runs in the browser: validating must not pull in generator-only packages."""
+    import subprocess
+    import sys
+
+    path = _write(tmp_path, {"annex1": {"set": {"seq": "9"}}})
+    code = (
+        "import sys, datetime\n"
+        "from validator import api\n"
+        f"r = api.validate({str(path)!r}, today=datetime.date(2020, 8, 10))\n"
+        "assert [f['rule'] for f in r['findings']] == ['T004'], r['findings']\n"
+        "heavy = {'yaml', 'jinja2', 'rich', 'frictionless', 'jsonschema', 'pytest'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
