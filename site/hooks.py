@@ -14,12 +14,14 @@ import logging
 import sys
 from pathlib import Path
 
+import material
 from mkdocs.structure.files import File, Files
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MERMAID = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 MERMAID_DEST = "assets/vendor/mermaid.min.js"
+FAVICON = Path(material.__file__).parent / "templates" / "assets" / "images" / "favicon.png"
 DOWNLOADS = ROOT / "build" / "site-downloads"  # outside site_dir: mkdocs cleans that one
 
 log = logging.getLogger("mkdocs.plugins.fpjc")
@@ -57,6 +59,8 @@ def on_files(files: Files, config) -> Files:
     for p in src.downloads:
         rel = p.relative_to(DOWNLOADS).as_posix()
         _add(files, File.generated(config, f"downloads/{rel}", abs_src_path=str(p)))
+    # Standalone pages (printable forms) have no icon link, so browsers ask for /favicon.ico.
+    _add(files, File.generated(config, "favicon.ico", abs_src_path=str(FAVICON)))
     if MERMAID.exists():
         _add(files, File.generated(config, MERMAID_DEST, abs_src_path=str(MERMAID)))
     else:

@@ -35,7 +35,7 @@ def _page_paths(site: Path) -> list[str]:
     out = []
     for p in sorted(site.rglob("*.html")):
         rel = p.relative_to(site).as_posix()
-        if rel == "404.html" or rel.startswith(("checker/", "assets/", "downloads/", "schemas/")):
+        if rel == "404.html" or rel.startswith(("checker/", "assets/", "schemas/")):
             continue
         out.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     return out

@@ -1,0 +1,106 @@
+"""Unit tests of the site generator (site/generate.py, loaded by path: `site` is a stdlib name)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from validator import standard
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def gen():
+    spec = importlib.util.spec_from_file_location("fpjc_site_generate", ROOT / "site" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_patch_set_becomes_a_table_of_changed_cells(gen):
+    blocks = gen.patch_blocks(
+        {"annex1": {"set": {"head_id": "532932198503150012"}, "row": 2}}, standard.load()
+    )
+    assert blocks == [
+        {
+            "kind": "cells",
+            "title": "附件1 鹤庆县返贫预警情况统计表",
+            "cells": [("第 2 条数据", "户主身份证号", "532932198503150012")],
+        }
+    ]
+
+
+def test_patch_structure_changes_read_as_sentences(gen):
+    std = standard.load()
+    blocks = gen.patch_blocks(
+        {
+            "drop": ["manifest"],
+            "annex2": {"drop_columns": ["head_name"], "rename_columns": {"户主姓名": "姓名"}, "rows": []},
+            "files": {"其他.csv": "a,b\n1,2\n"},
+            "options": {"today": "2020-08-10"},
+        },
+        std,
+    )
+    texts = [b.get("text", "") for b in blocks]
+    assert any("不提供：报送信息" in t for t in texts)
+    assert any("删去列 “户主姓名”" in t for t in texts)
+    assert any("“户主姓名”改为“姓名”" in t for t in texts)
+    assert any("删去全部数据行" in t for t in texts)
+    assert {"kind": "code", "title": "报送包中加一个文件 其他.csv", "text": "a,b\n1,2\n"} in blocks
+    assert any("2020-08-10" in t for t in texts)
+
+
+def test_empty_patch_says_the_base_package_passes(gen):
+    assert "不做任何改动" in gen.patch_blocks({}, standard.load())[0]["text"]
+
+
+def test_values_are_shown_as_a_clerk_types_them(gen):
+    assert gen.shown(True) == "是"
+    assert gen.shown(["因病", "因学"]) == "因病、因学"
+    assert gen.shown("") == "（空）"
+    assert gen.cell("a|b\nc") == "a\\|b<br>c"
+
+
+def test_field_rules_come_from_the_definition(gen):
+    f = {"name": "x", "title": "X", "type": "integer", "minimum": 1, "maximum": 20, "unique": True}
+    assert gen.field_rules(f) == ["本表内不得重复", "取值 1–20"]
+    codes = {"name": "r", "title": "R", "type": "codes", "min_items": 1, "max_items": 5}
+    assert "选 1–5 项" in gen.field_rules(codes)
+    assert "多项用顿号“、”分隔" in gen.field_rules(codes)
+
+
+def test_walk_parser_finds_nested_commands_and_every_option(gen):
+    parser = argparse.ArgumentParser(prog="tool")
+    parser.add_argument("--version", action="version", version="1")
+    sub = parser.add_subparsers(dest="cmd")
+    a = sub.add_parser("check", help="检查")
+    a.add_argument("paths", nargs="+", help="路径")
+    a.add_argument("--format", choices=["text", "json"], default="text", help="格式")
+    b = sub.add_parser("schemas", help="标准")
+    bsub = b.add_subparsers(dest="action")
+    c = bsub.add_parser("build", help="生成")
+    c.add_argument("--out", metavar="DIR", help="输出目录")
+    entries = gen.walk_parser(parser)
+    progs = [e["prog"] for e in entries]
+    assert progs == ["tool", "tool check", "tool schemas", "tool schemas build"]
+    check = entries[1]
+    assert check["help"] == "检查"
+    opts = {o["names"]: o for o in check["options"]}
+    assert opts["--format"]["choices"] == "text、json" and opts["--format"]["default"] == "text"
+    assert opts["paths"]["positional"] and opts["paths"]["required"]
+    assert entries[3]["options"][-1]["metavar"] == "DIR"
+
+
+def test_every_form_gets_a_page_and_nav_entry(gen):
+    src = gen.Sources(standard=standard.load())
+    pages = gen.pages(src)
+    nav = gen.nav_sections(src)
+    for f in standard.forms():
+        assert f"forms/{f['id']}.md" in pages
+        assert any(f"forms/{f['id']}.md" in entry.values() for entry in nav["forms/index.md"])
