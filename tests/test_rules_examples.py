@@ -67,3 +67,24 @@ def test_example_reports_follow_the_report_schema():
     validator = jsonschema.Draft202012Validator(report_schema())
     for rule_id in ("T001", "R004", "G002", "H001"):
         validator.validate(rule_examples.run_example(RULES[rule_id], "fail"))
+
+
+def test_example_reports_are_reproducible():
+    patch = RULES["H002"].fail
+    assert rule_examples.run_patch(patch) == rule_examples.run_patch(patch)
+
+
+# The cross-field rules must behave the same when the package arrives as a workbook.
+WORKBOOK_RULES = sorted(
+    rid for rid, r in RULES.items() if rid[0] in "RTGHC" and not ({"raw", "files"} & set(r.fail))
+)
+
+
+@pytest.mark.parametrize("rule_id", WORKBOOK_RULES)
+def test_failing_example_as_workbook(rule_id):
+    patch = dict(RULES[rule_id].fail)
+    patch["options"] = {**patch.get("options", {}), "format": "xlsx"}
+    csv_hits = _of(rule_examples.run_patch(RULES[rule_id].fail), rule_id)
+    book_hits = _of(rule_examples.run_patch(patch), rule_id)
+    assert book_hits
+    assert [(f["resource"], f["field"]) for f in book_hits] == [(f["resource"], f["field"]) for f in csv_hits]

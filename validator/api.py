@@ -19,11 +19,13 @@ def validate(
     roster: str | Path | Iterable[str] | None = None,
     today: dt.date | None = None,
     show_personal_data: bool = False,
+    name: str | None = None,
 ) -> dict:
     """Validate a package (folder, .zip, .xlsx or CSV files). Raises `InputError` when unreadable.
 
     `history`: a folder of earlier accepted packages; `roster`: a CSV/.xlsx of 建档立卡 ID
-    numbers (or the numbers themselves); `today` defaults to the real date.
+    numbers (or the numbers themselves); `today` defaults to the real date; `name` is what the
+    report calls the package (default: the paths as given).
     """
     from validator.checks.history import load_history, load_roster
     from validator.reading import open_package
@@ -31,7 +33,7 @@ def validate(
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
-    package = open_package(list(paths))
+    package = open_package(list(paths), name=name)
     earlier = load_history(history, today=today) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
@@ -53,9 +55,10 @@ def validate_files(
     *,
     today: dt.date | None = None,
     show_personal_data: bool = False,
+    name: str | None = None,
 ) -> dict:
     """Validate a package handed over as (file name, bytes) pairs, as the browser does."""
     from validator.reading import open_files
 
-    package = open_files(list(files))
+    package = open_files(list(files), name=name)
     return validate_package(package, today=today or dt.date.today(), show_personal_data=show_personal_data)

@@ -456,7 +456,21 @@ def run_patch(patch: dict) -> dict:
             roster = Path(tmp) / "roster.csv"
             roster.write_text("身份证号\n" + "".join(f"{h}\n" for h in options["roster"]), encoding="utf-8")
         today = dt.date.fromisoformat(options.get("today", TODAY))
-        return api.validate([path], history=history, roster=roster, today=today)
+        report = api.validate(
+            [path], history=history, roster=roster, today=today, name=f"示例报送包{path.suffix}"
+        )
+        return _without_temp_paths(report, tmp)
+
+
+def _without_temp_paths(report: dict, tmp: str) -> dict:
+    """Example reports are shown on the site and compared: no random temporary folder names."""
+    prefix = str(Path(tmp)) + "/"
+    for item in report.get("inputs", []):
+        item["path"] = str(item["path"]).replace(prefix, "")
+    for key in ("history", "roster"):
+        if report["options"].get(key):
+            report["options"][key] = str(report["options"][key]).replace(prefix, "")
+    return report
 
 
 def run_example(rule, which: str = "fail") -> dict:
