@@ -7,7 +7,8 @@ JSON, HTML, annotated workbook) only read these; checks never format output them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -27,7 +28,7 @@ class Finding:
     sheet: str | None = None  # sheet name for workbooks
     value: str | None = None  # the offending value, masked unless the user asked otherwise
     hint: str | None = None  # how to fix it (from the rule)
-    extra: dict = field(default_factory=dict)  # rule-specific details (expected check digit, ...)
+    extra: dict = dataclasses.field(default_factory=dict)  # rule-specific details (expected check digit, ...)
 
     def to_dict(self) -> dict:
         d = {
