@@ -258,3 +258,14 @@ def test_core_imports_stay_small(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_empty_or_unreadable_history_is_an_input_error(tmp_path):
+    path = _write(tmp_path, {})
+    empty = tmp_path / "history"
+    empty.mkdir()
+    with pytest.raises(InputError, match="历史报送包"):
+        api.validate(path, history=empty, today=TODAY)
+    (empty / "2020-06").mkdir()
+    with pytest.raises(InputError, match="历史报送包 2020-06"):
+        api.validate(path, history=empty, today=TODAY)

@@ -144,8 +144,14 @@ def load_history(root: str | Path, *, today: dt.date) -> History:
     from validator.standard import form
 
     history = History()
-    for path in _package_paths(Path(root)):
-        package = open_package([path])
+    paths = _package_paths(Path(root))
+    if not paths:
+        raise InputError(f"历史报送包目录中没有报送包（文件夹、.zip 或 .xlsx）：{root}")
+    for path in paths:
+        try:
+            package = open_package([path])
+        except InputError as exc:
+            raise InputError(f"历史报送包 {path.name} 无法读取：{exc}") from exc
         history.packages.append(path.name)
         for table in package.tables:
             try:
