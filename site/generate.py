@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,16 @@ SETTING_COLUMNS = {
     "kind": "类型",
     "name": "名称",
     "note": "说明",
+}
+SETTING_TITLES = {
+    "monitoring_line": "监测线",
+    "deadline": "上报截止日与核查期限",
+    "holiday_overrides": "节假日补充",
+}
+SETTING_KEYS = {
+    "day_of_month": "次月几日前上报",
+    "roll_forward": "截止日遇节假日是否顺延",
+    "verification_working_days": "评议后几个工作日内完成乡镇核查",
 }
 # The public Python interface documented on developers/api.md, in reading order.
 API_FUNCTIONS = (
@@ -162,7 +173,9 @@ def _api_entries(problems: list[str]) -> list[dict]:
 
 
 def _build_downloads(out_dir: Path, problems: list[str]) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists():  # a file renamed upstream must not linger on the site
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
     for module_name in TEMPLATE_MODULES:
         if importlib.util.find_spec(module_name) is None:
             problems.append(f"下载文件不完整：模块 {module_name} 不存在")
@@ -422,7 +435,9 @@ def walk_parser(parser: argparse.ArgumentParser, prefix: str = "") -> list[dict]
                 "required": bool(action.required)
                 if action.option_strings
                 else action.nargs not in ("?", "*"),
-                "help": (action.help or "") if action.help != argparse.SUPPRESS else "",
+                "help": _ARGPARSE_HELP.get(action.help, action.help or "")
+                if action.help != argparse.SUPPRESS
+                else "",
             }
         )
     usage = parser.format_usage().replace("usage: ", "").strip()
@@ -435,6 +450,13 @@ def walk_parser(parser: argparse.ArgumentParser, prefix: str = "") -> list[dict]
         "options": options,
     }
     return [me, *children]
+
+
+# argparse's own English help texts, in the site's language.
+_ARGPARSE_HELP = {
+    "show this help message and exit": "显示本命令的帮助并退出",
+    "show program's version number and exit": "显示程序版本号并退出",
+}
 
 
 def _metavar(action: argparse.Action) -> str:
@@ -542,6 +564,8 @@ def _env() -> jinja2.Environment:
         SEVERITY_LABELS=SEVERITY_LABELS,
         KIND_LABELS=KIND_LABELS,
         SETTING_COLUMNS=SETTING_COLUMNS,
+        SETTING_TITLES=SETTING_TITLES,
+        SETTING_KEYS=SETTING_KEYS,
         field_rules=field_rules,
         field_notes=field_notes,
     )
