@@ -76,7 +76,7 @@ def compile_table(
             fast = direct
         namespace[f"f{i}"] = fast
         namespace[f"s{i}"] = slow
-        entries.append((position, field["name"]))
+        entries.append((position, field["name"], bool(field.get("required"))))
     return _generate(namespace, entries, len(table.columns))
 
 
@@ -109,26 +109,41 @@ def _memo_entry(namespace: dict, i: int, col: _Column, field: dict, direct, slow
     return memo.get, miss
 
 
-def _generate(namespace: dict, entries: list[tuple[int, str]], width: int) -> Callable[[int, list], dict]:
-    """Straight-line code for one row: one unpacking, then per column a call and a dict store."""
-    names = [f"c{j}" for j in range(width)]
+def _generate(
+    namespace: dict, entries: list[tuple[int, str, bool]], width: int
+) -> Callable[[int, list], dict]:
+    """Straight-line code for one row: one unpacking, one call per cell, one dict display.
+
+    Absent fields are deleted after the dict is built. An optional column can be absent on the
+    fast path (a blank cell); a required one only after its slow path ran (a blank is reported,
+    never remembered), so only then is it looked at again.
+    """
     namespace["W"] = width
     namespace["PAD"] = (None,) * width
-    lines = ["def check_row(row, cells):", "    out = {}"]
+    lines = ["def check_row(row, cells, M=M, A=A):", "    bad = False"]
     if width:
         lines += [
             "    if len(cells) != W:",  # the reader aligns cells with columns; be safe anyway
             "        cells = (tuple(cells) + PAD)[:W]",
-            f"    {', '.join(names)}, = cells",
+            f"    {', '.join(f'c{j}' for j in range(width))}, = cells",
         ]
-    for i, (position, name) in enumerate(entries):
+    for i, (position, _name, required) in enumerate(entries):
         lines += [
-            f"    v = f{i}(c{position}, M)",
-            "    if v is M:",
-            f"        v = s{i}(c{position}, row)",
-            "    if v is not A:",
-            f"        out[{name!r}] = v",
+            f"    v{i} = f{i}(c{position}, M)",
+            f"    if v{i} is M:",
+            f"        v{i} = s{i}(c{position}, row)",
         ]
+        if required:
+            lines += [f"        if v{i} is A:", "            bad = True"]
+    lines.append("    out = {" + ", ".join(f"{name!r}: v{i}" for i, (_, name, _) in enumerate(entries)) + "}")
+    for i, (_, name, required) in enumerate(entries):
+        if not required:
+            lines += [f"    if v{i} is A:", f"        del out[{name!r}]"]
+    if any(required for _, _, required in entries):
+        lines.append("    if bad:")
+        for i, (_, name, required) in enumerate(entries):
+            if required:
+                lines += [f"        if v{i} is A:", f"            del out[{name!r}]"]
     lines.append("    return out")
     exec("\n".join(lines), namespace)  # generated from field names only, quoted with repr()
     return namespace["check_row"]
@@ -334,6 +349,17 @@ def _compile_text(col: _Column, field: dict, today: dt.date):
             elif c is None:
                 return blank
             return d
+    elif pattern is _digits:
+
+        def fast(c, d):
+            if c.__class__ is str:
+                if lo <= len(c) <= max_len and c.isdigit() and c.isascii():
+                    return c
+                if c == "":
+                    return blank
+            elif c is None:
+                return blank
+            return d
     elif pattern is None:
 
         def fast(c, d):
@@ -486,9 +512,14 @@ def _compile_id_number(col: _Column, field: dict, today: dt.date):
     def fast(c, d):
         # An all-digit ID is valid when reading it in base 13 gives 1 mod 11: 13 ≡ 2 (mod 11)
         # turns the digits into the MOD 11-2 weighted sum (see idnumber.fast_check_digit).
-        # IDs ending in X take the slow path.
+        # With X (value 10) last, the first 17 digits must give 2 mod 11 instead.
         if c.__class__ is str:
-            if len(c) == 18 and c.isdigit() and c.isascii() and int(c, 13) % 11 == 1:
+            if len(c) == 18 and c.isascii():
+                if c.isdigit():
+                    if int(c, 13) % 11 != 1:
+                        return d
+                elif not (c[17] == "X" and c[:17].isdigit() and int(c[:17], 13) * 2 % 11 == 2):
+                    return d
                 birth = c[6:14]
                 if earliest <= birth <= latest and birth[4:] in month_days:
                     return c
