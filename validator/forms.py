@@ -35,6 +35,15 @@ class DefinitionError(ValueError):
     """An authored definition is malformed; the message names the file and the field."""
 
 
+# A line break inside wrapped Chinese prose must vanish, not become a space.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _prose(text) -> str:
+    """Fold YAML-wrapped prose into one line, without spaces between Chinese characters."""
+    return _CJK_GAP.sub("", " ".join(str(text).split()))
+
+
 def _load(path: Path):
     with path.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
@@ -67,7 +76,7 @@ def _field(raw: dict, shared: dict, where: str) -> dict:
         "type": raw["type"],
         "required": bool(raw.get("required", False)),
         "unique": bool(raw.get("unique", False)),
-        "description": " ".join(str(raw["description"]).split()),
+        "description": _prose(raw["description"]),
     }
     for key in ("codelist", "minimum", "maximum", "min_length", "max_length", "pattern", "pattern_hint",
                 "min_items", "max_items", "personal"):
@@ -89,7 +98,7 @@ def _codelist(path: Path) -> dict:
     return {
         "id": raw["id"],
         "title": raw["title"],
-        "description": " ".join(str(raw.get("description", "")).split()),
+        "description": _prose(raw.get("description", "")),
         "source": raw.get("source", ""),
         "items": items,
     }
@@ -111,7 +120,7 @@ def _settings(raw: dict) -> dict:
             "verification_working_days": deadline["verification_working_days"]["value"],
         },
         "holiday_overrides": {
-            "description": " ".join(raw["holiday_overrides"]["description"].split()),
+            "description": _prose(raw["holiday_overrides"]["description"]),
             "rows": [
                 {**r, "date": r["date"].isoformat() if isinstance(r["date"], dt.date) else str(r["date"])}
                 for r in raw["holiday_overrides"].get("rows") or []
@@ -157,7 +166,7 @@ def compile_standard(forms_dir: Path = FORMS_DIR) -> dict:
             "kind": raw["kind"],
             "clause": raw["clause"],
             "order": raw["order"],
-            "description": " ".join(str(raw["description"]).split()),
+            "description": _prose(raw["description"]),
             "primary_key": list(raw.get("primary_key", [])),
             "foreign_keys": list(raw.get("foreign_keys", [])),
             "fields": fields,
