@@ -29,6 +29,7 @@ const bridge = pyodide.pyimport("fpjc_checker");
 let versions;
 try {
   versions = bridge.start().toJs({ dict_converter: Object.fromEntries });
+  bridge.warm();
 } catch (err) {
   process.stdout.write(JSON.stringify({ ready: false, error: String(err.message || err) }) + "\n");
   process.exit(1);

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -135,6 +137,24 @@ def _cpython(paths: list[Path]) -> dict:
     return validate(paths, today=dt.date.fromisoformat(TODAY))
 
 
+def _cli(paths: list[Path]) -> dict:
+    """`fpjc validate --format json` itself, as a clerk's colleague would run it."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "validator",
+        "validate",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+        *map(str, paths),
+    ]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
 def _comparable(report: dict) -> dict:
     # Only where the files came from may differ: a path on disk versus a name in the browser.
     return {k: v for k, v in report.items() if k not in ("inputs", "name")}
@@ -144,7 +164,7 @@ def _comparable(report: dict) -> dict:
 def test_page_findings_equal_cpython_report(checker, label, files):
     page = checker
     browser = _check(page, files)
-    expected = _cpython(files)
+    expected = _cli(files)
     assert browser["findings"] == expected["findings"]
     assert _comparable(browser) == _comparable(expected)
 

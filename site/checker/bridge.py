@@ -17,16 +17,16 @@ _last: dict = {}
 
 
 def start() -> dict:
-    """Import everything a check needs (so the first check is not slow) and say what runs."""
-    import chinese_calendar
-    import jinja2
+    """Import what a check needs (so the first check is not slow) and say what runs."""
+    import importlib.metadata
+
+    import chinese_calendar  # noqa: F401 - imported now so the first check does not wait for it
     import openpyxl
 
     import validator
     import validator.api
+    import validator.render
     import validator.render.grouping
-    import validator.render.html
-    import validator.render.xlsx
     from validator import standard
 
     return {
@@ -34,9 +34,18 @@ def start() -> dict:
         "fpjc": getattr(validator, "__version__", ""),
         "standard": standard.version(),
         "openpyxl": openpyxl.__version__,
-        "chinesecalendar": getattr(chinese_calendar, "__version__", ""),
-        "jinja2": jinja2.__version__,
+        "chinesecalendar": importlib.metadata.version("chinesecalendar"),
+        "jinja2": importlib.metadata.version("jinja2"),
     }
+
+
+def warm() -> None:
+    """Import the download renderers (jinja2 takes a while) once the page already says ready."""
+    import jinja2  # noqa: F401
+    import markupsafe  # noqa: F401
+
+    import validator.render.html  # noqa: F401
+    import validator.render.xlsx  # noqa: F401
 
 
 def _today(text: str | None) -> dt.date | None:
@@ -73,6 +82,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         "groups": groups,
         "verdict": verdict(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
+        "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
     }
 
 

@@ -335,8 +335,7 @@
     box.appendChild(verdict);
     var facts = el("ul", { className: "fpjc-ck-facts" });
     data.inputs.forEach(function (line) { facts.appendChild(el("li", { text: "读取：" + line })); });
-    var rows = s.rows || {};
-    var rowText = Object.keys(rows).map(function (k) { return k + " " + rows[k] + " 行"; }).join("，");
+    var rowText = data.rows.map(function (r) { return r[0] + " " + r[1] + " 行"; }).join("，");
     if (rowText) facts.appendChild(el("li", { text: "数据行：" + rowText }));
     facts.appendChild(el("li", { text: "校验日期：" + ((report.options && report.options.today) || "今天") + "；个人信息已打码；用时 " + (ms / 1000).toFixed(1) + " 秒。" }));
     (report.checks_not_run || []).forEach(function (c) {
@@ -418,11 +417,14 @@
     if (root && (!current || current.root !== root)) mount(root);
   }
 
-  if (typeof window.document$ === "object" && window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(onPage);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", onPage);
-  } else {
-    onPage();
+  // Material's document$ (instant navigation) replays the current page on subscribe; the script
+  // may run before Material's bundle when the page itself includes it, so look once the DOM is read.
+  function hook() {
+    var doc$ = window.document$;
+    if (doc$ && typeof doc$.subscribe === "function") doc$.subscribe(onPage);
+    else onPage();
   }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", hook);
+  else hook();
 })();
