@@ -660,3 +660,15 @@ def test_every_field_type_of_every_form_compiles():
         required = {f["name"] for f in form["fields"] if f["required"]}
         assert {f.field for f in found} == required
         assert {f.rule for f in found} == {"F001"}
+
+
+def test_equal_numbers_of_other_types_are_not_confused():
+    check_row, found = compile_fields("annex1", ["household_size", "township"])
+    assert check_row(2, [1, 532932101]) == {"household_size": 1, "township": "云鹤镇"}
+    assert check_row(3, [True, 532932101.0]) == {"township": "云鹤镇"}
+    assert [(f.rule, f.row) for f in found] == [("F031", 2), ("F002", 3), ("F031", 3)]
+    check_row, found = compile_fields("manifest", ["stamped"])
+    assert check_row(2, [1]) == {"stamped": True}
+    assert check_row(3, ["是"]) == {"stamped": True}
+    assert check_row(4, [True]) == {"stamped": True}
+    assert [f.rule for f in found] == ["F021", "F021"]

@@ -80,6 +80,11 @@ def compile_table(
     return _generate(namespace, entries, len(table.columns))
 
 
+# Cell types safe as memo keys. Numbers are left out: 1 == 1.0 == True would let an Excel
+# TRUE reuse what was remembered for the number 1.
+_REMEMBERED = frozenset({str, dt.datetime, dt.date})
+
+
 def _memo_entry(namespace: dict, i: int, col: _Column, field: dict, direct, slow):
     """A bounded memo of clean cells in front of a column's checks.
 
@@ -97,10 +102,8 @@ def _memo_entry(namespace: dict, i: int, col: _Column, field: dict, direct, slow
             if col.count != before:  # reported: not clean, do not remember
                 return v
         if len(memo) < MEMO_LIMIT:
-            try:
+            if c.__class__ in _REMEMBERED:
                 memo[c] = v
-            except TypeError:  # an unhashable cell from an unusual reader: just do not remember
-                pass
         elif direct is not None:
             namespace[f"f{i}"] = direct
             namespace[f"s{i}"] = slow
@@ -602,10 +605,10 @@ def _memoised(col: _Column, field: dict, analyse: Callable[[object], tuple]):
     def slow(c, row):
         if is_blank(c):
             return col.blank(row, c)
-        result = analyses.get(c)
+        result = analyses.get(c) if c.__class__ in _REMEMBERED else None
         if result is None:
             result = analyse(c)
-            if len(analyses) < MEMO_LIMIT:
+            if len(analyses) < MEMO_LIMIT and c.__class__ in _REMEMBERED:
                 analyses[c] = result
         value, problems = result
         for rule, params in problems:
@@ -667,7 +670,8 @@ class CodeList:
         return hit
 
     def suggestion(self, text: str) -> str:
-        close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.5)
+        # 0.6: one shared character out of two (因懒 → 因病) is a guess, not a suggestion.
+        close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.6)
         if close:
             return f"是否应为“{self.index[close[0]][0]}”？"
         if len(self.labels) <= 16:
