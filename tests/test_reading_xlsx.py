@@ -326,3 +326,25 @@ def test_damaged_workbooks_never_raise_anything_but_input_error(tmp_path, book):
             assert str(exc)
             outcomes.add("refused")
     assert "refused" in outcomes
+
+
+def test_one_damaged_sheet_does_not_hide_the_others(tmp_path):
+    import zipfile
+
+    good = workbook(
+        tmp_path / "good.xlsx", {"报送信息": MANIFEST, "附件3": [titles("annex3"), row("annex3")]}
+    )
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = (
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b"<sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c></row></sheetData></worksheet>"
+                )  # a shared-string index that does not exist
+            dst.writestr(info, data)
+    pkg = open_package([bad])
+    assert [t.resource for t in pkg.tables] == ["manifest"]
+    f = next(f for f in pkg.findings if f.rule == "S001")
+    assert f.sheet == "附件3"

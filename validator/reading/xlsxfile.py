@@ -207,14 +207,15 @@ def open_workbook(
             continue  # hidden helper sheets (drop-down lists) are not data the clerk sees
         try:
             table = _sheet_table(entry, ws, form_id, zf, paths.get(ws.title), emit)
-        except FileProblem:
-            raise
-        except Exception as exc:
-            raise FileProblem(f"工作表“{ws.title}”已损坏，无法读取（{type(exc).__name__}）") from None
+        except Exception as exc:  # one damaged sheet must not hide the others
+            reason = f"工作表“{ws.title}”已损坏，无法读取（{type(exc).__name__}）"
+            emit(S.FILE_UNREADABLE.finding(name=entry.name, reason=reason, source=entry.name, sheet=ws.title))
+            continue
         if table is not None:
             if template_version:
                 table.meta["template_version"] = template_version
             tables.append(table)
+    zf.close()  # merged ranges are read; openpyxl keeps its own handle for the rows
     return tables, info, [(t.sheet, t.resource) for t in tables]
 
 
