@@ -250,3 +250,11 @@ def test_units_in_headers_and_suggestions_for_near_misses(tmp_path):
     unknown = next(f for f in pkg.findings if f.rule == "S010")
     assert unknown.column == "户主身份证号码" and "是否应为“户主身份证号”" in unknown.message
     assert [f.field for f in pkg.findings if f.rule == "S009"] == ["head_id"]
+
+
+def test_header_block_in_separate_cells_without_colons(tmp_path):
+    above = "附件3,,,,\n鹤庆县返贫致贫预警解除登记表,,,,\n填报单位（盖章）,黄坪镇,填报人,,审核人,李明\n"
+    t = table(package_with(tmp_path, above + csv_text("annex3", [])), "annex3")
+    assert t.header_row == 4
+    assert t.meta["title"] == "附件3 鹤庆县返贫致贫预警解除登记表"
+    assert t.meta["header_block"] == {"填报单位": "黄坪镇", "填报人": None, "审核人": "李明"}

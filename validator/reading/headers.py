@@ -278,6 +278,13 @@ def map_columns(
 # --- title and header block ---------------------------------------------------------------
 
 _KEY_RE = re.compile("(" + "|".join(HEADER_BLOCK_KEYS) + r")\s*(?:[(（]\s*盖章\s*[)）])?\s*[:：]")
+_BARE_KEY = re.compile(
+    "^(" + "|".join(HEADER_BLOCK_KEYS) + r")\s*(?:[(（]\s*盖章\s*[)）])?$"
+)  # "填报人" | "张三"
+
+
+def _is_key(c) -> bool:
+    return isinstance(c, str) and bool(_KEY_RE.search(c) or _BARE_KEY.match(c.strip()))
 
 
 def parse_block(rows: list[list]) -> tuple[str | None, dict]:
@@ -293,6 +300,10 @@ def parse_block(rows: list[list]) -> tuple[str | None, dict]:
                 continue
             text = c.strip()
             found = list(_KEY_RE.finditer(text))
+            bare = _BARE_KEY.match(text)
+            if bare:
+                block[bare.group(1)] = _next_value(cells, i)
+                continue
             if not found:
                 if not _is_block_value(cells, i):
                     titles.append(display(text))
@@ -311,7 +322,7 @@ def _next_value(cells: list, i: int):
     for c in cells[i + 1 :]:
         if c is None or (isinstance(c, str) and not c.strip()):
             continue
-        if isinstance(c, str) and _KEY_RE.search(c):
+        if _is_key(c):
             return None
         return c.strip() if isinstance(c, str) else c
     return None
@@ -323,6 +334,8 @@ def _is_block_value(cells: list, i: int) -> bool:
         if c is None or (isinstance(c, str) and not c.strip()):
             continue
         if isinstance(c, str):
+            if _BARE_KEY.match(c.strip()):
+                return True
             found = list(_KEY_RE.finditer(c))
             return bool(found) and not c[found[-1].end() :].strip()
         return False
