@@ -269,3 +269,9 @@ def test_empty_or_unreadable_history_is_an_input_error(tmp_path):
     (empty / "2020-06").mkdir()
     with pytest.raises(InputError, match="历史报送包 2020-06"):
         api.validate(path, history=empty, today=TODAY)
+
+
+def test_months_are_shown_as_months(tmp_path):
+    report = api.validate(_write(tmp_path, {"annex3": {"set": {"identified_month": "2020-08"}}}), today=TODAY)
+    r006 = next(f for f in report["findings"] if f["rule"] == "R006")
+    assert r006["value"] == "2020-08" and "2020-08 晚于解除日期 2020-07-20" in r006["message"]

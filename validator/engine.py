@@ -107,6 +107,7 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
         columns=columns,
         show_personal_data=show_personal_data,
         personal=personal,
+        months=frozenset(f["name"] for f in form["fields"] if f["type"] == "month"),
     )
 
 

@@ -54,6 +54,7 @@ class Place:
     columns: dict[str, tuple[str, str]]  # field → (header as written, column letters)
     show_personal_data: bool = False
     personal: dict[str, str] = field(default_factory=dict)  # field → name | id_number | phone
+    months: frozenset[str] = frozenset()  # fields of type month: shown as 2020-07, not 2020-07-01
 
     def at(self, row: int | None, field_name: str | None, value=None) -> dict:
         """Finding location keywords for a cell (or a row when field_name is None)."""
@@ -73,6 +74,8 @@ class Place:
         """The value as the report shows it: masked when personal, dates in ISO form."""
         if value is None:
             return None
+        if field_name in self.months and isinstance(value, dt.date):
+            return f"{value.year}-{value.month:02d}"
         text = _text(value)
         kind = self.personal.get(field_name or "")
         if kind and not self.show_personal_data:
