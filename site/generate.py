@@ -61,6 +61,10 @@ SETTING_KEYS = {
     "roll_forward": "截止日遇节假日是否顺延",
     "verification_working_days": "评议后几个工作日内完成乡镇核查",
 }
+# The guide's sample report: a synthetic faulty package from examples/, checked on a fixed day.
+SAMPLE_PACKAGE = "errors-id-numbers.xlsx"
+SAMPLE_TODAY = (2020, 9, 10)
+SAMPLE_DIR = "report-sample"
 # The public Python interface documented on developers/api.md, in reading order.
 API_FUNCTIONS = (
     "validator.api.validate",
@@ -98,6 +102,8 @@ class Sources:
     changelog: str = ""
     examples: dict = field(default_factory=dict)  # rule id -> findings of its failing example
     api: list[dict] = field(default_factory=list)  # documented functions: name, signature, doc
+    sample: dict = field(default_factory=dict)  # the sample report shown in the guide
+    sample_files: list[Path] = field(default_factory=list)  # absolute paths under downloads_dir
     problems: list[str] = field(default_factory=list)
 
 
@@ -116,6 +122,7 @@ def collect(*, downloads_dir: Path | None = None, run_examples: bool = True) -> 
     if downloads_dir is not None:
         src.downloads_dir = downloads_dir
         src.downloads = _build_downloads(downloads_dir, src.problems)
+        src.sample, src.sample_files = _sample_report(downloads_dir / SAMPLE_DIR, src.problems)
     changelog = ROOT / "CHANGELOG.md"
     src.changelog = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
     src.api = _api_entries(src.problems)
@@ -186,6 +193,44 @@ def _build_downloads(out_dir: Path, problems: list[str]) -> list[Path]:
             continue
         module.build_all(out_dir)
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
+
+
+def _sample_report(out_dir: Path, problems: list[str]) -> tuple[dict, list[Path]]:
+    """Check one synthetic example package and keep the text, HTML and annotated reports."""
+    import datetime as dt
+
+    package = ROOT / "examples" / SAMPLE_PACKAGE
+    if not package.exists():
+        problems.append(f"报告样例缺少输入：examples/{SAMPLE_PACKAGE}")
+        return {}, []
+    try:
+        from validator.api import validate
+        from validator.render.html import render_html
+        from validator.render.text import render_text
+        from validator.render.xlsx import annotate_workbook
+
+        report = validate([package], today=dt.date(*SAMPLE_TODAY), name=SAMPLE_PACKAGE)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(package, out_dir / SAMPLE_PACKAGE)
+        (out_dir / "报告.html").write_text(render_html(report), encoding="utf-8")
+        annotate_workbook(package, report, out_dir / "标注.xlsx")
+        text = render_text(report, color=False)
+    except Exception as exc:  # the guide must say so rather than show a stale or invented report
+        problems.append(f"报告样例无法生成：{type(exc).__name__}: {exc}")
+        return {}, []
+    sample = {
+        "package": SAMPLE_PACKAGE,
+        "today": dt.date(*SAMPLE_TODAY).isoformat(),
+        "text": text,
+        "summary": report["summary"],
+        "valid": report["valid"],
+        "files": {
+            "input": f"downloads/{SAMPLE_DIR}/{SAMPLE_PACKAGE}",
+            "html": f"downloads/{SAMPLE_DIR}/报告.html",
+            "xlsx": f"downloads/{SAMPLE_DIR}/标注.xlsx",
+        },
+    }
+    return sample, sorted(p for p in out_dir.iterdir() if p.is_file())
 
 
 def _run_examples(rules: list, problems: list[str]) -> dict:
@@ -640,6 +685,7 @@ def pages(src: Sources) -> dict[str, str]:
         **common, entries=schema_entries(src)
     )
     out["developers/report.md"] = env.get_template("report.md.j2").render(**common, schema=_report_schema())
+    out["report-sample.md"] = env.get_template("report_sample.md.j2").render(**common, sample=src.sample)
     out["developers/api.md"] = env.get_template("api.md.j2").render(**common, api=src.api)
     body = re.sub(r"\A#\s.*\n", "", src.changelog)
     out["developers/changelog.md"] = env.get_template("changelog.md.j2").render(**common, changelog=body)

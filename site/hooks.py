@@ -56,7 +56,7 @@ def on_files(files: Files, config) -> Files:
             files,
             File.generated(config, f"schemas/{rel.as_posix()}", abs_src_path=str(ROOT / "schemas" / rel)),
         )
-    for p in src.downloads:
+    for p in [*src.downloads, *src.sample_files]:
         rel = p.relative_to(DOWNLOADS).as_posix()
         _add(files, File.generated(config, f"downloads/{rel}", abs_src_path=str(p)))
     # Standalone pages (printable forms) have no icon link, so browsers ask for /favicon.ico.
@@ -87,7 +87,11 @@ def _expand_nav(nav, sections: dict[str, list], config):
             elif isinstance(value, list):
                 item = {title: _expand_nav(value, sections, config)}
         out.append(item)
-        if item == {"乡镇使用指南": "guide.md"} and (Path(config.docs_dir) / "check.md").exists():
+        if (
+            isinstance(item, dict)
+            and "乡镇使用指南" in item
+            and (Path(config.docs_dir) / "check.md").exists()
+        ):
             out.append({"在线校验": "check.md"})
     return out
 

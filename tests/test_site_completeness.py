@@ -138,7 +138,7 @@ def test_every_form_field_is_documented(built_site):
     for form in standard.forms():
         text = page_text(built_site.path, f"forms/{form['id']}")
         for f in form["fields"]:
-            for value in (f["name"], f["title"], f["description"]):
+            for value in (f["name"], f["title"], f["description"].rstrip("。")):
                 if norm(value) not in text:
                     missing.append(f"{form['id']}.{f['name']}: {value}")
             if f.get("codelist") and standard.codelist(f["codelist"])["title"] not in text:
@@ -215,3 +215,23 @@ def test_changelog_and_report_format_are_included(built_site):
     api = page_text(built_site.path, "developers/api")
     for name in ("validator.api.validate", "validator.api.validate_files", "validator.rules.registry"):
         assert name in api
+
+
+def test_python_example_on_the_api_page_runs(built_site, capsys, monkeypatch):
+    """The code a developer copies from the site works as shown."""
+    page = (built_site.path / "developers/api/index.html").read_text(encoding="utf-8")
+    block = re.search(r'<div class="highlight"><pre>(.*?)</pre>', page, re.S)  # the first code block
+    assert block, "no Python example on the API page"
+    code = html.unescape(re.sub(r"<[^>]+>", "", block.group(1)))
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "api-example", "exec"), {})
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("True ")
+
+
+def test_sample_report_is_real_output(built_site):
+    text = page_text(built_site.path, "report-sample")
+    assert "不通过" in text and "D007" in text
+    assert "532932********" in text  # personal data masked
+    for name in ("errors-id-numbers.xlsx", "报告.html", "标注.xlsx"):
+        assert (built_site.path / "downloads/report-sample" / name).stat().st_size > 1000
