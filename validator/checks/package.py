@@ -203,7 +203,7 @@ class _IntSeen:
     """First row of each small non-negative integer, in an array (4 bytes a value, not ~100)."""
 
     def __init__(self) -> None:
-        self.rows = array("L")
+        self.rows = array("I")
         self.big: dict[int, int] = {}
 
     def add(self, value: int, row: int) -> int | None:
