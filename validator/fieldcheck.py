@@ -213,12 +213,20 @@ class _Column:
         return ABSENT
 
 
-def _bounds(lo, hi, unit: str = "") -> str:
+def _bounds(lo, hi) -> str:
     if lo is not None and hi is not None:
-        return f"在 {lo}—{hi}{unit} 之间"
+        return f"在 {lo}—{hi} 之间"
     if lo is not None:
-        return f"不小于 {lo}{unit}"
-    return f"不大于 {hi}{unit}"
+        return f"不小于 {lo}"
+    return f"不大于 {hi}"
+
+
+def _item_bounds(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f" {lo}—{hi} 项" if lo != hi else f" {lo} 项"
+    if lo is not None:
+        return f"至少 {lo} 项"
+    return f"至多 {hi} 项"
 
 
 def _range_check(col: _Column, field: dict):
@@ -688,17 +696,13 @@ def codelist(list_id: str) -> CodeList:
     return _CODELISTS[list_id]
 
 
-def _code_text(c: object) -> str:
-    return cell_text(c)
-
-
 def _compile_code(col, field, today):
     codes = codelist(field["codelist"])
 
     def analyse(c):
         if isinstance(c, (dt.date, dt.time)):
             return None, ((R.DATE_CELL, {}),)
-        text = _code_text(c)
+        text = cell_text(c)
         label, indirect = codes.resolve(text)
         if label is None:
             params = {"item": text, "codelist": codes.title, "suggestion": codes.suggestion(text)}
@@ -721,7 +725,7 @@ def _compile_codes(col, field, today):
     def analyse(c):
         if isinstance(c, (dt.date, dt.time)):
             return None, ((R.DATE_CELL, {}),)
-        items = [item.strip() for item in _code_text(c).translate(_LIST_SEPARATORS).split("、")]
+        items = [item.strip() for item in cell_text(c).translate(_LIST_SEPARATORS).split("、")]
         items = [item for item in items if item]
         if not items:  # only separators: as good as blank
             return (None, ((R.REQUIRED, {}),)) if required else (ABSENT, ())
@@ -744,7 +748,7 @@ def _compile_codes(col, field, today):
         if not failed:
             n = len(labels)
             if (lo is not None and n < lo) or (hi is not None and n > hi):
-                problems.append((R.LIST_COUNT, {"bounds": _bounds(lo, hi, " 项"), "count": n}))
+                problems.append((R.LIST_COUNT, {"bounds": _item_bounds(lo, hi), "count": n}))
                 failed = True
             if codes.none_label in labels and n > 1:
                 problems.append((R.LIST_EXCLUSIVE, {"none": codes.none_label}))
