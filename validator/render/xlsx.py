@@ -108,10 +108,11 @@ def _mark_cells(places: Mapping, report: Mapping, titles: Mapping[str, str]) -> 
             linked[i] = target
             by_cell.setdefault(target, []).append(f)
     sheets = {ws.title: ws for ws in places.values()}
+    fills = {s: PatternFill("solid", fgColor=FILLS[s]) for s in FILLS}
     for (title, ref), found in by_cell.items():
         cell = sheets[title][ref]
         worst = min(found, key=lambda f: _RANK.get(f["severity"], 9))["severity"]
-        cell.fill = PatternFill("solid", fgColor=FILLS.get(worst, FILLS["info"]))
+        cell.fill = fills.get(worst, fills["info"])
         notes = [_note(f, titles) for f in found]
         if cell.comment is not None:
             notes.insert(0, cell.comment.text)
@@ -254,12 +255,18 @@ def _result_sheet(wb, report: Mapping, titles: Mapping[str, str], linked: Mappin
         cell = ws.cell(row=head_row, column=c, value=h)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2F4F7")
+    # Style objects are shared: openpyxl interns them, but building one per row costs seconds
+    # on a report with tens of thousands of findings.
+    fills = {s: PatternFill("solid", fgColor=FILLS[s]) for s in FILLS}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    link_font = Font(color="0563C1", underline="single")
     r = head_row
     for i, f in enumerate(report.get("findings") or ()):
         r += 1
         where = f.get("source") or ""
         if f.get("sheet"):
             where = f"{where} / {f['sheet']}" if where else f["sheet"]
+        target = linked.get(i)
         values = [
             i + 1,
             SEVERITY_LABELS.get(f["severity"], f["severity"]),
@@ -269,25 +276,22 @@ def _result_sheet(wb, report: Mapping, titles: Mapping[str, str], linked: Mappin
             where,
             f.get("row"),
             column_label(f) or "",
-            f.get("cell") or "",
+            f.get("cell") or (target[1] if target else ""),
             f.get("value") or "",
             f["message"],
             f.get("hint") or "",
         ]
+        ws.append(values)
         for c, v in enumerate(values, start=1):
-            _put_text(ws.cell(row=r, column=c), v)
-        ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor=FILLS.get(f["severity"], FILLS["info"]))
-        for c in (11, 12):
-            ws.cell(row=r, column=c).alignment = Alignment(wrap_text=True, vertical="top")
-        if i in linked:
-            sheet, ref = linked[i]
+            if isinstance(v, str) and v.startswith("="):  # text that starts with "=" stays text
+                ws.cell(row=r, column=c).data_type = "s"
+        ws.cell(row=r, column=2).fill = fills.get(f["severity"], fills["info"])
+        ws.cell(row=r, column=11).alignment = wrap
+        ws.cell(row=r, column=12).alignment = wrap
+        if target:
             link = ws.cell(row=r, column=9)
-            if not link.value:
-                _put_text(link, ref)
-            link.hyperlink = Hyperlink(
-                ref=link.coordinate, location=f"'{sheet}'!{ref}", display=str(link.value)
-            )
-            link.font = Font(color="0563C1", underline="single")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target[0]}'!{target[1]}")
+            link.font = link_font
     ws.auto_filter.ref = f"A{head_row}:{chr(64 + len(headers))}{max(r, head_row)}"
     ws.freeze_panes = f"A{head_row + 1}"
 
