@@ -275,3 +275,28 @@ def test_months_are_shown_as_months(tmp_path):
     report = api.validate(_write(tmp_path, {"annex3": {"set": {"identified_month": "2020-08"}}}), today=TODAY)
     r006 = next(f for f in report["findings"] if f["rule"] == "R006")
     assert r006["value"] == "2020-08" and "2020-08 晚于解除日期 2020-07-20" in r006["message"]
+
+
+@pytest.mark.parametrize(
+    "garbage", ["", " ", "？？", "0", "-1", "1e309", "2020-02-30", "是否", "=A1", "\u3000x\u3000"]
+)
+def test_garbage_in_every_cell_never_crashes(tmp_path, garbage):
+    from validator import standard
+
+    patch = {"options": {"today": "2020-08-10"}}
+    for form_id in ("manifest", "annex1", "annex2", "annex3", *rule_examples.STAGE_ROWS):
+        names = [f["name"] for f in standard.form(form_id)["fields"]]
+        patch[form_id] = {"set": {n: garbage for n in names}}
+    for fmt in ("csv", "xlsx"):
+        folder = tmp_path / fmt
+        path = write_package(folder, apply_patch(patch), fmt)
+        report = api.validate(path, today=TODAY)
+        assert report["valid"] is False
+        assert report["summary"]["error"] > 0
+
+
+def test_manifest_without_data_row(tmp_path):
+    report = api.validate(_write(tmp_path, {"manifest": {"rows": []}}), today=TODAY)
+    t011 = [f for f in report["findings"] if f["rule"] == "T011"]
+    assert len(t011) == 1 and "0 行" in t011[0]["message"]
+    assert {"check": "T008 加盖乡镇公章", "reason": "报送信息表没有数据行"} in report["checks_not_run"]

@@ -160,7 +160,7 @@ MANIFEST_ROWS = rule(
     message="报送信息有 {count} 行数据，应只有一行",
     hint="报送信息只填一行：本乡镇本月的一份月报。",
     clause="SPEC §3.1",
-    description="一个报送包是一个乡镇一个月的月报，报送信息只能有一行数据。",
+    description="一个报送包是一个乡镇一个月的月报，报送信息必须有一行、也只能有一行数据。",
     fail={"manifest": {"append": [{}]}},
     passing={},
     resources=("manifest",),
@@ -330,7 +330,10 @@ def check_manifest(ctx: Context, annex_rows: int) -> None:
     """The manifest's own promises, once every table has been read."""
     m = ctx.manifest
     place = ctx.places.get("manifest")
-    if m is None or place is None:
+    if place is None:
+        return  # no manifest at all: the reader reports it (S005)
+    if m is None:
+        ctx.emit(MANIFEST_ROWS.finding(**place.at(None, None), count=0))
         return
     row = ctx.manifest_row
     if ctx.rows.get("manifest", 0) > 1:
