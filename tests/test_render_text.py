@@ -107,3 +107,11 @@ def test_grouping_separates_different_fields_and_shapes():
     ]
     assert [g["count"] for g in group(findings)] == [2, 1, 1]
     assert message_shape(findings[0]) == message_shape(findings[1])
+
+
+def test_unreadable_input_is_named_in_the_heading(report):
+    report["inputs"].append(
+        {"path": "附件9.csv", "kind": "csv", "encoding": None, "error": "不是 UTF-8 或 GB18030 编码"}
+    )
+    text = render_text(report, color=False, titles=TITLES)
+    assert "附件9.csv（CSV 文件，无法读取：不是 UTF-8 或 GB18030 编码）" in text

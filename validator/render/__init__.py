@@ -180,6 +180,8 @@ def input_line(item: Mapping) -> str:
         text += "，工作表：" + "、".join(item["sheets"])
     if item.get("template_version"):
         text += f"，模板版本 {item['template_version']}"
+    if item.get("error"):
+        text += f"，无法读取：{item['error']}"
     return text + "）"
 
 
