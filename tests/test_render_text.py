@@ -115,3 +115,13 @@ def test_unreadable_input_is_named_in_the_heading(report):
     )
     text = render_text(report, color=False, titles=TITLES)
     assert "附件9.csv（CSV 文件，无法读取：不是 UTF-8 或 GB18030 编码）" in text
+
+
+def test_columns_are_named_in_chinese_even_when_the_header_is_the_field_name():
+    from validator.render import column_label
+
+    base = {"resource": "annex1", "field": "verify_date"}
+    assert column_label({**base, "column": "verify_date"}) == "乡镇核查日期"
+    assert column_label({**base, "column": None}) == "乡镇核查日期"
+    assert column_label({**base, "column": "核查日期（乡镇）"}) == "核查日期（乡镇）"  # as the clerk wrote it
+    assert column_label({"resource": "annex1", "field": None, "column": "其他"}) == "其他"

@@ -63,12 +63,15 @@ def resource_label(resource: str | None, *, full: bool = False) -> str:
 
 
 def column_label(finding: Mapping) -> str | None:
-    """The column header the clerk sees: as written in the file, else the standard's title."""
-    if finding.get("column"):
-        return finding["column"]
+    """The column header the clerk sees: as written in the file, else the standard's title.
+
+    A file may use the English field names as headers; the Chinese title reads better then.
+    """
     name = finding.get("field")
+    if finding.get("column") and finding["column"] != name:
+        return finding["column"]
     if not name:
-        return None
+        return finding.get("column")
     form = _forms().get(finding.get("resource") or "")
     if form:
         for field in form["fields"]:
