@@ -300,3 +300,19 @@ def test_manifest_without_data_row(tmp_path):
     t011 = [f for f in report["findings"] if f["rule"] == "T011"]
     assert len(t011) == 1 and "0 行" in t011[0]["message"]
     assert {"check": "T008 加盖乡镇公章", "reason": "报送信息表没有数据行"} in report["checks_not_run"]
+
+
+def test_seq_duplicates_after_the_run_breaks(tmp_path):
+    patch = {
+        "annex1": {
+            "set": {"seq": "1"},
+            "row": 2,
+            "append": [{"seq": "2", "head_id": ID["spare_1"]}, {"seq": "", "head_id": ID["spare_2"]}],
+        }
+    }
+    report = api.validate(_write(tmp_path, patch), today=TODAY)
+    seq = [(f["rule"], f["row"]) for f in report["findings"] if f["field"] == "seq"]
+    # row 3 repeats 1 (breaks the run and duplicates row 2); row 4's 2 is new; row 5 has none
+    assert seq == [("T001", 3), ("T004", 3), ("F001", 5)]
+    t001 = next(f for f in report["findings"] if f["rule"] == "T001")
+    assert "第 2 行" in t001["message"]

@@ -228,7 +228,7 @@ class TableTracker:
         self.resource = form["id"]
         self.unique: list[tuple[str, object]] = []
         for f in form["fields"]:
-            if not f.get("unique") or f["name"] == "head_id":
+            if not f.get("unique") or f["name"] in ("head_id", "seq"):
                 continue
             self.unique.append((f["name"], _IntSeen() if f["type"] == "integer" else {}))
         has_head = any(f["name"] == "head_id" for f in form["fields"])
@@ -246,8 +246,13 @@ class TableTracker:
         self.composite = pk if len(pk) > 1 else None
         self.keys: dict[tuple, int] = {}
         self.check_seq = any(f["name"] == "seq" for f in form["fields"])
+        self.seq_unique = any(f["name"] == "seq" and f.get("unique") for f in form["fields"])
         self.expected_seq = 1
         self.seq_reported = False
+        # While 序号 runs 1, 2, 3 … no value can repeat: keep only each one's row, in order
+        # (0 for a row without 序号), and build the lookup when the run first breaks.
+        self.seq_rows = array("I")
+        self.seq_seen: _IntSeen | None = None
 
     def add(self, row: int, values: dict) -> None:
         for name, seen in self.unique:
@@ -268,14 +273,25 @@ class TableTracker:
                     place = self.place
                     titles = "、".join(place.columns.get(n, (n,))[0] or n for n in self.composite)
                     self.ctx.emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
-        if self.check_seq and not self.seq_reported:
+        if self.check_seq:
             seq = values.get("seq")
-            if seq is not None and seq != self.expected_seq:
-                self.seq_reported = True
-                self.ctx.emit(
-                    SEQ_GAP.finding(**self.place.at(row, "seq", seq), expected=self.expected_seq, seq=seq)
-                )
-            self.expected_seq += 1
+            if not self.seq_reported:
+                if seq is None or seq == self.expected_seq:
+                    self.seq_rows.append(0 if seq is None else row)
+                    self.expected_seq += 1
+                    return
+                self._seq_break(row, seq)
+            if seq is not None and self.seq_unique:
+                first = self.seq_seen.add(seq, row)
+                if first:
+                    self._duplicate(row, "seq", seq, first)
+
+    def _seq_break(self, row: int, seq: int) -> None:
+        self.seq_reported = True
+        self.ctx.emit(SEQ_GAP.finding(**self.place.at(row, "seq", seq), expected=self.expected_seq, seq=seq))
+        self.seq_seen = _IntSeen()
+        self.seq_seen.rows = array("I", [0]) + self.seq_rows
+        self.seq_rows = array("I")
 
     def _household(self, row: int, head_id: str) -> None:
         key = int(head_id[:17]) * 11 + _CHECK_INDEX[head_id[17]]
