@@ -294,6 +294,12 @@ def _result_sheet(wb, report: Mapping, titles: Mapping[str, str], linked: Mappin
             link.font = link_font
     ws.auto_filter.ref = f"A{head_row}:{chr(64 + len(headers))}{max(r, head_row)}"
     ws.freeze_panes = f"A{head_row + 1}"
+    # Printed, the list fits the page width and repeats its header row on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{head_row}:{head_row}"
 
     not_run = report.get("checks_not_run") or []
     if not_run:
