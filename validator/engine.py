@@ -57,7 +57,9 @@ def validate_package(
     ctx.resources = {t.resource for t in package.tables}
     ctx.track_cases = any(r in ctx.resources for r in stage_rules.STAGE_TABLES)
 
-    for table in package.tables:
+    # The manifest first: row rules compare against its township and dates.
+    order = {f["id"]: f["order"] for f in standard.forms()}
+    for table in sorted(package.tables, key=lambda t: order.get(t.resource, 99)):
         try:
             form = standard.form(table.resource)
         except KeyError:  # the reader only hands over known forms; be safe anyway
