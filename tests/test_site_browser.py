@@ -239,3 +239,14 @@ def test_print_layout_is_a4_without_navigation(browser_context, site_url, artefa
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
     (artefacts.parent / "form-annex1.pdf").write_bytes(pdf)
     page.close()
+
+
+def test_printed_flowchart_fits_one_a4_page(browser_context, site_url):
+    page = _open(browser_context, site_url + "procedure/")
+    _wait_for_flowchart(page)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1000})  # A4 width less the @page margins, in CSS px
+    page.wait_for_timeout(300)
+    height = page.evaluate("() => document.querySelector('div.mermaid').getBoundingClientRect().height")
+    assert 200 < height < 1000  # an A4 page holds about 1000 CSS px between the margins
+    page.close()
