@@ -101,6 +101,13 @@ def check(page, files: list[Path]) -> dict:
     }
 
 
+def gzip_bytes(folder: Path) -> int:
+    """What the checker would transfer from a server that gzips everything (level 6)."""
+    import gzip
+
+    return sum(len(gzip.compress(p.read_bytes(), 6)) for p in folder.rglob("*") if p.is_file())
+
+
 def cpython_seconds(files: list[Path]) -> float:
     from validator.api import validate
 
@@ -112,10 +119,12 @@ def cpython_seconds(files: list[Path]) -> float:
 def run(sizes: list[int]) -> str:
     from playwright.sync_api import sync_playwright
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="fpjc-bench-") as tmp:
         tmp = Path(tmp)
         site = tmp / "site"
         info = build_minimal_site(site)
+        gzipped = gzip_bytes(site / "checker")
         inputs = {n: write_inputs(tmp, n) for n in sizes}
         lines = []
         with Server(site) as server, sync_playwright() as p:
@@ -139,9 +148,10 @@ def run(sizes: list[int]) -> str:
             ctx.close()
 
     cpu = platform.processor() or platform.machine()
+    load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
     lines.append(
-        f"测量环境：headless Chromium（Debian），{os.cpu_count()} 核 {cpu}，本机 127.0.0.1 提供文件，"
-        f"未压缩传输；{dt.date.today().isoformat()} 用 `python site/checker_bench.py` 测得。"
+        f"测量环境：headless Chromium（Debian），{os.cpu_count()} 核 {cpu}，系统平均负载（开始/结束）{load}，"
+        f"本机 127.0.0.1 提供文件，未压缩传输；{dt.date.today().isoformat()} 用 `python site/checker_bench.py` 测得。"
     )
     lines.append("")
     lines.append("| 项目 | 结果 |")
@@ -150,7 +160,8 @@ def run(sizes: list[int]) -> str:
         f"| 首次打开（无缓存）到“校验器已就绪” | {cold['wall_s']:.1f} 秒（Worker 内 {cold['worker_s']:.1f} 秒） |"
     )
     lines.append(
-        f"| 首次打开传输量 | {cold_bytes / 1e6:.1f} MB（checker 目录共 {info['bytes'] / 1e6:.1f} MB） |"
+        f"| 首次打开传输量 | {cold_bytes / 1e6:.1f} MB（checker 目录共 {info['bytes'] / 1e6:.1f} MB；"
+        f"服务器开启 gzip 时约 {gzipped / 1e6:.1f} MB） |"
     )
     lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f} 秒，传输 {warm_bytes / 1e6:.2f} MB |")
     lines.append("")
@@ -159,7 +170,7 @@ def run(sizes: list[int]) -> str:
     for r in results:
         label = "CSV（报送信息 + 附件1）" if r["kind"] == "csv" else "Excel 模板工作簿"
         lines.append(
-            f"| {label} | {r['rows']:,} | {r['findings_s']:.1f} 秒 | {r['total_s']:.1f} 秒 | {r['cpython_s']:.1f} 秒 |"
+            f"| {label} | {r['rows']:,} | {r['findings_s']:.2f} 秒 | {r['total_s']:.2f} 秒 | {r['cpython_s']:.2f} 秒 |"
         )
     return "\n".join(lines)
 
