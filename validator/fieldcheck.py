@@ -167,6 +167,7 @@ class _Column:
         "show",
         "required",
         "count",
+        "messages",
     )
 
     def __init__(self, resource, field, header, letter, table, emit, show_personal_data):
@@ -181,6 +182,7 @@ class _Column:
         self.show = show_personal_data
         self.required = bool(field.get("required"))
         self.count = 0  # findings reported so far: lets the memo tell clean cells from reported ones
+        self.messages: dict = {}
 
     def shown(self, cell: object) -> str:
         text = cell_text(cell)
@@ -191,8 +193,19 @@ class _Column:
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
         self.count += 1
         shown = self.shown(cell)
+        # A column full of the same mistake repeats one message: format it once and share it.
+        key = (rule.id, shown, *params.items())
+        message = self.messages.get(key)
+        if message is None:
+            message = rule.message.format(header=self.header, shown=shown, **params)
+            if len(self.messages) < MEMO_LIMIT:
+                self.messages[key] = message
         self.emit(
-            rule.finding(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                message=message,
+                hint=rule.hint,
                 resource=self.resource,
                 row=row,
                 field=self.field,
@@ -201,9 +214,6 @@ class _Column:
                 source=self.source,
                 sheet=self.sheet,
                 value=shown or None,
-                header=self.header,
-                shown=shown,
-                **params,
             )
         )
 
