@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -283,3 +284,52 @@ def test_real_command_line_process(tmp_path):
     assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
     assert json.loads(proc.stdout.decode("utf-8"))["valid"] is False
     assert proc.stderr == b""
+
+
+class FakeTerminal(io.StringIO):
+    """A stdout that says it is a terminal, to see when colour is used."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "coloured"),
+    [([], {}, True), (["--no-color"], {}, False), ([], {"NO_COLOR": "1"}, False)],
+)
+def test_colour_only_on_a_terminal_that_wants_it(extra, env, coloured, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    term = FakeTerminal()
+    monkeypatch.setattr(sys, "stdout", term)
+    assert main(["validate", str(EXAMPLES / "errors-dates.xlsx"), "--today", "2020-10-20", *extra]) == 1
+    assert ("\033[" in term.getvalue()) is coloured
+    assert "结果：不通过" in term.getvalue()
+
+
+def test_text_output_file_has_no_colour(tmp_path, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys, "stdout", FakeTerminal())
+    dest = tmp_path / "报告.txt"
+    assert (
+        main(["validate", str(EXAMPLES / "errors-dates.xlsx"), "--today", "2020-10-20", "-o", str(dest)]) == 1
+    )
+    text = dest.read_text(encoding="utf-8")
+    assert "结果：不通过" in text and "\033" not in text
+
+
+def test_several_csv_files_and_their_annotated_workbook(tmp_path, capsys):
+    files = [str(p) for p in sorted((EXAMPLES / "errors-dates").glob("*.csv"))]
+    dest = tmp_path / "标注.xlsx"
+    status, _, _ = run_cli([*files, "--today", "2020-10-20", "--format", "xlsx", "-o", str(dest)], capsys)
+    assert status == 1
+    report = json.loads(run_cli([*files, "--today", "2020-10-20", "--format", "json"], capsys)[1])
+    wb = openpyxl.load_workbook(dest)
+    assert wb.sheetnames[:2] == ["校验结果", "报送信息"]
+    located = [f for f in report["findings"] if f["cell"] and f["resource"]]
+    assert located
+    titles = {"manifest": "报送信息", "annex1": "附件1", "annex2": "附件2", "annex3": "附件3"}
+    for f in located:
+        cell = wb[titles[f["resource"]]][f["cell"]]
+        assert cell.fill.fill_type == "solid" and f["rule"] in cell.comment.text, f
