@@ -161,13 +161,22 @@ def test_bench_package_is_streamed(tmp_path):
     assert (tmp_path / "b" / "datapackage.json").exists()
 
 
-def test_example_csv_headers_are_chinese_titles():
+def test_example_csv_headers_are_field_names_and_workbooks_chinese_titles():
+    import openpyxl
+
+    wb = openpyxl.load_workbook(ROOT / "examples" / "valid-2020-07.xlsx", read_only=True)
     for form_id, file in examples_cmd.CSV_FILES.items():
+        fields = standard.form(form_id)["fields"]
         with (ROOT / "examples" / "valid-2020-07" / file).open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
-        assert header == [fld["title"] for fld in standard.form(form_id)["fields"]]
+        assert header == [fld["name"] for fld in fields]
+        header_row = 2 if form_id == "manifest" else 3
+        ws = wb[standard.form(form_id)["title"]]
+        titles = next(ws.iter_rows(min_row=header_row, max_row=header_row, values_only=True))
+        assert list(titles[: len(fields)]) == [fld["title"] for fld in fields]
+    wb.close()
     with (ROOT / "examples" / "errors-codes-structure" / "annex1.csv").open(encoding="utf-8") as f:
-        assert "发现方式" not in next(csv.reader(f))
+        assert "discovery" not in next(csv.reader(f))
 
 
 def test_readme_lists_every_mistake():

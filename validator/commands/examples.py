@@ -47,10 +47,12 @@ def _fields(form_id: str, drop: list[str] | None = None) -> list[dict]:
     return [f for f in standard.form(form_id)["fields"] if f["name"] not in (drop or [])]
 
 
-def write_csv(
-    path: Path, form_id: str, rows, *, headers: str = "title", drop: list[str] | None = None
-) -> int:
-    """Stream `rows` (typed dicts) into a plain UTF-8 CSV file; returns the number of rows."""
+def write_csv(path: Path, form_id: str, rows, *, headers: str = "name", drop: list[str] | None = None) -> int:
+    """Stream `rows` (typed dicts) into a plain UTF-8 CSV file; returns the number of rows.
+
+    Headers default to field names: with a datapackage.json beside it the CSV is the machine
+    interchange form, and Table Schema tools (frictionless) match header to field name.
+    """
     from validator import synth
 
     fields = _fields(form_id, drop)
@@ -208,10 +210,14 @@ def readme(examples) -> str:
         "正确的校验码但对应的人并不存在。不要把这些数据当作真实情况引用。",
         "",
         "每个包都有两种形式：一个 CSV 文件夹（`manifest.csv` 报送信息、`annex1.csv`—`annex3.csv` 附件1—3，"
-        "列标题用中文，附 `datapackage.json`），和一个与 Excel 模板格式相同的 `.xlsx` 工作簿。",
+        "附 `datapackage.json`），和一个与 Excel 模板格式相同的 `.xlsx` 工作簿。",
+        "",
+        "CSV 文件夹是给程序交换用的数据包（Data Package）：列标题是 `datapackage.json` 里的英文字段名"
+        "（`township`、`head_id` 等，每个字段的中文标题见其中的 `title`）。"
+        "乡镇填报用的 CSV 模板（`fpjc template`）和工作簿的列标题是中文，和纸质表一致。"
+        "fpjc 两种列标题都认。",
+        "",
         "行号说明：CSV 的第 1 行是列标题；工作簿中“报送信息”工作表第 2 行是列标题，附件工作表第 3 行是列标题。",
-        "`datapackage.json` 内嵌的 Table Schema 用英文字段名（`head_id` 等），CSV 用中文列标题，fpjc 两种都认；"
-        "frictionless 按字段名对列，直接用它校验这些文件夹会报列名不符，可改用 `fpjc examples bench` 生成的英文列名包。",
         "",
         "用校验器检查，例如：",
         "",
@@ -219,6 +225,19 @@ def readme(examples) -> str:
         "fpjc validate examples/valid-2020-07",
         "fpjc validate examples/errors-dates.xlsx",
         "```",
+        "",
+        "因为列标题就是字段名，这些文件夹也能直接用通用的 Table Schema 工具检查，例如 frictionless：",
+        "",
+        "```",
+        "cd examples/valid-2020-07",
+        "frictionless validate datapackage.json",
+        "```",
+        "",
+        "`valid-2020-07` 和 `zero-report-2020-07` 显示 VALID；`errors-*` 显示 INVALID，"
+        "列出类型、代码表、格式不符的单元格。frictionless 只看得到 Table Schema 能表达的规则："
+        "日期先后、工作日期限、跨表重复、零报告等检查只有 fpjc 做；"
+        "代码的同义词（如“因自然灾害”）和小写 x 结尾的身份证号 fpjc 会接受或只给警告，"
+        "frictionless 则按不符合约束报告。",
         "",
     ]
     for ex in examples:
