@@ -7,6 +7,7 @@ for the same files, and the grouped findings on the page must match the renderer
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -234,6 +235,29 @@ def test_workbook_annotated_download(checker, tmp_path):
     wb = openpyxl.load_workbook(saved)
     assert wb.sheetnames[0] == "校验结果"
     assert {"附件1", "附件2", "附件3"} <= set(wb.sheetnames)
+
+
+def test_dropped_file_is_checked(checker):
+    page = checker
+    path = EXAMPLES / "errors-id-numbers.xlsx"
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+    page.fill(".fpjc-ck-today", TODAY)
+    page.evaluate(
+        """([name, b64]) => {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], name));
+            const drop = document.querySelector(".fpjc-ck-drop");
+            drop.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+            drop.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+        }""",
+        [path.name, base64.b64encode(path.read_bytes()).decode()],
+    )
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n", arg=before
+    )
+    shown = page.eval_on_selector_all(".fpjc-ck-group", "els => els.map(e => Number(e.dataset.count))")
+    assert sum(shown) == len(_cli([path])["findings"]) > 0
 
 
 def test_file_too_large_is_refused_in_chinese(checker, tmp_path):
