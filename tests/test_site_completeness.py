@@ -235,3 +235,16 @@ def test_sample_report_is_real_output(built_site):
     assert "532932********" in text  # personal data masked
     for name in ("errors-id-numbers.xlsx", "报告.html", "标注.xlsx"):
         assert (built_site.path / "downloads/report-sample" / name).stat().st_size > 1000
+
+
+def test_guide_common_mistakes_match_the_rules():
+    """The hand-written guide names rules and their severity; fail when the registry disagrees."""
+    guide = (ROOT / "docs/guide.md").read_text(encoding="utf-8")
+    section = guide.split("## 十个最常见的错误", 1)[1]
+    table, after = section.split("\n\n另外两个经常出现的**警告**", 1)
+    rules = registry()
+    errors = re.findall(r"\[([A-Z]\d{3})\]\(rules/", table)
+    warnings = re.findall(r"\[([A-Z]\d{3})\]\(rules/", after)
+    assert len(errors) == 10 and len(warnings) == 2
+    assert [r for r in errors if rules[r].severity != "error"] == []
+    assert [r for r in warnings if rules[r].severity != "warning"] == []
