@@ -125,3 +125,10 @@ def test_columns_are_named_in_chinese_even_when_the_header_is_the_field_name():
     assert column_label({**base, "column": None}) == "乡镇核查日期"
     assert column_label({**base, "column": "核查日期（乡镇）"}) == "核查日期（乡镇）"  # as the clerk wrote it
     assert column_label({"resource": "annex1", "field": None, "column": "其他"}) == "其他"
+
+
+def test_control_characters_from_cells_cannot_drive_the_terminal(report):
+    report["findings"][1]["value"] = "138\x1b[2J1234\x07"
+    text = render_text(report, color=False, titles=TITLES)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "138\\x1b[2J1234\\x07" in text

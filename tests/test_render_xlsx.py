@@ -107,7 +107,7 @@ def test_csv_inputs_become_a_new_workbook(tmp_path):
     folder = tmp_path / "pkg"
     folder.mkdir()
     (folder / "annex1.csv").write_text(
-        "序号,户主姓名,户主身份证号\n1,张三,=cmd|x\n2,李四,532932199001011234\n", encoding="utf-8"
+        "序号,户主姓名,户主身份证号\n1,张\x07三,=cmd|x\n2,李四,532932199001011234\n", encoding="utf-8"
     )
     (folder / "manifest.csv").write_bytes("乡镇,报告月份\n金墩乡,2020-07\n".encode("gb18030"))
     before = {p.name: digest(p) for p in folder.iterdir()}
@@ -137,6 +137,7 @@ def test_csv_inputs_become_a_new_workbook(tmp_path):
     assert "校验码错误" in ws["C3"].comment.text
     assert ws["C2"].value == "=cmd|x" and ws["C2"].data_type == "s"  # never a formula
     assert wb["manifest"]["A2"].value == "金墩乡"  # GB18030 decoded
+    assert ws["B2"].value == "张\\x07三"  # a control character cannot break the workbook
     assert "CSV" in wb[RESULT_SHEET]["A4"].value
 
 
@@ -165,3 +166,12 @@ def test_libreoffice_opens_the_annotated_copy(workbook, report, tmp_path):
         timeout=120,
     )
     assert (tmp_path / "pdf" / "out.pdf").stat().st_size > 1000
+
+
+def test_control_characters_do_not_break_the_workbook(workbook, report, tmp_path):
+    report["findings"][1]["value"] = "138\x0b1234"
+    report["findings"][1]["message"] = "联系电话\x01不对"
+    wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
+    assert "联系电话\\x01不对" in wb["报送信息"]["H3"].comment.text
+    values = [c.value for row in wb[RESULT_SHEET].iter_rows() for c in row]
+    assert "138\\x0b1234" in values

@@ -8,6 +8,7 @@ workbook say the same thing the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -186,6 +187,26 @@ def input_line(item: Mapping) -> str:
     if item.get("error"):
         text += f"，无法读取：{item['error']}"
     return text + "）"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters from a cell shown as \\xNN: they must not drive the terminal or
+    make a workbook unreadable (XML forbids most of them)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def cleaned(data):
+    """A copy of report data with `visible` applied to every string (keys included)."""
+    if isinstance(data, str):
+        return visible(data) if _CONTROL.search(data) else data
+    if isinstance(data, Mapping):
+        return {cleaned(k): cleaned(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [cleaned(v) for v in data]
+    return data
 
 
 def resource_order(resource: str | None) -> tuple:

@@ -14,6 +14,7 @@ from pathlib import Path
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITY_LABELS,
+    cleaned,
     column_label,
     input_line,
     option_lines,
@@ -45,6 +46,7 @@ def render_html(report: Mapping, *, titles: Mapping[str, str] | None = None) -> 
     """The whole report as one HTML document; `titles` (rule ID → title) defaults to the registry."""
     if titles is None:
         titles = rule_titles(report)
+    report = cleaned(report)
     summary = report["summary"]
     by_resource = summary.get("by_resource") or {}
     rows = summary.get("rows") or {}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITY_LABELS,
+    cleaned,
     input_line,
     option_lines,
     place,
@@ -38,6 +39,7 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
     """The whole report as text; `titles` (rule ID → title) defaults to the rule registry."""
     if titles is None:
         titles = rule_titles(report)
+    report = cleaned(report)
 
     def paint(style: str, text: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text

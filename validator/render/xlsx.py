@@ -21,11 +21,13 @@ from validator.render import (
     PACKAGE_LABEL,
     SEVERITIES,
     SEVERITY_LABELS,
+    cleaned,
     column_label,
     resource_label,
     resource_order,
     rule_titles,
     verdict,
+    visible,
 )
 
 RESULT_SHEET = "校验结果"
@@ -56,6 +58,7 @@ def annotate_workbook(
             raise AnnotateError(f"输出文件 {dest} 不能覆盖或写进被校验的输入 {src}，请用 --output 换一个位置")
     if titles is None:
         titles = rule_titles(report)
+    report = cleaned(report)  # XML forbids control characters a cell value may have carried
 
     workbooks = [s for s in sources if s.suffix.lower() in (".xlsx", ".xlsm")]
     if workbooks:
@@ -155,7 +158,7 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
         for r, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             for c, value in enumerate(record, start=1):
                 if value != "":
-                    _put_text(ws.cell(row=r, column=c), value)
+                    _put_text(ws.cell(row=r, column=c), visible(value))
         ws.freeze_panes = "A2"
         places[name] = ws
         places.setdefault(Path(name).name, ws)
