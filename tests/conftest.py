@@ -28,8 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
-# Screenshots the issue asks for; CI keeps this folder as the test artefacts.
-ARTEFACTS = ROOT / "test-artefacts" / "screenshots"
+# Screenshots the issue asks for, kept as test artefacts (test-artifacts/ is in .gitignore).
+ARTEFACTS = ROOT / "test-artifacts" / "screenshots"  # gitignored
 
 
 @dataclass
