@@ -113,12 +113,42 @@ ROSTER_BAD = rule(
 )
 
 
+ALREADY_WARNED = rule(
+    id="H006",
+    name="household-already-monitored",
+    severity="warning",
+    title="这户以前已预警且尚未解除",
+    message="这户在以前的报送包中已是“{earlier}”，且没有解除记录，不必重复纳入",
+    hint="已在监测中的户继续监测帮扶即可；如以前已解除，请一并提供登记解除的那个月的报送包。",
+    clause="二(六)",
+    description="提供历史报送包时，新填入附件1、附件2 的户如果以前预警过又从未在附件3 解除，多半是重复上报。",
+    fail={"options": {"history": {"annex1": [{"head_id": "532932195803120013"}]}}},
+    passing={
+        "options": {
+            "history": {
+                "annex1": [{"head_id": "532932195803120013"}],
+                "annex3": [
+                    {
+                        "head_id": "532932195803120013",
+                        "release_date": "2020-03-25",
+                        "identified_month": "2020-02",
+                    }
+                ],
+            }
+        }
+    },
+    pass_note="这户以前预警过，但已在附件3 解除，本月再次预警是新的风险。",
+    resources=("annex1", "annex2"),
+)
+
+
 @dataclass
 class History:
     """What earlier accepted packages tell about each household."""
 
     households: set[int] = field(default_factory=set)  # any table
     warnings: dict[int, set[str]] = field(default_factory=dict)  # key → {返贫预警, 致贫预警}
+    released: set[int] = field(default_factory=set)  # 附件3 of an earlier package
     confirmed: set[int] = field(default_factory=set)  # county assessment 认定
     rejected: set[int] = field(default_factory=set)  # county assessment 否定
     assessed: bool = False
@@ -168,6 +198,8 @@ def load_history(root: str | Path, *, today: dt.date) -> History:
                 history.households.add(key)
                 if table.resource in WARNING_OF:
                     history.warnings.setdefault(key, set()).add(WARNING_OF[table.resource])
+                elif table.resource == "annex3":
+                    history.released.add(key)
                 elif table.resource == "assessment":
                     history.assessed = True
                     if values.get("decision") == "认定":
@@ -266,7 +298,28 @@ def row_checks(form: dict, ctx: Context) -> list:
         checks.append(_release_matches(ctx))
     if resource in WARNING_OF and ctx.roster is not None:
         checks.append(_on_roster(ctx, resource))
+    if resource in WARNING_OF and ctx.history is not None:
+        checks.append(_not_yet_released(ctx))
     return checks
+
+
+def _not_yet_released(ctx: Context):
+    history: History = ctx.history  # type: ignore[assignment]
+
+    def check(place: Place, row: int, values: dict) -> None:
+        head_id = values.get("head_id")
+        if not head_id:
+            return
+        key = household_key(head_id)
+        earlier = history.warnings.get(key)
+        if earlier and key not in history.released:
+            ctx.emit(
+                ALREADY_WARNED.finding(
+                    **place.at(row, "head_id", head_id), earlier="、".join(sorted(earlier))
+                )
+            )
+
+    return check
 
 
 def _release_matches(ctx: Context):
