@@ -175,3 +175,23 @@ def test_control_characters_do_not_break_the_workbook(workbook, report, tmp_path
     assert "联系电话\\x01不对" in wb["报送信息"]["H3"].comment.text
     values = [c.value for row in wb[RESULT_SHEET].iter_rows() for c in row]
     assert "138\\x0b1234" in values
+
+
+def test_a_workbook_inside_a_zip_is_copied(workbook, report, tmp_path):
+    import zipfile
+
+    archive = tmp_path / "乡镇报送.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(workbook, "errors-1.xlsx")
+    before = digest(archive)
+    wb = openpyxl.load_workbook(annotate_workbook(archive, report, tmp_path / "out.xlsx", titles=TITLES))
+    assert digest(archive) == before
+    assert wb["附件1"]["F4"].fill.fgColor.rgb.endswith(FILLS["error"])
+    assert "有问题的单元格已标色" in wb[RESULT_SHEET]["A4"].value
+
+
+def test_nothing_to_copy_is_a_clear_error(tmp_path, report):
+    folder = tmp_path / "空文件夹"
+    folder.mkdir()
+    with pytest.raises(AnnotateError, match="没有 .xlsx 工作簿或 CSV 文件"):
+        annotate_workbook(folder, report, tmp_path / "out.xlsx", titles=TITLES)

@@ -60,13 +60,12 @@ def annotate_workbook(
         titles = rule_titles(report)
     report = cleaned(report)  # XML forbids control characters a cell value may have carried
 
-    workbooks = [s for s in sources if s.suffix.lower() in (".xlsx", ".xlsm")]
-    if workbooks:
-        if len(sources) > 1:
-            raise AnnotateError("标注版 Excel 一次只能处理一个 .xlsx 工作簿，请分别校验每个工作簿")
+    sources = [s.parent if s.name.lower() == "datapackage.json" else s for s in sources]
+    workbook = _single_workbook(sources)
+    if workbook is not None:
         # Loading and saving a copy leaves the input untouched; openpyxl keeps values, styles,
         # merged cells, data validation and comments, but not pictures or charts.
-        wb = openpyxl.load_workbook(sources[0])
+        wb = openpyxl.load_workbook(workbook)
         places = {ws.title: ws for ws in wb.worksheets}
         from_csv = False
     else:
@@ -75,13 +74,29 @@ def annotate_workbook(
         places = _copy_csv(wb, sources, report)
         from_csv = True
         if not places:
-            raise AnnotateError("没有找到可以复制的 CSV 文件，无法生成标注版 Excel")
+            raise AnnotateError("输入中没有 .xlsx 工作簿或 CSV 文件，无法生成标注版 Excel")
 
     linked = _mark_cells(places, report, titles)
     _result_sheet(wb, report, titles, linked, from_csv=from_csv)
     dest.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dest)
     return dest
+
+
+def _single_workbook(sources: list[Path]) -> Path | io.BytesIO | None:
+    """The one workbook to copy, if the input is a workbook (or a zip holding only one)."""
+    books = [s for s in sources if s.suffix.lower() in (".xlsx", ".xlsm")]
+    if books:
+        if len(sources) > 1:
+            raise AnnotateError("标注版 Excel 一次只能处理一个 .xlsx 工作簿，请分别校验每个工作簿")
+        return books[0]
+    if len(sources) == 1 and sources[0].suffix.lower() == ".zip":
+        with zipfile.ZipFile(sources[0]) as z:
+            names = [n for n in z.namelist() if not n.endswith("/")]
+            inside = [n for n in names if n.lower().endswith((".xlsx", ".xlsm"))]
+            if len(inside) == 1 and not any(n.lower().endswith(".csv") for n in names):
+                return io.BytesIO(z.read(inside[0]))
+    return None
 
 
 def _target(finding: Mapping, places: Mapping) -> tuple[str, str] | None:
