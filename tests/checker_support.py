@@ -78,6 +78,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def end_headers(self):
+        for name, value in self.server.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def copyfile(self, source, outputfile):
         start = source.tell()
         super().copyfile(source, outputfile)
@@ -89,7 +94,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class Server:
     """``with Server(root) as s:`` serves ``root`` at ``s.url`` until the block ends."""
 
-    def __init__(self, root: Path, *, stall: str | None = None):
+    def __init__(self, root: Path, *, stall: str | None = None, headers: dict[str, str] | None = None):
         handler = functools.partial(_Handler, directory=str(root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -97,6 +102,7 @@ class Server:
         self.httpd.bytes_sent = 0
         self.httpd.paths = []
         self.httpd.stall = stall
+        self.httpd.extra_headers = dict(headers or {})
         self.httpd.released = threading.Event()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

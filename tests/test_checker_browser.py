@@ -302,6 +302,18 @@ def test_startup_timeout_message(page, site):
         assert "校验器启动超时" in page.inner_text(".fpjc-ck-message")
 
 
+def test_strict_content_security_policy_is_reported_not_a_hang(page, site):
+    # A host whose CSP forbids compiling WebAssembly: Pyodide cannot start; the clerk must be told.
+    name = add_page(site, "csp.html", ' data-timeout-ms="5000"')
+    csp = {"Content-Security-Policy": "default-src 'self'; script-src 'self'"}
+    with Server(site, headers=csp) as strict:
+        page.goto(strict.url + name)
+        state = _wait_state(page, ["timeout", "failed", "ready"], timeout=60_000)
+    assert state in ("timeout", "failed")
+    message = page.inner_text(".fpjc-ck-message")
+    assert "校验器启动超时" in message or "校验器没有启动成功" in message
+
+
 def test_loading_progress_is_shown(page, server):
     page.goto(server.url)
     page.wait_for_function(
