@@ -333,3 +333,12 @@ def test_several_csv_files_and_their_annotated_workbook(tmp_path, capsys):
     for f in located:
         cell = wb[titles[f["resource"]]][f["cell"]]
         assert cell.fill.fill_type == "solid" and f["rule"] in cell.comment.text, f
+
+
+def test_xlsx_format_with_two_workbooks_is_bad_usage(tmp_path, capsys):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for p in (a, b):
+        p.write_bytes((EXAMPLES / "valid-2020-07.xlsx").read_bytes())
+    status, _, err = run_cli([str(a), str(b), "--format", "xlsx", "-o", str(tmp_path / "o.xlsx")], capsys)
+    assert status == 2 and "一个工作簿" in err
+    assert not (tmp_path / "o.xlsx").exists()

@@ -88,6 +88,8 @@ def _run(args: argparse.Namespace) -> int:
         if not p.exists():
             raise UsageError(f"找不到 {p}，请检查路径是否写对")
     output = Path(args.output) if args.output else None
+    if args.format == "xlsx" and sum(p.suffix.lower() in (".xlsx", ".xlsm") for p in inputs) > 1:
+        raise UsageError("--format xlsx 一次只能标注一个工作簿，请分别校验每个 .xlsx 文件")
     if args.format == "xlsx" and output is None:
         output = Path.cwd() / f"{_stem(inputs[0])}.校验结果.xlsx"
     if output is not None:
