@@ -319,7 +319,7 @@ LOST_DIGITS = rule(
 )
 DATE_CELL = rule(
     id="F051",
-    name="date-cell-in-text-column",
+    name="unexpected-date-cell",
     severity="error",
     title="被 Excel 识别成了日期",
     message="「{header}」被 Excel 识别成了日期（{shown}），原来的内容可能已经改变。",
