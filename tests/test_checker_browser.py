@@ -337,6 +337,43 @@ def test_no_worker_on_a_page_without_the_checker(page, server, site):
     assert not [u for u in requested if "worker.mjs" in u or "pyodide" in u or ".whl" in u]
 
 
+INSTANT_NAVIGATION = """
+window.__made = [];
+window.__ended = 0;
+const Base = window.Worker;
+const terminate = Base.prototype.terminate;
+Base.prototype.terminate = function () { window.__ended += 1; return terminate.call(this); };
+window.Worker = class extends Base {
+  constructor(url, options) { super(url, options); if (String(url).includes("worker.mjs")) window.__made.push(String(url)); }
+};
+// Material's document$: replays the current document to each subscriber, emits on every page swap.
+window.document$ = {
+  subscribers: [],
+  subscribe(f) { this.subscribers.push(f); f(document); },
+  next() { this.subscribers.forEach((f) => f(document)); },
+};
+"""
+
+
+def test_instant_navigation_starts_and_stops_the_worker(page, server):
+    page.add_init_script(INSTANT_NAVIGATION)
+    page.goto(server.url)
+    page.wait_for_function("() => window.__made.length === 1")
+    ended = page.evaluate("() => window.__ended")
+    # Navigate "away": the checker element disappears, the worker must end, none may start.
+    page.evaluate(
+        "() => { document.getElementById('fpjc-checker').replaceWith(document.createElement('p')); document$.next(); }"
+    )
+    assert page.evaluate("() => window.__ended") == ended + 1
+    assert page.evaluate("() => window.__made.length") == 1
+    # And back: a fresh checker starts and gets ready.
+    page.evaluate(
+        "() => { const d = document.createElement('div'); d.id = 'fpjc-checker'; document.body.appendChild(d); document$.next(); }"
+    )
+    assert page.evaluate("() => window.__made.length") == 2
+    assert _wait_state(page, ["ready", "failed", "timeout"]) == "ready"
+
+
 BUILT_CHECK_PAGE = ROOT / "build" / "site" / "check" / "index.html"
 
 
