@@ -38,7 +38,7 @@ INPUT_KINDS = {
     "zip": "zip 压缩包",
     "xlsx": "Excel 工作簿",
     "csv": "CSV 文件",
-    "datapackage": "数据包（datapackage.json）",
+    "datapackage": "数据包描述文件",
 }
 
 PACKAGE_LABEL = "整个报送包"
