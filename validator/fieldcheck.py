@@ -173,7 +173,8 @@ class _Column:
     def __init__(self, resource, field, header, letter, table, emit, show_personal_data):
         self.resource = resource
         self.field = field["name"]
-        self.header = header or field["title"]
+        # A Data Package CSV uses field names as headers; the clerk still reads the Chinese title.
+        self.header = field["title"] if not header or header == field["name"] else header
         self.letter = letter
         self.source = table.source
         self.sheet = table.sheet
