@@ -260,6 +260,30 @@ def test_dropped_file_is_checked(checker):
     assert sum(shown) == len(_cli([path])["findings"]) > 0
 
 
+def test_unreadable_input_says_what_the_cli_says(checker, tmp_path):
+    page = checker
+    archive = tmp_path / "说明.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("说明.txt", "不是报送表")
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+    page.set_input_files(".fpjc-ck-input", [str(archive)])
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n", arg=before
+    )
+    assert _state(page) == "unreadable"
+    cli = subprocess.run(
+        [sys.executable, "-m", "validator", "validate", "--format", "json", str(archive)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert cli.returncode == 2
+    said = cli.stderr.strip().splitlines()[0]
+    assert said.startswith("无法读取：")
+    assert said.split("：", 1)[1].strip() in page.inner_text(".fpjc-ck-message")
+
+
 def test_file_too_large_is_refused_in_chinese(checker, tmp_path):
     page = checker
     big = tmp_path / "big.csv"
