@@ -108,3 +108,11 @@ def test_personal_data_notice_follows_the_option(report):
     assert "已打码" in render_html(report, titles=TITLES)
     report["options"]["show_personal_data"] = True
     assert "含未打码的个人信息" in render_html(report, titles=TITLES)
+
+
+def test_a_huge_report_lists_the_first_rows_and_says_so(report):
+    page = render_html(report, titles=TITLES, max_rows=4)
+    table = page.split('<table class="all">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr class=") == 4
+    assert f"其余 {len(report['findings']) - 4} 处请看 JSON 报告" in page
+    assert 'D003 身份证号校验码错误 <span class="muted">（共 7 处）' in page  # groups still count all

@@ -27,6 +27,9 @@ from validator.render import (
 from validator.render.grouping import group
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Beyond this many findings a page gets too big for a browser to open comfortably; the
+# groups above the table still count every finding, and JSON lists them all.
+MAX_TABLE_ROWS = 20_000
 
 
 @lru_cache(maxsize=1)
@@ -42,11 +45,17 @@ def _template():
     return env.get_template("report.html.j2")
 
 
-def render_html(report: Mapping, *, titles: Mapping[str, str] | None = None) -> str:
-    """The whole report as one HTML document; `titles` (rule ID → title) defaults to the registry."""
+def render_html(
+    report: Mapping, *, titles: Mapping[str, str] | None = None, max_rows: int = MAX_TABLE_ROWS
+) -> str:
+    """The whole report as one HTML document; `titles` (rule ID → title) defaults to the registry.
+
+    The full findings table lists at most `max_rows` findings and says how many it left out.
+    """
     if titles is None:
         titles = rule_titles(report)
     report = cleaned(report)
+    findings = report.get("findings") or []
     summary = report["summary"]
     by_resource = summary.get("by_resource") or {}
     rows = summary.get("rows") or {}
@@ -63,14 +72,15 @@ def render_html(report: Mapping, *, titles: Mapping[str, str] | None = None) -> 
         inputs=[input_line(i) for i in report.get("inputs") or ()],
         options=option_lines(report),
         tables=tables,
-        groups=group(report.get("findings") or []),
+        groups=group(findings),
         titles=titles,
         labels=SEVERITY_LABELS,
         place=place,
         column=column_label,
         table_name=lambda r: resource_label(r) if r else PACKAGE_LABEL,
         show_personal=bool((report.get("options") or {}).get("show_personal_data")),
-        all_rows=_all_rows(report.get("findings") or ()),
+        all_rows=_all_rows(findings[:max_rows]),
+        omitted=max(0, len(findings) - max_rows),
     )
 
 
