@@ -195,3 +195,23 @@ def test_nothing_to_copy_is_a_clear_error(tmp_path, report):
     folder.mkdir()
     with pytest.raises(AnnotateError, match="没有 .xlsx 工作簿或 CSV 文件"):
         annotate_workbook(folder, report, tmp_path / "out.xlsx", titles=TITLES)
+
+
+def test_too_many_findings_are_trimmed_and_said_so(workbook, report, tmp_path, monkeypatch):
+    import validator.render.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_FINDINGS", 3)
+    wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
+    ws = wb[RESULT_SHEET]
+    assert f"其余 {len(report['findings']) - 3} 处请看 JSON 报告" in ws["A5"].value
+    assert [r[0] for r in ws.iter_rows(min_row=7, max_row=10, values_only=True)] == [1, 2, 3, None]
+
+
+def test_a_huge_csv_is_refused_with_a_way_out(tmp_path, report, monkeypatch):
+    import validator.render.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_CSV_ROWS", 10)
+    big = tmp_path / "annex1.csv"
+    big.write_text("序号\n" + "".join(f"{i}\n" for i in range(20)), encoding="utf-8")
+    with pytest.raises(AnnotateError, match="--format html"):
+        annotate_workbook(big, report, tmp_path / "out.xlsx", titles=TITLES)

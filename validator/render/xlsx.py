@@ -33,6 +33,10 @@ from validator.render import (
 RESULT_SHEET = "校验结果"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# openpyxl needs tens of seconds per 20 000 commented cells and holds every cell in memory:
+# beyond these sizes the annotated copy would look like a hang, so it is refused or trimmed.
+MAX_FINDINGS = 20_000
+MAX_CSV_ROWS = 100_000
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -59,6 +63,9 @@ def annotate_workbook(
     if titles is None:
         titles = rule_titles(report)
     report = cleaned(report)  # XML forbids control characters a cell value may have carried
+    omitted = max(0, len(report.get("findings") or ()) - MAX_FINDINGS)
+    if omitted:
+        report = {**report, "findings": report["findings"][:MAX_FINDINGS]}
 
     sources = [s.parent if s.name.lower() == "datapackage.json" else s for s in sources]
     workbook = _single_workbook(sources)
@@ -77,7 +84,7 @@ def annotate_workbook(
             raise AnnotateError("输入中没有 .xlsx 工作簿或 CSV 文件，无法生成标注版 Excel")
 
     linked = _mark_cells(places, report, titles)
-    _result_sheet(wb, report, titles, linked, from_csv=from_csv)
+    _result_sheet(wb, report, titles, linked, from_csv=from_csv, omitted=omitted)
     dest.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dest)
     return dest
@@ -166,8 +173,14 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
         return resource_order(resource) if resource else (1000, item[0])
 
     files.sort(key=order)
-    for name, data in files:
-        text = _decode(data)
+    texts = [(name, _decode(data)) for name, data in files]
+    lines = sum(text.count("\n") for _, text in texts)
+    if lines > MAX_CSV_ROWS:
+        raise AnnotateError(
+            f"CSV 共约 {lines} 行，超过 {MAX_CSV_ROWS} 行，生成标注版 Excel 会非常慢；"
+            "请改用 --format html 或 --format json 查看校验结果"
+        )
+    for name, text in texts:
         resource = resource_of.get(name) or resource_of.get(Path(name).name)
         ws = wb.create_sheet(_sheet_title(resource_label(resource) if resource else Path(name).stem, wb))
         for r, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
@@ -223,7 +236,9 @@ def _put_text(cell, value) -> None:
         cell.data_type = "s"
 
 
-def _result_sheet(wb, report: Mapping, titles: Mapping[str, str], linked: Mapping, *, from_csv: bool) -> None:
+def _result_sheet(
+    wb, report: Mapping, titles: Mapping[str, str], linked: Mapping, *, from_csv: bool, omitted: int = 0
+) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -244,15 +259,16 @@ def _result_sheet(wb, report: Mapping, titles: Mapping[str, str], linked: Mappin
         about += f"，校验日期 {opts['today']}"
     about += "，个人信息未打码" if opts.get("show_personal_data") else "，个人信息已打码"
     _put_text(ws["A3"], about)
+    note = "有问题的单元格已标色（红：错误，黄：警告，蓝：提示），鼠标移到单元格上可看说明。"
     if from_csv:
+        note = "原文件是 CSV：各表按原样逐行复制为文本，单元格位置与报告一致；请在原 CSV 文件中改正。" + note
+    _put_text(ws["A4"], note)
+    if omitted:
         _put_text(
-            ws["A4"],
-            "原文件是 CSV：各表按原样逐行复制为文本，单元格位置与报告一致，便于查找；请在原 CSV 文件中改正。",
+            ws["A5"],
+            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。",
         )
-    else:
-        _put_text(
-            ws["A4"], "有问题的单元格已标色（红：错误，黄：警告，蓝：提示），鼠标移到单元格上可看说明。"
-        )
+        ws["A5"].font = Font(bold=True, color="B42318")
 
     headers = [
         "序号",
