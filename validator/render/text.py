@@ -85,6 +85,14 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
         out.append("")
         out.append(paint("bold", "未执行的检查："))
         out.extend(f"  - {c['check']}：{c['reason']}" for c in not_run)
+    if groups:
+        out.append("")
+        out.append(
+            paint(
+                "dim",
+                "加 --format xlsx 可得到标出问题单元格的 Excel 副本，--format html 可得到便于打印的报告。",
+            )
+        )
     out.append("")
     return "\n".join(out)
 
