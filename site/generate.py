@@ -247,7 +247,10 @@ def _run_examples(rules: list, problems: list[str]) -> dict:
         except Exception as exc:  # a broken example must not hide the rest of the catalogue
             problems.append(f"规则 {r.id} 的错误示例无法运行：{type(exc).__name__}: {exc}")
             continue
-        out[r.id] = [f for f in report.get("findings", []) if f.get("rule") == r.id][:3]
+        found = [f for f in report.get("findings", []) if f.get("rule") == r.id]
+        if not found:
+            problems.append(f"规则 {r.id} 的错误示例没有触发这条规则，网站不能把它当作例子展示")
+        out[r.id] = found[:3]
     return out
 
 
