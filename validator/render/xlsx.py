@@ -262,6 +262,8 @@ def _result_sheet(
     note = "有问题的单元格已标色（红：错误，黄：警告，蓝：提示），鼠标移到单元格上可看说明。"
     if from_csv:
         note = "原文件是 CSV：各表按原样逐行复制为文本，单元格位置与报告一致；请在原 CSV 文件中改正。" + note
+    else:
+        note += "请在原工作簿中改正后重新校验，不要上报本副本。"
     _put_text(ws["A4"], note)
     if omitted:
         _put_text(
