@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -72,7 +73,11 @@ def annotate_workbook(
     if workbook is not None:
         # Loading and saving a copy leaves the input untouched; openpyxl keeps values, styles,
         # merged cells, data validation and comments, but not pictures or charts.
-        wb = openpyxl.load_workbook(workbook)
+        with warnings.catch_warnings():
+            # openpyxl warns on stderr about extensions it drops (WPS/Excel data validation
+            # lists, slicers); the clerk can do nothing about them, and the input stays intact.
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(workbook)
         places = {ws.title: ws for ws in wb.worksheets}
         from_csv = False
     else:
