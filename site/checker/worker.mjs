@@ -22,7 +22,7 @@ function progress(step, text) {
 async function start() {
   let stage = "runtime";
   try {
-    progress(1, "正在下载并启动 Python 运行环境（约 13 MB，首次打开需要稍候，之后由浏览器缓存）…");
+    progress(1, "正在下载并启动 Python 运行环境（约 14 MB，首次打开需要稍候，之后由浏览器缓存）…");
     const pyodide = await loadPyodide({
       indexURL: runtimeURL,
       lockFileURL: packagesURL + "pyodide-lock.json",
