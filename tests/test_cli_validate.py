@@ -342,3 +342,12 @@ def test_xlsx_format_with_two_workbooks_is_bad_usage(tmp_path, capsys):
     status, _, err = run_cli([str(a), str(b), "--format", "xlsx", "-o", str(tmp_path / "o.xlsx")], capsys)
     assert status == 2 and "一个工作簿" in err
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_an_output_that_cannot_be_written_is_exit_2(tmp_path, capsys):
+    blocked = tmp_path / "只读"
+    blocked.write_text("a file, so nothing can be created beneath it", encoding="utf-8")
+    args = [str(EXAMPLES / "errors-dates.xlsx"), "--today", "2020-10-20", "--format"]
+    for fmt in ("html", "xlsx"):
+        status, _, err = run_cli([*args, fmt, "-o", str(blocked / f"报告.{fmt}")], capsys)
+        assert status == 2 and "无法写入" in err and "Traceback" not in err

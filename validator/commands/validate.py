@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
             _err(str(exc))
             return UNUSABLE
         except OSError as exc:
-            _err(f"无法写入 {output}：{exc.strerror or exc}")
+            _err(_cannot_write(output, exc))
             return UNUSABLE
         _out(f"{verdict(report)}\n标注版 Excel 已写入：{output}\n")
         return status
@@ -147,12 +147,19 @@ def _run(args: argparse.Namespace) -> int:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(body, encoding="utf-8", newline="\n")
         except OSError as exc:
-            _err(f"无法写入 {output}：{exc.strerror or exc}")
+            _err(_cannot_write(output, exc))
             return UNUSABLE
         from validator.render import verdict
 
         _err(f"{verdict(report)}\n报告已写入：{output}")
     return status
+
+
+def _cannot_write(output: Path, exc: OSError) -> str:
+    return (
+        f"无法写入 {output}（文件可能正在 Excel 或 WPS 中打开，或没有写入权限；"
+        f"请关闭它或换一个位置）：{exc.strerror or type(exc).__name__}"
+    )
 
 
 def _parse_today(text: str | None) -> dt.date | None:
