@@ -586,6 +586,9 @@ def schema_entries(src: Sources) -> list[dict]:
             entry["id"] = data.get("$id", "")
             entry["title"] = data.get("title", "")
             entry["description"] = data.get("description", "")
+        elif path.suffix == ".md":
+            first = path.read_text(encoding="utf-8").lstrip().splitlines()[:1]
+            entry["title"] = first[0].lstrip("# ").strip() if first else ""
         out.append(entry)
     return out
 
