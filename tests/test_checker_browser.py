@@ -346,6 +346,20 @@ def test_strict_content_security_policy_is_reported_not_a_hang(page, site):
     assert "校验器启动超时" in message or "校验器没有启动成功" in message
 
 
+def test_tampered_wheel_is_refused(page, tmp_path):
+    # Pyodide checks each wheel against our lock's sha256; a changed file must stop the start-up
+    # with a message, not run unverified code.
+    site = tmp_path / "site"
+    info = build_minimal_site(site)
+    wheel = next((site / "checker" / info["packages"]).glob("et_xmlfile-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"\0")
+    with Server(site) as s:
+        page.goto(s.url)
+        assert _wait_state(page, ["ready", "failed", "timeout"]) == "failed"
+    message = page.inner_text(".fpjc-ck-message")
+    assert "校验器没有启动成功" in message and "packages" in message
+
+
 def test_loading_progress_is_shown(page, server):
     page.goto(server.url)
     page.wait_for_function(
