@@ -16,10 +16,12 @@ Called by the MkDocs hook after the build; also runs alone: ``python site/checke
 
 from __future__ import annotations
 
+import email.parser
 import hashlib
 import json
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +45,37 @@ def _check_pyodide() -> None:
     version = json.loads(package.read_text())["version"]
     if version != PYODIDE_VERSION:
         raise RuntimeError(f"node_modules/pyodide is {version}, the checker is built for {PYODIDE_VERSION}")
+
+
+def _wheel_license(path: Path) -> tuple[str, str, str]:
+    """(name, version, licence) from a wheel's METADATA."""
+    with zipfile.ZipFile(path) as zf:
+        meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = email.parser.Parser().parsestr(zf.read(meta_name).decode("utf-8"))
+    licence = meta.get("License-Expression") or meta.get("License") or ""
+    if not licence:
+        classifiers = [
+            c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License ::")
+        ]
+        licence = ", ".join(classifiers)
+    return meta["Name"], meta["Version"], licence or "see the wheel"
+
+
+def _notice(runtime: Path, packages: Path) -> str:
+    pyodide = json.loads((wheels.PYODIDE_DIR / "package.json").read_text())
+    lines = [
+        "The in-browser checker of this site ships these components, unchanged unless noted.",
+        "Their licence texts are inside each wheel's .dist-info folder.",
+        "",
+        f"Pyodide {pyodide['version']} ({runtime.name}/): {pyodide.get('license', '')}, npm package 'pyodide'",
+    ]
+    for whl in sorted(packages.glob("*.whl")):
+        name, version, licence = _wheel_license(whl)
+        note = (
+            " (pure-Python build from the sdist, without C speedups)" if name.lower() == "markupsafe" else ""
+        )
+        lines.append(f"{name} {version} ({packages.name}/{whl.name}): {licence}{note}")
+    return "\n".join(lines) + "\n"
 
 
 def build(site_dir: Path) -> dict:
@@ -69,6 +102,8 @@ def build(site_dir: Path) -> dict:
         text = (SOURCE / name).read_text(encoding="utf-8")
         text = text.replace(BUILD_ID_MARK, build_id).replace(PACKAGES_MARK, packages)
         (out / name).write_text(text, encoding="utf-8")
+
+    (out / "NOTICE.txt").write_text(_notice(runtime, out / packages), encoding="utf-8")
 
     files = {p.relative_to(out).as_posix(): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
     return {

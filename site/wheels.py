@@ -136,6 +136,8 @@ def build_fpjc_wheel(dest: Path) -> Path:
         if not path.is_file() or "__pycache__" in path.parts or path.suffix in {".pyc", ".pyo"}:
             continue
         files[path.relative_to(ROOT).as_posix()] = path.read_bytes()
+    if (ROOT / "LICENSE").exists():
+        files[f"fpjc-{version}.dist-info/licenses/LICENSE"] = (ROOT / "LICENSE").read_bytes()
     metadata = (
         "Metadata-Version: 2.1\n"
         "Name: fpjc\n"
