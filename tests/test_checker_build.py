@@ -152,3 +152,10 @@ def test_standalone_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "checker" / "checker.js").exists()
     assert "total" in result.stdout
+
+
+def test_notice_names_every_shipped_component(built):
+    notice = (_out(built) / "NOTICE.txt").read_text(encoding="utf-8")
+    assert f"Pyodide {checker_build.PYODIDE_VERSION}" in notice and "MPL-2.0" in notice
+    for whl in (_out(built) / built["packages"]).glob("*.whl"):
+        assert whl.name in notice
