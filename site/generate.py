@@ -333,6 +333,17 @@ def field_notes(f: dict) -> str:
     return "；".join(p.rstrip("。") for p in parts if p) + "。"
 
 
+def foreign_key_text(fk: dict, form: dict, std: dict) -> str:
+    """A foreign key in the clerk's words: which column must equal which column of which table."""
+    here = {x["name"]: x["title"] for x in form["fields"]}
+    ref_id = fk["reference"]["resource"]
+    ref = next((f for f in std["forms"] if f["id"] == ref_id), None)
+    there = {x["name"]: x["title"] for x in ref["fields"]} if ref else {}
+    cols = "、".join(f"“{here.get(n, n)}”" for n in fk["fields"])
+    ref_cols = "、".join(f"“{there.get(n, n)}”" for n in fk["reference"]["fields"])
+    return f"本表的{cols}须与{ref['title'] if ref else ref_id}的{ref_cols}一致。"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower()
 
@@ -619,6 +630,7 @@ def _env() -> jinja2.Environment:
         SETTING_KEYS=SETTING_KEYS,
         field_rules=field_rules,
         field_notes=field_notes,
+        foreign_key_text=foreign_key_text,
     )
     return env
 
