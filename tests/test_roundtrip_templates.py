@@ -190,10 +190,6 @@ def test_blank_template_is_read_as_our_template(tmp_path):
     assert report["summary"]["rows"] == {"manifest": 0, "annex1": 0, "annex2": 0, "annex3": 0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="T011 does not yet fire when 报送信息 has no value row (validator/checks/package.py)",
-)
 def test_blank_template_is_not_a_valid_submission(tmp_path):
     report = validate(write_workbook(tmp_path / "blank.xlsx"), today=TODAY)
     assert report["valid"] is False

@@ -99,7 +99,11 @@ def validate_package(
 
 
 def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
-    columns = {c.field: (c.header, c.letter) for c in table.columns if c.field}
+    titles = {f["name"]: f["title"] for f in form["fields"]}
+    # A Data Package CSV has field names as headers; the clerk still reads the Chinese title.
+    columns = {
+        c.field: (titles[c.field] if c.header == c.field else c.header, c.letter) for c in table.columns if c.field
+    }
     personal = {f["name"]: f["personal"] for f in form["fields"] if f.get("personal")}
     return Place(
         resource=table.resource,

@@ -53,10 +53,12 @@ class Finding:
 def sort_key(f: Finding) -> tuple:
     """Deterministic order: by resource order, then row, then column, then rule."""
     order = {"manifest": 0, "annex1": 1, "annex2": 2, "annex3": 3}
+    # Table order first, so a CSV folder (manifest.csv sorts after annex1.csv) and a workbook
+    # list their findings the same way.
     return (
-        f.source or "",
         order.get(f.resource or "", 9 if f.resource else -1),
         f.resource or "",
+        f.source or "",
         f.row if f.row is not None else -1,
         _col_index(f.cell),
         f.rule,
