@@ -48,8 +48,8 @@ async function start() {
     const versions = bridge.start().toJs({ dict_converter: Object.fromEntries });
     progress(4, "校验器已就绪。");
     postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started) });
-    // The page is usable now; load the report renderers while the clerk picks a file.
-    stage = "renderers";
+    // The page is usable now; load openpyxl and the report renderers while the clerk picks a file.
+    stage = "components";
     bridge.warm();
     return pyodide;
   } catch (err) {
