@@ -3,7 +3,7 @@
 Loaded by mkdocs.yml (`hooks:`). `on_config` reads the standard, the rule registry, the CLI
 and the published schemas once; `on_files` adds the generated pages, the schema files, the
 downloadable templates and Mermaid (from node_modules, never from a CDN) as virtual files;
-`on_post_build` runs the in-browser checker's build step when that module exists.
+`on_post_build` runs the in-browser checker's build step (site/checker_build.py).
 A missing source is logged as a warning, so `mkdocs build --strict` fails on it.
 """
 
@@ -65,7 +65,7 @@ def on_files(files: Files, config) -> Files:
         _add(files, File.generated(config, MERMAID_DEST, abs_src_path=str(MERMAID)))
     else:
         log.warning(f"找不到 {MERMAID.relative_to(ROOT)}：先运行 npm ci（scripts/setup.sh 会运行）")
-    config.nav = _expand_nav(config.nav, generate.nav_sections(src), config)
+    config.nav = _expand_nav(config.nav, generate.nav_sections(src))
     return files
 
 
@@ -76,8 +76,8 @@ def _add(files: Files, file: File) -> None:
     files.append(file)
 
 
-def _expand_nav(nav, sections: dict[str, list], config):
-    """Turn `标题: forms/index.md` into a section (index page + generated pages); add 在线校验."""
+def _expand_nav(nav, sections: dict[str, list]):
+    """Turn `标题: forms/index.md` into a section (index page + generated pages)."""
     out = []
     for item in nav or []:
         if isinstance(item, dict):
@@ -85,18 +85,11 @@ def _expand_nav(nav, sections: dict[str, list], config):
             if isinstance(value, str) and value in sections:
                 item = {title: [value, *sections[value]]}
             elif isinstance(value, list):
-                item = {title: _expand_nav(value, sections, config)}
+                item = {title: _expand_nav(value, sections)}
         out.append(item)
-        if (
-            isinstance(item, dict)
-            and "乡镇使用指南" in item
-            and (Path(config.docs_dir) / "check.md").exists()
-        ):
-            out.append({"在线校验": "check.md"})
     return out
 
 
 def on_post_build(config):
-    builder = HERE / "checker_build.py"
-    if builder.exists():
-        _load("checker_build", builder).build(Path(config.site_dir))
+    # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
+    _load("checker_build", HERE / "checker_build.py").build(Path(config.site_dir))

@@ -4,30 +4,17 @@ and a headless Chromium (the Debian package, driven by Playwright) that can reac
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from checker_support import CHROMIUM, CHROMIUM_ARGS, Server
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 # Screenshots the issue asks for, kept as test artefacts (test-artifacts/ is in .gitignore).
 ARTEFACTS = ROOT / "test-artifacts" / "screenshots"  # gitignored
 
@@ -59,54 +46,40 @@ def built_site(tmp_path_factory) -> BuiltSite:
     return BuiltSite(out, log, warnings)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".json": "application/json",
-        ".whl": "application/zip",
-        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
-
-    def log_message(self, format, *args):  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """Serve the built site on 127.0.0.1 (a free port) for the whole session."""
-    handler = functools.partial(_Handler, directory=str(built_site.path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with Server(built_site.path) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    """Headless Debian Chromium with a fresh profile; never `playwright install`."""
+def playwright():
+    """One Playwright driver for the whole session: its sync API cannot be started twice at once,
+    so the site tests and the checker tests share it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh (it installs the Debian package chromium)")
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-            locale="zh-CN",
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright, tmp_path_factory):
+    """Headless Debian Chromium with a fresh profile; never `playwright install`."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+        locale="zh-CN",
+    )
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from checker_support import (
     Server,
     add_page,
     build_minimal_site,
-    checker_build,
     chromium_available,
     launch,
 )
@@ -64,13 +63,10 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        ctx = launch(p, tmp_path_factory.mktemp("profile"))
-        yield ctx
-        ctx.close()
+def context(playwright, tmp_path_factory):
+    ctx = launch(playwright, tmp_path_factory.mktemp("profile"))
+    yield ctx
+    ctx.close()
 
 
 def _watch(context, page) -> None:
@@ -225,7 +221,7 @@ def test_zip_upload_and_downloads(checker, tmp_path):
 
     saved = tmp_path / info.value.suggested_filename
     info.value.save_as(saved)
-    assert saved.name == "errors-id-numbers-校验标注.xlsx"
+    assert saved.name == "errors-id-numbers.校验结果.xlsx"
     wb = openpyxl.load_workbook(saved)
     assert "校验结果" in wb.sheetnames
 
@@ -235,7 +231,7 @@ def test_workbook_annotated_download(checker, tmp_path):
     _check(page, [EXAMPLES / "errors-dates.xlsx"])
     with page.expect_download() as info:
         page.click("a.fpjc-ck-xlsx")
-    assert info.value.suggested_filename == "errors-dates-校验标注.xlsx"
+    assert info.value.suggested_filename == "errors-dates.校验结果.xlsx"
     import openpyxl
 
     saved = tmp_path / "annotated.xlsx"
@@ -420,18 +416,11 @@ def test_instant_navigation_starts_and_stops_the_worker(page, server):
     assert _wait_state(page, ["ready", "failed", "timeout"]) == "ready"
 
 
-BUILT_CHECK_PAGE = ROOT / "build" / "site" / "check" / "index.html"
-
-
-@pytest.mark.skipif(not BUILT_CHECK_PAGE.exists(), reason="the MkDocs site is not built (build/site/check/)")
-def test_real_site_check_page(page, tmp_path):
-    root = ROOT / "build" / "site"
+def test_real_site_check_page(page, built_site):
+    """The page as the MkDocs build publishes it (the session's fresh build, not a stale build/)."""
+    root = built_site.path
     locks = list((root / "checker").glob("packages-*/pyodide-lock.json"))
     assert len(locks) == 1, "the built site has no checker (or two): is checker_build called by the hook?"
-    shipped = json.loads(locks[0].read_text())["packages"]["fpjc"]["sha256"]
-    current = checker_build.wheels.sha256_file(checker_build.wheels.build_fpjc_wheel(tmp_path))
-    if shipped != current:
-        pytest.skip("build/site is older than validator/: rebuild the site to test it")
     with Server(root) as s:
         requested = []
         page.on("request", lambda r: requested.append(r.url))

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 import pytest
+from golden_support import check_golden
 
 from validator.cli import main
 from validator.render.text import render_text
@@ -120,18 +121,6 @@ def test_options_reach_the_engine(some_file, stub_api, capsys):
 # --- with the real engine, on the synthetic example packages ------------------------------------
 
 EXAMPLES = HERE.parent / "examples"
-GOLDEN = HERE / "golden" / "render"
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("FPJC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.exists(), f"missing golden {path}; run FPJC_UPDATE_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs; if intended, regenerate with FPJC_UPDATE_GOLDEN=1"
-    )
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from golden_support import check_golden
 
 from validator.render.html import render_html
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "render_fixtures" / "sample_report.json"
-GOLDEN = HERE / "golden" / "render"
 TITLES = {"D003": "身份证号校验码错误", "F003": "日期格式不对", "S010": "不认识的工作表"}
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("FPJC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.exists(), f"missing golden {path}; run FPJC_UPDATE_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs; if intended, regenerate with FPJC_UPDATE_GOLDEN=1"
-    )
 
 
 class Collect(HTMLParser):

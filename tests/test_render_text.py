@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import jsonschema
 import pytest
+from golden_support import check_golden
 
 from validator.render.grouping import group, message_shape
 from validator.render.text import render_text
@@ -16,20 +16,8 @@ from validator.report_schema import report_schema
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "render_fixtures" / "sample_report.json"
-GOLDEN = HERE / "golden" / "render"
 # Explicit titles keep these goldens independent of wording changes in the rule registry.
 TITLES = {"D003": "身份证号校验码错误", "F003": "日期格式不对", "S010": "不认识的工作表"}
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("FPJC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.exists(), f"missing golden {path}; run FPJC_UPDATE_GOLDEN=1 pytest {__file__}"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{name} differs; if intended, regenerate with FPJC_UPDATE_GOLDEN=1"
-    )
 
 
 @pytest.fixture

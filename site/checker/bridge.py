@@ -116,7 +116,7 @@ def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
         else:
             result["xlsx"] = dest.read_bytes()
             stem = Path(files[0][0]).stem if len(files) == 1 else "报送包"
-            result["xlsx_name"] = f"{stem}-校验标注.xlsx"
+            result["xlsx_name"] = f"{stem}.校验结果.xlsx"
     return result
 
 
