@@ -77,12 +77,13 @@ def validate_package(
             + stage_rules.row_checks(form, ctx)
             + history_rules.row_checks(form, ctx)
         )
-        tracker = package_rules.TableTracker(ctx, form, place)
+        add = package_rules.TableTracker(ctx, form, place).add
+        checks = tuple(checks)
         count = 0
         for row, cells in table.rows:
             values = check_row(row, cells)
             count += 1
-            tracker.add(row, values)
+            add(row, values)
             for check in checks:
                 check(place, row, values)
         ctx.rows[table.resource] = count
@@ -102,7 +103,9 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
     titles = {f["name"]: f["title"] for f in form["fields"]}
     # A Data Package CSV has field names as headers; the clerk still reads the Chinese title.
     columns = {
-        c.field: (titles[c.field] if c.header == c.field else c.header, c.letter) for c in table.columns if c.field
+        c.field: (titles[c.field] if c.header == c.field else c.header, c.letter)
+        for c in table.columns
+        if c.field
     }
     personal = {f["name"]: f["personal"] for f in form["fields"] if f.get("personal")}
     return Place(

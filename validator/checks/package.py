@@ -255,16 +255,31 @@ class TableTracker:
         self.seq_seen: _IntSeen | None = None
 
     def add(self, row: int, values: dict) -> None:
-        for name, seen in self.unique:
-            value = values.get(name)
-            if value is not None:
-                first = seen.add(value, row) if seen.__class__ is _IntSeen else _dict_add(seen, value, row)
-                if first:
-                    self._duplicate(row, name, value, first)
+        # Called once per row of a million-row table: the household index is inlined, and
+        # checks a table does not have cost one attribute test each.
+        if self.unique:
+            for name, seen in self.unique:
+                value = values.get(name)
+                if value is not None:
+                    first = (
+                        seen.add(value, row) if seen.__class__ is _IntSeen else _dict_add(seen, value, row)
+                    )
+                    if first:
+                        self._duplicate(row, name, value, first)
         if self.has_head:
             head_id = values.get("head_id")
             if head_id:
-                self._household(row, head_id)
+                key = int(head_id[:17]) * 11 + _CHECK_INDEX[head_id[17]]
+                warned = self.warned
+                if warned is not None:
+                    code = row << 4 | self.code
+                    first = warned.setdefault(key, code)
+                    if first != code:
+                        self._warned_again(row, head_id, first)
+                else:
+                    first = self.own.setdefault(key, row)
+                    if first != row and self.head_unique:
+                        self._duplicate(row, "head_id", head_id, first)
         if self.composite:
             key = tuple(values.get(n) for n in self.composite)
             if None not in key:
@@ -293,27 +308,16 @@ class TableTracker:
         self.seq_seen.rows = array("I", [0]) + self.seq_rows
         self.seq_rows = array("I")
 
-    def _household(self, row: int, head_id: str) -> None:
-        key = int(head_id[:17]) * 11 + _CHECK_INDEX[head_id[17]]
-        if self.warned is not None:
-            code = row << 4 | self.code
-            first = self.warned.setdefault(key, code)
-            if first == code:
-                return
-            first_row, where = unpack(first)
-            if where == self.resource:
-                self._duplicate(row, "head_id", head_id, first_row)
-            else:
-                other = self.ctx.places[where].title
-                self.ctx.emit(
-                    BOTH_ANNEXES.finding(
-                        **self.place.at(row, "head_id", head_id), other=other, first=first_row
-                    )
-                )
-            return
-        first = self.own.setdefault(key, row)
-        if first != row and self.head_unique:
-            self._duplicate(row, "head_id", head_id, first)
+    def _warned_again(self, row: int, head_id: str, first: int) -> None:
+        """A household already in the annex1 + annex2 index (packed `first`)."""
+        first_row, where = unpack(first)
+        if where == self.resource:
+            self._duplicate(row, "head_id", head_id, first_row)
+        else:
+            other = self.ctx.places[where].title
+            self.ctx.emit(
+                BOTH_ANNEXES.finding(**self.place.at(row, "head_id", head_id), other=other, first=first_row)
+            )
 
     def _duplicate(self, row: int, name: str, value, first: int) -> None:
         place = self.place

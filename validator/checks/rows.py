@@ -207,7 +207,7 @@ def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
     names = {f["name"] for f in form["fields"]}
     checks: list[RowCheck] = []
     if "township" in names and resource != "manifest" and ctx.manifest and ctx.manifest.get("township"):
-        checks.append(lambda place, row, values: check_township(ctx, place, row, values))
+        checks.append(_same_township(ctx))
     if resource in ("annex1", "annex2"):
         checks.append(_annex_row(ctx))
     if resource == "annex3":
@@ -217,6 +217,18 @@ def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
         if dated:
             checks.append(_not_after_submitted(ctx, dated))
     return checks
+
+
+def _same_township(ctx: Context) -> RowCheck:
+    # The manifest is read before any other table, so its township is fixed by now.
+    expected = ctx.manifest.get("township")
+
+    def check(place: Place, row: int, values: dict) -> None:
+        township = values.get("township")
+        if township and township != expected:
+            check_township(ctx, place, row, values)
+
+    return check
 
 
 # Forms filled before the township reports; county stages (研判, 帮扶) come after submission.
@@ -238,9 +250,10 @@ def _money(x: float) -> str:
 def _annex_row(ctx: Context) -> RowCheck:
     limit_days = int(_deadline_setting("verification_working_days", 7))
     lines: dict[int, float | None] = {}
+    emit = ctx.emit
+    add_workdays = ctx.workdays.add_workdays
 
     def check(place: Place, row: int, values: dict) -> None:
-        emit = ctx.emit
         income = values.get("income_per_capita")
         if income is not None:
             size = values.get("household_size")
@@ -278,7 +291,7 @@ def _annex_row(ctx: Context) -> RowCheck:
                     )
                 )
             else:
-                deadline = ctx.workdays.add_workdays(appraisal, limit_days)
+                deadline = add_workdays(appraisal, limit_days)
                 if verify > deadline:
                     emit(
                         VERIFY_LATE.finding(
@@ -339,14 +352,12 @@ def _release_row(ctx: Context) -> RowCheck:
 def _not_after_submitted(ctx: Context, dated: list[tuple[str, str]]) -> RowCheck:
     submitted = ctx.submitted
     submitted_month = dt.date(submitted.year, submitted.month, 1)
+    limits = [(name, kind, submitted_month if kind == "month" else submitted) for name, kind in dated]
 
     def check(place: Place, row: int, values: dict) -> None:
-        for name, kind in dated:
+        for name, kind, limit in limits:
             value = values.get(name)
-            if value is None:
-                continue
-            late = value > submitted_month if kind == "month" else value > submitted
-            if late:
+            if value is not None and value > limit:
                 shown = f"{value.year}-{value.month:02d}" if kind == "month" else value.isoformat()
                 ctx.emit(
                     AFTER_SUBMITTED.finding(
