@@ -252,6 +252,8 @@ def _annex_row(ctx: Context) -> RowCheck:
     lines: dict[int, float | None] = {}
     emit = ctx.emit
     add_workdays = ctx.workdays.add_workdays
+    # The manifest is read first, so the report month (and with it the line's year) is fixed.
+    report_year = ctx.report_month.year if ctx.report_month else None
 
     def check(place: Place, row: int, values: dict) -> None:
         income = values.get("income_per_capita")
@@ -262,7 +264,7 @@ def _annex_row(ctx: Context) -> RowCheck:
                 rigid is not None and size is not None and rigid > income * size
             )
             if not met:
-                year = _year(ctx, values, "appraisal_date")
+                year = report_year if report_year is not None else _year(ctx, values, "appraisal_date")
                 if year is not None:
                     if year not in lines:
                         lines[year] = ctx.line(year)

@@ -154,43 +154,16 @@ def _report_bad_lines(bad, encoding, form_id, place, emit) -> None:
         emit(f)
 
 
-def _records(text, delimiter: str, done: list[int]) -> Iterator[tuple[int, list]]:
-    """(first line, cells) of each record, exactly as csv.reader over `text` would read them.
-
-    A line without quotes, NUL or anything near csv's field size limit is one record whose
-    cells are the line split at the delimiter; `str.split` does that several times faster
-    than csv's character-by-character parser. Every other line goes to csv.reader, which may
-    read more lines (a quoted cell with line breaks) and raises csv.Error as before.
-    `done[0]` is the number of lines read by complete records, kept up to date for messages.
-    """
-    limit = csv.field_size_limit()
-    pending: list[str] = []
-
-    def feed() -> Iterator[str]:
-        while True:
-            if pending:
-                yield pending.pop()
-            else:
-                nxt = next(text, None)
-                if nxt is None:
-                    return
-                yield nxt
-
-    reader = csv.reader(feed(), delimiter=delimiter)
-    line = done[0]
-    for raw in text:
-        if '"' in raw or "\0" in raw or len(raw) >= limit:
-            pending.append(raw)
-            before = reader.line_num
-            row = next(reader)
-            n = line + 1
-            line += reader.line_num - before
+def _feed(text, pending: list[str]) -> Iterator[str]:
+    """Lines for csv.reader: first the one handed back in `pending`, then on from `text`."""
+    while True:
+        if pending:
+            yield pending.pop()
         else:
-            n = line = line + 1
-            raw = raw.rstrip("\r\n")  # newline="": a line ends in \n, \r or \r\n, kept as written
-            row = raw.split(delimiter) if raw else []
-        done[0] = line
-        yield n, row
+            nxt = next(text, None)
+            if nxt is None:
+                return
+            yield nxt
 
 
 def _rows(
@@ -216,7 +189,6 @@ def _rows(
         else:
             del row[ncols:]
 
-    done = [line]  # lines read by complete records: a csv.Error is in the next one
     try:
         for n, row in head_rows:
             if not any(row) or not "".join(row).strip():
@@ -230,7 +202,25 @@ def _rows(
             if len(row) != ncols:
                 fix(n, row)
             yield n, row
-        for n, row in _records(text, delimiter, done):
+        # A line without quotes, NUL or anything near csv's field size limit is one record
+        # whose cells are the line split at the delimiter: the same cells csv.reader gives,
+        # several times faster than its character-by-character parser. Every other line is
+        # handed to csv.reader, which may read on (a quoted cell with line breaks) and raises
+        # csv.Error as before.
+        limit = csv.field_size_limit()
+        pending: list[str] = []
+        reader = csv.reader(_feed(text, pending), delimiter=delimiter)
+        for raw in text:
+            if '"' in raw or "\0" in raw or len(raw) >= limit:
+                pending.append(raw)
+                before = reader.line_num
+                row = next(reader)
+                n = line + 1
+                line += reader.line_num - before
+            else:
+                n = line = line + 1
+                raw = raw.rstrip("\r\n")  # newline="": a line ends in \n, \r or \r\n, kept as written
+                row = raw.split(delimiter) if raw else []
             if not any(row) or ((not row[0] or row[0].isspace()) and not "".join(row).strip()):
                 if not blank_count:
                     blank_at = n
@@ -247,8 +237,8 @@ def _rows(
         emit(
             S.FILE_UNREADABLE.finding(
                 name=place["source"],
-                reason=f"第 {done[0] + 1} 行起{what}，其后的行未检查",
-                row=done[0] + 1,
+                reason=f"第 {line + 1} 行起{what}，其后的行未检查",
+                row=line + 1,
                 **place,
             )
         )
