@@ -25,7 +25,10 @@ from validator.reading.common import Entry, FileProblem
 from validator.reading.layout import locate
 from validator.tables import Table
 
-CHUNK = 1024 * 1024
+# Probe chunk. Large chunks (1 MB, 2 MB once decoded) are allocated fresh by mmap each time
+# and cost a page fault per 4 KB: a third of a second of system time on a 380 MB file. 32 KB
+# chunks stay in the heap; the probe gives the same answer for any size.
+CHUNK = 32 * 1024
 MAX_BAD_LINES = 20  # S003 findings per file; the last one says how many more there are
 
 
