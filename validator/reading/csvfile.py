@@ -224,7 +224,8 @@ def _rows(
                 n = line = line + 1
                 raw = raw.rstrip("\r\n")  # newline="": a line ends in \n, \r or \r\n, kept as written
                 row = raw.split(delimiter) if raw else []
-            if not any(row) or ((not row[0] or row[0].isspace()) and not "".join(row).strip()):
+            # Blank: no cells, or all cells blank. A first cell with text settles it in one test.
+            if not row or ((not row[0] or row[0].isspace()) and not "".join(row).strip()):
                 if not blank_count:
                     blank_at = n
                 blank_count += 1
