@@ -120,3 +120,14 @@ def test_control_characters_from_cells_cannot_drive_the_terminal(report):
     text = render_text(report, color=False, titles=TITLES)
     assert "\x1b" not in text and "\x07" not in text
     assert "138\\x1b[2J1234\\x07" in text
+
+
+def test_package_level_counts_are_labelled_in_chinese(tmp_path):
+    from validator import api
+
+    (tmp_path / "其他.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    report = api.validate([tmp_path / "其他.csv"], today=None)
+    assert "package" in report["summary"]["by_resource"]
+    text = render_text(report, color=False)
+    assert "整个报送包  错误" in text
+    assert not re.search(r"^\s+package\b", text, re.M)

@@ -19,10 +19,21 @@ _FINDING = {
     "type": "object",
     "required": ["rule", "severity", "resource", "row", "field", "cell", "message"],
     "properties": {
-        "rule": {"type": "string", "pattern": "^[A-Z][0-9]{3}$", "description": "稳定的规则编号，见网站“校验规则”"},
+        "rule": {
+            "type": "string",
+            "pattern": "^[A-Z][0-9]{3}$",
+            "description": "稳定的规则编号，见网站“校验规则”",
+        },
         "severity": {"enum": ["error", "warning", "info"]},
-        "resource": {"type": ["string", "null"], "description": "manifest、annex1–3 或阶段记录表名；整个报送包的问题为 null"},
-        "row": {"type": ["integer", "null"], "minimum": 1, "description": "用户看到的行号：表格行号或 CSV 行号（表头为第 1 行）"},
+        "resource": {
+            "type": ["string", "null"],
+            "description": "manifest、annex1–3 或阶段记录表名；整个报送包的问题为 null",
+        },
+        "row": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第 1 行）",
+        },
         "field": {"type": ["string", "null"], "description": "字段名（英文），如 head_id"},
         "column": {"type": ["string", "null"], "description": "文件中的列标题，如 户主身份证号"},
         "cell": {"type": ["string", "null"], "pattern": "^[A-Z]{1,3}[0-9]+$", "description": "A1 单元格引用"},
@@ -47,7 +58,15 @@ def report_schema() -> dict:
         "description": "fpjc validate --format json 的输出格式。",
         "version": std["version"],
         "type": "object",
-        "required": ["valid", "summary", "findings", "fpjc_version", "standard_version", "inputs", "checks_not_run"],
+        "required": [
+            "valid",
+            "summary",
+            "findings",
+            "fpjc_version",
+            "standard_version",
+            "inputs",
+            "checks_not_run",
+        ],
         "properties": {
             "valid": {"type": "boolean", "description": "没有错误（error）时为 true；警告和提示不影响"},
             "fpjc_version": {"type": "string"},
@@ -79,7 +98,11 @@ def report_schema() -> dict:
                     "error": {"type": "integer", "minimum": 0},
                     "warning": {"type": "integer", "minimum": 0},
                     "info": {"type": "integer", "minimum": 0},
-                    "by_resource": {"type": "object", "additionalProperties": _COUNTS},
+                    "by_resource": {
+                        "type": "object",
+                        "description": "按表统计；整个报送包的问题（resource 为 null）记在 package 下",
+                        "additionalProperties": _COUNTS,
+                    },
                     "by_rule": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
                     "rows": {
                         "type": "object",

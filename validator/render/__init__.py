@@ -42,6 +42,7 @@ INPUT_KINDS = {
 }
 
 PACKAGE_LABEL = "整个报送包"
+PACKAGE_KEY = "package"  # summary.by_resource's key for findings about the whole package
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,7 @@ def _forms() -> dict[str, dict]:
 
 def resource_label(resource: str | None, *, full: bool = False) -> str:
     """附件1 (or 附件1 鹤庆县返贫预警情况统计表 with full=True); unknown names as given."""
-    if not resource:
+    if not resource or resource == PACKAGE_KEY:
         return PACKAGE_LABEL
     form = _forms().get(resource)
     if form is None:
@@ -211,7 +212,7 @@ def cleaned(data):
 
 def resource_order(resource: str | None) -> tuple:
     """Summary tables list the package first, then the standard's forms in order."""
-    if not resource:
+    if not resource or resource == PACKAGE_KEY:
         return (-1, "")
     form = _forms().get(resource)
     return (form["order"] if form and form.get("order") is not None else 999, resource)
