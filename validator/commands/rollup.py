@@ -1,0 +1,174 @@
+"""`fpjc rollup`: validate every township package in a folder and roll them up for the county.
+
+Exit status: 0 every package passes and each of the nine townships sent exactly one package
+for the month; 1 otherwise (errors, unreadable package, township missing or twice);
+2 bad usage, or the folder, history or roster cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from validator.commands.validate import (
+    UsageError,
+    _cannot_write,
+    _err,
+    _out,
+    _parse_today,
+    _quiet_stdout,
+    _want_color,
+)
+
+FORMATS = ("text", "json", "html", "csv")
+OK, PROBLEMS, UNUSABLE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "folder",
+        metavar="DIR",
+        help="存放本月各乡镇报送包的文件夹：每个乡镇一个子文件夹、.zip 或 .xlsx；其他文件忽略并列出",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="汇总格式：text（终端文字表格，默认）、json、html（可打印的独立网页）、csv（UTF-8 带 BOM，一行一个数）",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="汇总写入此文件；不写时输出到屏幕")
+    parser.add_argument(
+        "--reports",
+        metavar="DIR",
+        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
+    )
+    parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
+    parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
+    parser.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="按此日期校验期限（默认今天），用于补查以前的月份"
+    )
+    parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="汇总哪个报告月份（默认：多数报送包所报的月份）；其他月份的报送包列出但不计入",
+    )
+    parser.add_argument(
+        "--no-color", action="store_true", help="终端输出不用颜色（也可设置环境变量 NO_COLOR）"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        _err(f"用法错误：{exc}")
+        return UNUSABLE
+    except KeyboardInterrupt:
+        _err("已中断。")
+        return UNUSABLE
+    except BrokenPipeError:
+        _quiet_stdout()
+        return UNUSABLE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("FPJC_DEBUG"):
+            raise
+        _err(
+            f"fpjc 出现内部错误（{type(exc).__name__}）。这是程序的缺陷，不是您填写的问题。"
+            "请把这条消息和所用的命令报告给维护者（不要附带含个人信息的文件）；"
+            "设置环境变量 FPJC_DEBUG=1 后重新运行可看到详细信息。"
+        )
+        return UNUSABLE
+
+
+def _run(args: argparse.Namespace) -> int:
+    from validator.tables import InputError
+
+    today = _parse_today(args.today)
+    month = _parse_month(args.month)
+    folder = Path(args.folder)
+    if not folder.exists():
+        raise UsageError(f"找不到 {folder}，请检查路径是否写对")
+    if not folder.is_dir():
+        raise UsageError(
+            f"{folder} 不是文件夹；fpjc rollup 汇总一个文件夹里的全部报送包，单个报送包请用 fpjc validate"
+        )
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
+    reports = Path(args.reports) if args.reports else None
+    if reports is not None and reports.exists() and not reports.is_dir():
+        raise UsageError(f"--reports 应是一个文件夹，{reports} 是文件")
+    # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
+    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history) if p)
+
+    each_report = None
+    if reports is not None:
+        from validator.render.html import render_html
+
+        try:
+            reports.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _err(_cannot_write(reports, exc))
+            return UNUSABLE
+
+        def each_report(entry: Path, report: dict) -> None:
+            (reports / f"{entry.name}.校验报告.html").write_text(
+                render_html(report), encoding="utf-8", newline="\n"
+            )
+
+    from validator.render import rollup_formats as fmt
+    from validator.rollup import rollup
+
+    try:
+        result = rollup(
+            folder,
+            history=args.history,
+            roster=args.roster,
+            today=today,
+            month=month,
+            exclude=exclude,
+            each_report=each_report,
+        )
+    except InputError as exc:
+        _err(f"无法读取：{exc}")
+        return UNUSABLE
+    except OSError as exc:  # writing a package's report failed
+        _err(_cannot_write(reports or Path("."), exc))
+        return UNUSABLE
+
+    status = OK if result["ok"] else PROBLEMS
+    if args.format == "json":
+        body = fmt.render_json(result)
+    elif args.format == "html":
+        body = fmt.render_html(result)
+    elif args.format == "csv":
+        body = fmt.render_csv(result)
+    else:
+        body = fmt.render_text(result, color=output is None and _want_color(args))
+
+    if output is None:
+        _out(body, utf8=args.format != "text")
+    else:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            # CSV keeps its CRLF lines (Excel's convention); the rest is written with LF.
+            output.write_text(body, encoding="utf-8", newline="" if args.format == "csv" else "\n")
+        except OSError as exc:
+            _err(_cannot_write(output, exc))
+            return UNUSABLE
+        _err(f"{fmt.verdict(result)}\n汇总已写入：{output}")
+    if reports is not None:
+        _err(f"各报送包的校验报告已写入：{reports}")
+    return status
+
+
+def _parse_month(text: str | None) -> str | None:
+    if text is None:
+        return None
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(f"--month 的月份“{text}”不对，请写成 YYYY-MM，例如 2020-07")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
