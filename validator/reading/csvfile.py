@@ -78,6 +78,11 @@ def sniff_delimiter(entry: Entry, encoding: str) -> str:
     """Comma unless the first lines clearly use semicolons or tabs."""
     with entry.open() as f:
         sample = f.read(64 * 1024).decode(encoding, errors="replace")
+    return sniff_text_delimiter(sample)
+
+
+def sniff_text_delimiter(sample: str) -> str:
+    """The delimiter of decoded CSV text (its first lines); the annotated copy needs the same one."""
     lines = [ln for ln in sample.splitlines() if ln.strip()][:20]
     # Lines that contain the delimiter first (list cells may hold ';'), then how often it occurs.
     score = {d: (sum(d in ln for ln in lines), sum(ln.count(d) for ln in lines)) for d in (",", "\t", ";")}

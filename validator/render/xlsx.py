@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from validator.reading.csvfile import sniff_text_delimiter
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITIES,
@@ -188,10 +189,15 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
     for name, text in texts:
         resource = resource_of.get(name) or resource_of.get(Path(name).name)
         ws = wb.create_sheet(_sheet_title(resource_label(resource) if resource else Path(name).stem, wb))
-        for r, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        # Same delimiter and line numbering as the reader: a record starts on the line after the
+        # previous one ended, so a quoted cell with line breaks does not shift later records.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_text_delimiter(text[: 64 * 1024]))
+        r = 1
+        for record in reader:
             for c, value in enumerate(record, start=1):
                 if value != "":
                     _put_text(ws.cell(row=r, column=c), visible(value))
+            r = reader.line_num + 1
         ws.freeze_panes = "A2"
         places[name] = ws
         places.setdefault(Path(name).name, ws)

@@ -1,0 +1,57 @@
+"""Regressions found in review: each test is a mistake a clerk or the county would have met."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from validator.api import validate
+from validator.render.xlsx import annotate_workbook
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+TODAY = dt.date(2020, 8, 10)
+BAD_ID = "532932197802026594"  # 苏银's ID (annex1 line 4) with a wrong check digit
+
+
+def _package(tmp_path: Path, *, delimiter: str = ",", multiline: bool = False) -> Path:
+    """valid-2020-07 with one wrong ID in annex1, rewritten with the given CSV delimiter."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(EXAMPLES / "valid-2020-07", folder)
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        if path.stem == "annex1":
+            header = rows[0]
+            assert rows[3][header.index("head_name")] == "苏银"
+            rows[3][header.index("head_id")] = BAD_ID
+            if multiline:
+                rows[1][header.index("risk_note")] = "第一行说明\n第二行说明\n第三行说明"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return folder
+
+
+def _commented(path: Path, sheet: str) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.comment}
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "multiline"),
+    [(";", False), ("\t", False), (",", True)],
+    ids=["semicolon", "tab", "multiline-cell"],
+)
+def test_annotated_csv_copy_marks_the_cell_the_report_names(tmp_path, delimiter, multiline):
+    # The reader accepts ;- and tab-separated CSVs and counts a quoted cell's line breaks; the
+    # annotated copy put whole lines into column A, or shifted every later record up, so the
+    # comment landed on an empty cell or on another household's ID.
+    folder = _package(tmp_path, delimiter=delimiter, multiline=multiline)
+    report = validate(folder, today=TODAY)
+    [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
+    out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
+    assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}
