@@ -309,3 +309,19 @@ def test_empty_folder_lists_all_townships_missing(tmp_path, capsys):
     assert main(["rollup", str(tmp_path), "--today", TODAY, "--format", "json"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["missing"] == TOWNSHIPS and result["month"] is None
+
+
+def test_township_from_annexes_when_the_manifest_is_missing(tmp_path):
+    root = tmp_path / "county"
+    package = root / "无报送信息"
+    package.mkdir(parents=True)
+    for stem in ("annex1", "annex2", "annex3"):
+        shutil.copy(VALID / f"{stem}.csv", package)
+    shutil.copytree(VALID, root / "松桂镇")
+    result = rollup(root, today=dt.date(2020, 8, 10), month="2020-07")
+    orphan = next(p for p in result["packages"] if p["entry"] == "无报送信息")
+    assert orphan["readable"] and not orphan["valid"]
+    assert orphan["township"] == "松桂镇" and orphan["township_from"] == "annex"
+    # Without a manifest there is no report month: listed, not counted, so no false duplicate.
+    assert orphan["report_month"] is None and not orphan["counted"]
+    assert result["duplicated"] == [] and result["other_month"] == ["无报送信息"]

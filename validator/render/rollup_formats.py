@@ -152,7 +152,9 @@ def followups(rollup: Mapping) -> list[str]:
             )
     for p in rollup["packages"]:
         if not p["readable"]:
-            lines.append(f"无法读取：{p['entry']}——{p['problem']}")
+            # Reader messages often start with the file name already.
+            problem = p["problem"].removeprefix(f"{p['entry']}：")
+            lines.append(f"无法读取：{p['entry']}——{problem}")
             continue
         if not p["counted"]:
             month = p["report_month"] or "不明"
