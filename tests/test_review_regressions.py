@@ -55,3 +55,17 @@ def test_annotated_csv_copy_marks_the_cell_the_report_names(tmp_path, delimiter,
     [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
     out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
     assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}
+
+
+def test_a_county_correction_keeps_the_rest_of_that_years_holidays():
+    # settings.holiday_overrides "补充或更正" the built-in calendar: one corrected day of 2020
+    # made every other day of 2020 follow the week, so 国庆 became working days and the
+    # deadline of the September report stayed on 10-05, a holiday.
+    from validator.workdays import Workdays
+
+    cal = Workdays(overrides=[{"date": "2020-07-13", "kind": "holiday", "source": "测试"}])
+    assert not cal.is_workday(dt.date(2020, 7, 13))
+    assert not cal.is_workday(dt.date(2020, 10, 1))
+    assert cal.is_workday(dt.date(2020, 10, 10))  # Saturday, 调休上班
+    assert cal.deadline_for(dt.date(2020, 9, 1)) == dt.date(2020, 10, 9)
+    assert cal.fallback_years == set()

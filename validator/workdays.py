@@ -43,15 +43,15 @@ class Workdays:
     def _lookup(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        if day.year in self.override_years:
-            # The county entered this year's notice itself: days not listed follow the week.
-            return day.weekday() < 5
         if _cc is not None:
             try:
+                # Overrides correct single days; the rest of a covered year stays as published.
                 return bool(_cc.is_workday(day))
             except NotImplementedError:
                 pass
-        self.fallback_years.add(day.year)
+        if day.year not in self.override_years:
+            self.fallback_years.add(day.year)
+        # A year past the data: the county's rows are that year's notice, other days follow the week.
         return day.weekday() < 5
 
     def add_workdays(self, day: dt.date, n: int) -> dt.date:
