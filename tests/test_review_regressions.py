@@ -69,3 +69,27 @@ def test_a_county_correction_keeps_the_rest_of_that_years_holidays():
     assert cal.is_workday(dt.date(2020, 10, 10))  # Saturday, 调休上班
     assert cal.deadline_for(dt.date(2020, 9, 1)) == dt.date(2020, 10, 9)
     assert cal.fallback_years == set()
+
+
+def _edit(folder: Path, resource: str, line: int, **cells: str) -> None:
+    path = folder / f"{resource}.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    for name, value in cells.items():
+        rows[line - 1][rows[0].index(name)] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def test_a_filled_but_invalid_cell_is_not_also_reported_as_missing(tmp_path):
+    # "8000元" got F004 (write digits only) and R008 (must be filled) on the same cell; the
+    # second told the clerk to fill in a cell that was filled. A blank one still gets R008.
+    folder = tmp_path / "pkg"
+    shutil.copytree(EXAMPLES / "valid-2020-07", folder)
+    _edit(folder, "annex3", 2, income_per_capita_release="8000元")
+    _edit(folder, "annex3", 3, income_per_capita_release="")
+    _edit(folder, "annex3", 4, release_way="帮扶消除", measures_done="发钱")
+    _edit(folder, "annex3", 6, release_way="帮扶消除", measures_done="、")
+    report = validate(folder, today=TODAY)
+    found = sorted((f["rule"], f["row"]) for f in report["findings"])
+    assert found == [("F004", 2), ("F030", 4), ("R007", 6), ("R008", 3)]

@@ -84,6 +84,7 @@ def validate_package(
             values = check_row(row, cells)
             count += 1
             add(row, values)
+            place.cells = cells
             for check in checks:
                 check(place, row, values)
         ctx.rows[table.resource] = count
@@ -108,6 +109,10 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
         if c.field
     }
     personal = {f["name"]: f["personal"] for f in form["fields"] if f.get("personal")}
+    index: dict[str, int] = {}
+    for position, c in enumerate(table.columns):
+        if c.field:
+            index.setdefault(c.field, position)  # a repeated column is checked at its first place
     return Place(
         resource=table.resource,
         title=form["title"],
@@ -117,6 +122,7 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
         show_personal_data=show_personal_data,
         personal=personal,
         months=frozenset(f["name"] for f in form["fields"] if f["type"] == "month"),
+        index=index,
     )
 
 

@@ -28,6 +28,7 @@ RESOURCE_CODES = {
 }
 RESOURCE_BY_CODE = {v: k for k, v in RESOURCE_CODES.items()}
 _CHECK_CHARS = "0123456789X"
+_BLANK_CHARS = " \t\r\n\u3000\u00a0、,，;；"  # a list cell of only separators counts as empty
 
 
 def household_key(head_id: str) -> int:
@@ -55,6 +56,17 @@ class Place:
     show_personal_data: bool = False
     personal: dict[str, str] = field(default_factory=dict)  # field → name | id_number | phone
     months: frozenset[str] = frozenset()  # fields of type month: shown as 2020-07, not 2020-07-01
+    index: dict[str, int] = field(default_factory=dict)  # field → position in a row's cells
+    cells: list | tuple = ()  # the raw cells of the row being checked (set by the engine)
+
+    def blank(self, field_name: str) -> bool:
+        """Whether the current row left a field empty, as opposed to filling it with something
+        invalid: its own check reported that, so a "must be filled" rule must not say it again."""
+        i = self.index.get(field_name)
+        if i is None or i >= len(self.cells):
+            return True
+        cell = self.cells[i]
+        return cell is None or (isinstance(cell, str) and not cell.strip(_BLANK_CHARS))
 
     def at(self, row: int | None, field_name: str | None, value=None) -> dict:
         """Finding location keywords for a cell (or a row when field_name is None)."""

@@ -325,12 +325,17 @@ def _release_row(ctx: Context) -> RowCheck:
                 )
             )
         way = values.get("release_way")
-        if way == "帮扶消除" and not values.get("measures_done") and "measures_done" in place.columns:
+        if (
+            way == "帮扶消除"
+            and not values.get("measures_done")
+            and "measures_done" in place.columns
+            and place.blank("measures_done")
+        ):
             emit(MEASURES_DONE.finding(**place.at(row, "measures_done")))
         if way and way != "县级研判否定":
             income = values.get("income_per_capita_release")
             if income is None:
-                if "income_per_capita_release" in place.columns:
+                if "income_per_capita_release" in place.columns and place.blank("income_per_capita_release"):
                     emit(RELEASE_INCOME.finding(**place.at(row, "income_per_capita_release"), way=way))
             else:
                 year = ctx.report_month.year if ctx.report_month else (release.year if release else None)

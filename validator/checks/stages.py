@@ -200,7 +200,12 @@ def row_checks(form: dict, ctx: Context) -> list:
 
 def _assessment_row(ctx: Context):
     def check(place: Place, row: int, values: dict) -> None:
-        if values.get("decision") == "认定" and not values.get("category") and "category" in place.columns:
+        if (
+            values.get("decision") == "认定"
+            and not values.get("category")
+            and "category" in place.columns
+            and place.blank("category")
+        ):
             ctx.emit(CATEGORY.finding(**place.at(row, "category")))
 
     return check
