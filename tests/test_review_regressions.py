@@ -18,7 +18,9 @@ TODAY = dt.date(2020, 8, 10)
 BAD_ID = "532932197802026594"  # 苏银's ID (annex1 line 4) with a wrong check digit
 
 
-def _package(tmp_path: Path, *, delimiter: str = ",", multiline: bool = False) -> Path:
+def _package(
+    tmp_path: Path, *, delimiter: str = ",", multiline: bool = False, encoding: str = "utf-8"
+) -> Path:
     """valid-2020-07 with one wrong ID in annex1, rewritten with the given CSV delimiter."""
     folder = tmp_path / "pkg"
     shutil.copytree(EXAMPLES / "valid-2020-07", folder)
@@ -31,7 +33,7 @@ def _package(tmp_path: Path, *, delimiter: str = ",", multiline: bool = False) -
             rows[3][header.index("head_id")] = BAD_ID
             if multiline:
                 rows[1][header.index("risk_note")] = "第一行说明\n第二行说明\n第三行说明"
-        with path.open("w", encoding="utf-8", newline="") as f:
+        with path.open("w", encoding=encoding, newline="") as f:
             csv.writer(f, delimiter=delimiter, lineterminator="\n").writerows(rows)
     return folder
 
@@ -93,3 +95,13 @@ def test_a_filled_but_invalid_cell_is_not_also_reported_as_missing(tmp_path):
     report = validate(folder, today=TODAY)
     found = sorted((f["rule"], f["row"]) for f in report["findings"])
     assert found == [("F004", 2), ("F030", 4), ("R007", 6), ("R008", 3)]
+
+
+def test_annotated_copy_of_a_utf16_csv_is_readable(tmp_path):
+    # Excel's "Unicode text" export is UTF-16 with a BOM and tabs; the reader accepts it, but
+    # the annotated copy decoded it as GB18030 and showed mojibake with the comment on it.
+    folder = _package(tmp_path, delimiter="\t", encoding="utf-16")
+    report = validate(folder, today=TODAY)
+    [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
+    out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
+    assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}

@@ -10,6 +10,7 @@ the CSV itself.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -223,6 +224,8 @@ def _csv_files(sources: list[Path]) -> list[tuple[str, bytes]]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        return data.decode("utf-16", errors="replace")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
