@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -105,3 +106,19 @@ def test_annotated_copy_of_a_utf16_csv_is_readable(tmp_path):
     [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
     out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
     assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}
+
+
+def test_history_folder_may_keep_the_json_reports_next_to_the_packages(tmp_path):
+    # A county keeping `fpjc validate --format json --output history/….json` beside the
+    # accepted packages got "历史报送包 … 无法读取" (exit 2): any .json made the folder itself
+    # count as a package. Only CSV files or a datapackage.json do.
+    history = tmp_path / "history"
+    history.mkdir()
+    shutil.copytree(EXAMPLES / "valid-2020-07", history / "2020-07")
+    report = validate(EXAMPLES / "valid-2020-07", today=TODAY)
+    (history / "2020-07.report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    again = validate(EXAMPLES / "valid-2020-07", today=TODAY, history=history)
+    assert (
+        again["summary"]["by_rule"]["H006"]
+        == report["summary"]["rows"]["annex1"] + report["summary"]["rows"]["annex2"]
+    )

@@ -162,8 +162,12 @@ def _package_paths(root: Path) -> list[Path]:
         raise InputError(f"找不到历史报送包目录：{root}")
     entries = sorted(root.iterdir(), key=lambda p: p.name)
     packages = [p for p in entries if p.is_dir() or p.suffix.lower() in (".zip", ".xlsx")]
-    if any(p.suffix.lower() in (".csv", ".json") for p in entries if p.is_file()):
-        packages.insert(0, root)  # the folder is itself one package
+    # The folder is itself one package when it holds CSV files or a descriptor; other JSON
+    # files (the county's saved reports) are not packages.
+    if any(
+        p.suffix.lower() == ".csv" or p.name.lower() == "datapackage.json" for p in entries if p.is_file()
+    ):
+        packages.insert(0, root)
     return packages
 
 
