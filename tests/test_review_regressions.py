@@ -122,3 +122,36 @@ def test_history_folder_may_keep_the_json_reports_next_to_the_packages(tmp_path)
         again["summary"]["by_rule"]["H006"]
         == report["summary"]["rows"]["annex1"] + report["summary"]["rows"]["annex2"]
     )
+
+
+def _personal_values(folder: Path) -> set[str]:
+    out = set()
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        for row in rows[1:]:
+            for name, value in zip(rows[0], row, strict=False):
+                if name in ("head_id", "phone") and value:
+                    out.add(value)
+    return out
+
+
+def test_ids_and_phones_in_the_wrong_cell_are_masked(tmp_path):
+    # A quote left open at line 4 makes the rest of the file one cell of 村委会（社区）, and a
+    # row shifted by one column puts a phone in 重点关注类型: the report quoted those cells, with
+    # whole ID and phone numbers, although personal data was not to be shown.
+    folder = tmp_path / "pkg"
+    shutil.copytree(EXAMPLES / "valid-2020-07", folder)
+    secrets = _personal_values(folder)
+    path = folder / "annex1.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[1].split(",")
+    lines[1] = ",".join(cells[:10] + cells[11:12] + cells[10:11] + cells[12:])  # phone ↔ focus groups
+    lines[3] = lines[3].replace(",", ',"', 3)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = validate(folder, today=TODAY)
+    text = json.dumps(report, ensure_ascii=False)
+    assert {f["rule"] for f in report["findings"]} >= {"F030", "F041"}
+    assert [s for s in secrets if s in text] == []
+    shown = validate(folder, today=TODAY, show_personal_data=True)
+    assert any(s in json.dumps(shown, ensure_ascii=False) for s in secrets)

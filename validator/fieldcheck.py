@@ -18,7 +18,7 @@ from collections.abc import Callable
 from validator import idnumber, standard
 from validator.checks import fields as R
 from validator.findings import Finding
-from validator.mask import mask
+from validator.mask import mask, scrub
 from validator.parse import (
     FULLWIDTH_DIGITS,
     cell_text,
@@ -187,8 +187,8 @@ class _Column:
 
     def shown(self, cell: object) -> str:
         text = cell_text(cell)
-        if self.personal and not self.show:
-            text = mask(self.personal, text)
+        if not self.show:
+            text = mask(self.personal, text) if self.personal else scrub(text)
         return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
@@ -199,6 +199,8 @@ class _Column:
         message = self.messages.get(key)
         if message is None:
             message = rule.message.format(header=self.header, shown=shown, **params)
+            if not self.show:  # list items and other quoted parts are raw cell text
+                message = scrub(message)
             if len(self.messages) < MEMO_LIMIT:
                 self.messages[key] = message
         self.emit(

@@ -8,6 +8,8 @@ characters of an ID, the surname, the last four digits of a phone.
 
 from __future__ import annotations
 
+import re
+
 KINDS = ("name", "id_number", "phone")
 
 # Two-character surnames: keeping only their first character would look like a different name.
@@ -79,3 +81,17 @@ def _mask_name(text: str) -> str:
         return text[0] + "*" if len(text) > 1 else "*"
     # Separator dots in minority names stay visible: they carry no identity.
     return text[:keep] + "".join(ch if ch in _NAME_SEPARATORS else "*" for ch in text[keep:])
+
+
+# ID and mobile numbers that turn up where no personal data is expected: a row shifted by a
+# column, or a quote left open that pulls the following lines into one cell.
+_ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+_MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def scrub(text: str) -> str:
+    """Mask every ID-number-like and mobile-number-like run of digits inside free text."""
+    if len(text) < 11:
+        return text
+    text = _ID_LIKE.sub(lambda m: _mask_id(m.group()), text)
+    return _MOBILE_LIKE.sub(lambda m: _mask_phone(m.group()), text)

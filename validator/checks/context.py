@@ -89,11 +89,11 @@ class Place:
         if field_name in self.months and isinstance(value, dt.date):
             return f"{value.year}-{value.month:02d}"
         text = _text(value)
-        kind = self.personal.get(field_name or "")
-        if kind and not self.show_personal_data:
-            from validator.mask import mask
+        if not self.show_personal_data:
+            from validator.mask import mask, scrub
 
-            return mask(kind, text)
+            kind = self.personal.get(field_name or "")
+            return mask(kind, text) if kind else scrub(text)
         return text
 
     def where(self, row: int | None) -> str:
