@@ -186,6 +186,20 @@ def _rows(
     def flush_blanks():
         emit(S.BLANK_ROWS.finding(start=blank_at, row=blank_at, count=blank_count, **place))
 
+    def swallowed(n, row):
+        """A quote left open reads the following lines into one cell: say so, once per record."""
+        least = max(2, (ncols - 1) // 2)
+        for c in row:
+            if ("\n" in c or "\r" in c) and any(ln.count(delimiter) >= least for ln in c.splitlines()):
+                text = delimiter.join(row).rstrip("\r\n")
+                last = n + (text.count("\n") or text.count("\r"))
+                reason = (
+                    f"第 {n} 行有一个引号没有配对，第 {n}—{last} 行被读成了同一行，其中各户没有逐行检查；"
+                    "请删去这个引号，或在单元格内容两端都加上引号"
+                )
+                emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=n, **place))
+                return
+
     def fix(n, row):
         if len(row) < ncols:
             row.extend([""] * (ncols - len(row)))
@@ -207,6 +221,8 @@ def _rows(
             if blank_count:
                 flush_blanks()
                 blank_count = 0
+            if len(row) < ncols:
+                swallowed(n, row)
             if len(row) != ncols:
                 fix(n, row)
             yield n, row
@@ -225,6 +241,8 @@ def _rows(
                 row = next(reader)
                 n = line + 1
                 line += reader.line_num - before
+                if line > n and len(row) < ncols:
+                    swallowed(n, row)
             else:
                 n = line = line + 1
                 raw = raw.rstrip("\r\n")  # newline="": a line ends in \n, \r or \r\n, kept as written
