@@ -173,3 +173,21 @@ def test_a_quote_left_open_is_reported_with_the_lines_it_swallowed(tmp_path, at)
     [s001] = [f for f in report["findings"] if f["rule"] == "S001"]
     assert (s001["resource"], s001["row"]) == ("annex1", at)
     assert f"第 {at}—{len(lines)} 行" in s001["message"]
+
+
+def test_header_row_notes_with_personal_numbers_are_masked(tmp_path):
+    # A contact number or ID written beside the column headers came back verbatim in the
+    # S010 message and column of the report.
+    folder = tmp_path / "pkg"
+    shutil.copytree(EXAMPLES / "valid-2020-07", folder)
+    path = folder / "annex1.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] += ",联系人 13812345678,532932197702195832"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = validate(folder, today=TODAY)
+    text = json.dumps(report, ensure_ascii=False)
+    assert report["summary"]["by_rule"]["S010"] == 2
+    assert "13812345678" not in text and "532932197702195832" not in text
+    assert "13812345678" in json.dumps(
+        validate(folder, today=TODAY, show_personal_data=True), ensure_ascii=False
+    )

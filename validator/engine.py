@@ -95,9 +95,21 @@ def validate_package(
     stage_rules.finish(ctx)
     history_rules.not_run(ctx)
     row_rules.calendar_notes(ctx)
-    # Reader findings are appended while rows stream, so collect them last.
-    findings.extend(package.findings)
+    # Reader findings are appended while rows stream, so collect them last. They quote
+    # headers and file names as written, which may hold a number the clerk noted there.
+    findings.extend(package.findings if show_personal_data else map(_scrubbed, package.findings))
     return _report(package, findings, ctx, options or {})
+
+
+def _scrubbed(f: Finding) -> Finding:
+    from validator.mask import scrub
+
+    f.message = scrub(f.message)
+    if f.column:
+        f.column = scrub(f.column)
+    if f.value:
+        f.value = scrub(f.value)
+    return f
 
 
 def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
