@@ -191,3 +191,14 @@ def test_header_row_notes_with_personal_numbers_are_masked(tmp_path):
     assert "13812345678" in json.dumps(
         validate(folder, today=TODAY, show_personal_data=True), ensure_ascii=False
     )
+
+
+@pytest.mark.parametrize(("category", "rules"), [("", {"G006"}), ("特困户", {"F030"})])
+def test_a_category_outside_the_code_list_is_not_also_called_missing(category, rules):
+    # The same mechanism as R007/R008, in the county's 县级研判记录: an unknown category got
+    # F030 and G006 ("必须填写纳入管理类别") on the same filled cell.
+    from validator.rule_examples import run_patch
+
+    report = run_patch({"assessment": {"set": {"category": category}}})
+    found = {f["rule"] for f in report["findings"] if f["resource"] == "assessment"}
+    assert found == rules
