@@ -202,3 +202,28 @@ def test_a_category_outside_the_code_list_is_not_also_called_missing(category, r
     report = run_patch({"assessment": {"set": {"category": category}}})
     found = {f["rule"] for f in report["findings"] if f["resource"] == "assessment"}
     assert found == rules
+
+
+def test_pre_numbered_empty_rows_are_unused_rows_not_missing_values(tmp_path):
+    """Clerks number 序号 1…N in advance: rows with only a number are not households."""
+    from validator.xlsx_template import write_workbook
+
+    def rows_of(folder, stem):
+        with (folder / f"{stem}.csv").open(encoding="utf-8", newline="") as f:
+            return [dict(r) for r in csv.DictReader(f)]
+
+    valid = EXAMPLES / "valid-2020-07"
+    data = {stem: rows_of(valid, stem) for stem in ("manifest", "annex1", "annex2", "annex3")}
+    n1 = len(data["annex1"])
+    data["annex1"] += [{"seq": str(i)} for i in range(n1 + 1, n1 + 11)]  # ten unused numbered rows
+    book = tmp_path / "numbered.xlsx"
+    write_workbook(book, data)
+    report = validate([book], today=TODAY)
+    assert report["valid"] and report["findings"] == []
+    assert report["summary"]["rows"]["annex1"] == n1
+
+    # A numbered-only row between households is worth a warning (maybe a household was left out).
+    data["annex1"].insert(2, {"seq": "99"})
+    write_workbook(book, data)
+    report = validate([book], today=TODAY)
+    assert [(f["rule"], f["row"]) for f in report["findings"] if f["rule"] != "T004"] == [("S021", 6)]

@@ -294,3 +294,21 @@ EMPTY_TABLE = rule(
     fail={"raw": {"annex3": "\n\n"}},
     passing={},
 )
+
+NUMBERED_ONLY_ROWS = rule(
+    id="S021",
+    name="numbered-rows-between-data",
+    severity="warning",
+    title="数据行之间有只填了序号的行",
+    message="第 {start} 行起有 {count} 行只填了序号，夹在数据行之间",
+    hint="删除这些行，或把漏填的户补全；表格末尾预先编好序号的空行不影响。",
+    clause="SPEC §8",
+    description=(
+        "乡镇常预先编好序号再逐行填写。只填了序号、其余全空的行按空行处理，不逐格报“必填项为空”；"
+        "但夹在数据中间时可能是漏填了一户，所以提醒。"
+    ),
+    fail={"raw": {"annex3": "序号,户主姓名\n1,张三\n2,\n3,李四\n"}},
+    passing={"raw": {"annex3": "序号,户主姓名\n1,张三\n2,李四\n3,\n4,\n"}},
+    fail_note="第 3 行只有序号 2，下面第 4 行又有数据。",
+    pass_note="只填了序号的行都在表格末尾，视为未用的空行。",
+)

@@ -45,6 +45,10 @@ class _Collector:
         self.findings.append(f)
 
     def add_table(self, t: Table) -> None:
+        seq_at = next((i for i, c in enumerate(t.columns) if c.field == "seq"), None)
+        if seq_at is not None:
+            place = {"resource": t.resource, "source": t.source, "sheet": t.sheet}
+            t.rows = _without_numbered_only_rows(t.rows, seq_at, len(t.columns), place, self.emit)
         first = self.tables.get(t.resource)
         if first is None:
             self.tables[t.resource] = t
@@ -121,6 +125,32 @@ class _Collector:
         order = {f["id"]: i for i, f in enumerate(standard.forms())}
         tables = sorted(self.tables.values(), key=lambda t: order.get(t.resource, 99))
         return Package(tables=tables, findings=self.findings, inputs=self.inputs, name=name)
+
+
+def _without_numbered_only_rows(rows, seq_at: int, ncols: int, place: dict, emit):
+    """Rows with nothing but a 序号 are unused rows of a pre-numbered form: skip them like
+    blank rows (no 'required value missing' for every cell), and warn when data follows."""
+    others = [i for i in range(ncols) if i != seq_at]
+    start = count = 0
+    try:
+        for n, row in rows:
+            for i in others:  # a filled row stops at its first non-blank cell
+                c = row[i]
+                if c is not None and (c.__class__ is not str or c.strip()):
+                    break
+            else:
+                if not count:
+                    start = n
+                count += 1
+                continue
+            if count:
+                emit(S.NUMBERED_ONLY_ROWS.finding(start=start, count=count, row=start, **place))
+                count = 0
+            yield n, row
+    finally:
+        close = getattr(rows, "close", None)
+        if close:
+            close()
 
 
 def _close(t: Table) -> None:
