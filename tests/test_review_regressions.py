@@ -227,3 +227,17 @@ def test_pre_numbered_empty_rows_are_unused_rows_not_missing_values(tmp_path):
     write_workbook(book, data)
     report = validate([book], today=TODAY)
     assert [(f["rule"], f["row"]) for f in report["findings"] if f["rule"] != "T004"] == [("S021", 6)]
+
+
+def test_roster_without_any_readable_id_is_refused_not_applied(tmp_path):
+    """A roster whose IDs all lost digits in Excel must not brand every 附件1 household."""
+    roster = tmp_path / "roster.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["户主身份证号"])
+    for n in (5.32932197802026e17, 5.32932198503150e17):
+        wb.active.append([n])
+    wb.save(roster)
+    from validator.tables import InputError
+
+    with pytest.raises(InputError, match="没有一个可识别的身份证号"):
+        validate([EXAMPLES / "valid-2020-07"], today=TODAY, roster=roster)

@@ -20,12 +20,37 @@ STANDARD_JSON = Path(__file__).resolve().parent / "data" / "standard.json"
 
 FIELD_TYPES = {"text", "integer", "money", "date", "month", "boolean", "code", "codes", "id_number", "phone"}
 FIELD_KEYS = {
-    "name", "title", "type", "required", "unique", "description", "codelist", "minimum", "maximum",
-    "min_length", "max_length", "pattern", "pattern_hint", "min_items", "max_items", "personal",
+    "name",
+    "title",
+    "type",
+    "required",
+    "unique",
+    "description",
+    "codelist",
+    "minimum",
+    "maximum",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_hint",
+    "min_items",
+    "max_items",
+    "personal",
 }
 FORM_KEYS = {
-    "id", "title", "full_title", "aliases", "kind", "clause", "order", "description", "primary_key",
-    "foreign_keys", "fields", "warning_type", "stage",
+    "id",
+    "title",
+    "full_title",
+    "aliases",
+    "kind",
+    "clause",
+    "order",
+    "description",
+    "primary_key",
+    "foreign_keys",
+    "fields",
+    "warning_type",
+    "stage",
 }
 PERSONAL_KINDS = {"name", "id_number", "phone"}
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -36,7 +61,9 @@ class DefinitionError(ValueError):
 
 
 # A line break inside wrapped Chinese prose must vanish, not become a space.
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
 
 
 def _prose(text) -> str:
@@ -78,8 +105,18 @@ def _field(raw: dict, shared: dict, where: str) -> dict:
         "unique": bool(raw.get("unique", False)),
         "description": _prose(raw["description"]),
     }
-    for key in ("codelist", "minimum", "maximum", "min_length", "max_length", "pattern", "pattern_hint",
-                "min_items", "max_items", "personal"):
+    for key in (
+        "codelist",
+        "minimum",
+        "maximum",
+        "min_length",
+        "max_length",
+        "pattern",
+        "pattern_hint",
+        "min_items",
+        "max_items",
+        "personal",
+    ):
         if raw.get(key) is not None:
             field[key] = raw[key]
     return field
@@ -89,12 +126,14 @@ def _codelist(path: Path) -> dict:
     raw = _load(path)
     items = []
     for item in raw["items"]:
-        items.append({
-            "code": str(item["code"]),
-            "label": item["label"],
-            "description": item.get("description", ""),
-            "synonyms": list(item.get("synonyms", [])),
-        })
+        items.append(
+            {
+                "code": str(item["code"]),
+                "label": item["label"],
+                "description": item.get("description", ""),
+                "synonyms": list(item.get("synonyms", [])),
+            }
+        )
     return {
         "id": raw["id"],
         "title": raw["title"],
