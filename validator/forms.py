@@ -19,13 +19,8 @@ FORMS_DIR = ROOT / "forms"
 STANDARD_JSON = Path(__file__).resolve().parent / "data" / "standard.json"
 
 FIELD_TYPES = {"text", "integer", "money", "date", "month", "boolean", "code", "codes", "id_number", "phone"}
-FIELD_KEYS = {
-    "name",
-    "title",
-    "type",
-    "required",
-    "unique",
-    "description",
+# Optional keys of a field definition, copied to the compiled field when given.
+OPTIONAL_FIELD_KEYS = (
     "codelist",
     "minimum",
     "maximum",
@@ -36,7 +31,8 @@ FIELD_KEYS = {
     "min_items",
     "max_items",
     "personal",
-}
+)
+FIELD_KEYS = {"name", "title", "type", "required", "unique", "description", *OPTIONAL_FIELD_KEYS}
 FORM_KEYS = {
     "id",
     "title",
@@ -105,18 +101,7 @@ def _field(raw: dict, shared: dict, where: str) -> dict:
         "unique": bool(raw.get("unique", False)),
         "description": _prose(raw["description"]),
     }
-    for key in (
-        "codelist",
-        "minimum",
-        "maximum",
-        "min_length",
-        "max_length",
-        "pattern",
-        "pattern_hint",
-        "min_items",
-        "max_items",
-        "personal",
-    ):
+    for key in OPTIONAL_FIELD_KEYS:
         if raw.get(key) is not None:
             field[key] = raw[key]
     return field

@@ -8,17 +8,18 @@ for the month; 1 otherwise (errors, unreadable package, township missing or twic
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from validator.commands.validate import (
+from validator.commands.common import (
     UsageError,
-    _cannot_write,
-    _err,
-    _out,
-    _parse_today,
-    _quiet_stdout,
-    _want_color,
+    add_check_options,
+    add_color_option,
+    cannot_write,
+    err,
+    guarded,
+    out,
+    parse_today,
+    want_color,
 )
 
 FORMATS = ("text", "json", "html", "csv")
@@ -43,48 +44,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
     )
-    parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
-    parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
-    parser.add_argument(
-        "--today", metavar="YYYY-MM-DD", help="按此日期校验期限（默认今天），用于补查以前的月份"
-    )
+    add_check_options(parser)
     parser.add_argument(
         "--month",
         metavar="YYYY-MM",
         help="汇总哪个报告月份（默认：多数报送包所报的月份）；其他月份的报送包列出但不计入",
     )
-    parser.add_argument(
-        "--no-color", action="store_true", help="终端输出不用颜色（也可设置环境变量 NO_COLOR）"
-    )
+    add_color_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:
-        _err(f"用法错误：{exc}")
-        return UNUSABLE
-    except KeyboardInterrupt:
-        _err("已中断。")
-        return UNUSABLE
-    except BrokenPipeError:
-        _quiet_stdout()
-        return UNUSABLE
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-        if os.environ.get("FPJC_DEBUG"):
-            raise
-        _err(
-            f"fpjc 出现内部错误（{type(exc).__name__}）。这是程序的缺陷，不是您填写的问题。"
-            "请把这条消息和所用的命令报告给维护者（不要附带含个人信息的文件）；"
-            "设置环境变量 FPJC_DEBUG=1 后重新运行可看到详细信息。"
-        )
-        return UNUSABLE
+    return guarded(_run, args)
 
 
 def _run(args: argparse.Namespace) -> int:
     from validator.tables import InputError
 
-    today = _parse_today(args.today)
+    today = parse_today(args.today)
     month = _parse_month(args.month)
     folder = Path(args.folder)
     if not folder.exists():
@@ -109,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             reports.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            _err(_cannot_write(reports, exc))
+            err(cannot_write(reports, exc))
             return UNUSABLE
 
         def each_report(entry: Path, report: dict) -> None:
@@ -131,10 +107,10 @@ def _run(args: argparse.Namespace) -> int:
             each_report=each_report,
         )
     except InputError as exc:
-        _err(f"无法读取：{exc}")
+        err(f"无法读取：{exc}")
         return UNUSABLE
     except OSError as exc:  # writing a package's report failed
-        _err(_cannot_write(reports or Path("."), exc))
+        err(cannot_write(reports or Path("."), exc))
         return UNUSABLE
 
     status = OK if result["ok"] else PROBLEMS
@@ -145,21 +121,21 @@ def _run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         body = fmt.render_csv(result)
     else:
-        body = fmt.render_text(result, color=output is None and _want_color(args))
+        body = fmt.render_text(result, color=output is None and want_color(args))
 
     if output is None:
-        _out(body, utf8=args.format != "text")
+        out(body, utf8=args.format != "text")
     else:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             # CSV keeps its CRLF lines (Excel's convention); the rest is written with LF.
             output.write_text(body, encoding="utf-8", newline="" if args.format == "csv" else "\n")
         except OSError as exc:
-            _err(_cannot_write(output, exc))
+            err(cannot_write(output, exc))
             return UNUSABLE
-        _err(f"{fmt.verdict(result)}\n汇总已写入：{output}")
+        err(f"{fmt.verdict(result)}\n汇总已写入：{output}")
     if reports is not None:
-        _err(f"各报送包的校验报告已写入：{reports}")
+        err(f"各报送包的校验报告已写入：{reports}")
     return status
 
 

@@ -1,0 +1,130 @@
+"""What the commands share: the checking options, Chinese error handling and console output."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+UNUSABLE = 2  # SPEC §8: input unreadable or bad usage
+
+
+class UsageError(Exception):
+    """Bad usage found before validating; the message is Chinese."""
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """--history, --roster and --today, worded the same for every command that validates."""
+    parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
+    parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
+    parser.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="按此日期校验期限（默认今天），用于补查以前的月份"
+    )
+
+
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-color", action="store_true", help="终端输出不用颜色（也可设置环境变量 NO_COLOR）"
+    )
+
+
+def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command so that no user ever sees a traceback: Chinese messages, exit status 2."""
+    try:
+        return run(args)
+    except UsageError as exc:
+        err(f"用法错误：{exc}")
+        return UNUSABLE
+    except KeyboardInterrupt:
+        err("已中断。")
+        return UNUSABLE
+    except BrokenPipeError:
+        # The reader of a pipe (e.g. `| head`) went away: nothing left to say.
+        quiet_stdout()
+        return UNUSABLE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("FPJC_DEBUG"):
+            raise
+        err(
+            f"fpjc 出现内部错误（{type(exc).__name__}）。这是程序的缺陷，不是您填写的问题。"
+            "请把这条消息和所用的命令报告给维护者（不要附带含个人信息的文件）；"
+            "设置环境变量 FPJC_DEBUG=1 后重新运行可看到详细信息。"
+        )
+        return UNUSABLE
+
+
+def cannot_write(output: Path, exc: OSError) -> str:
+    return (
+        f"无法写入 {output}（文件可能正在 Excel 或 WPS 中打开，或没有写入权限；"
+        f"请关闭它或换一个位置）：{exc.strerror or type(exc).__name__}"
+    )
+
+
+def parse_today(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today 的日期“{text}”不对，请写成 YYYY-MM-DD，例如 2020-08-10") from None
+
+
+def want_color(args: argparse.Namespace) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if not (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()):
+        return False
+    return enable_windows_ansi() if sys.platform == "win32" else True
+
+
+def enable_windows_ansi() -> bool:
+    """Turn on escape-code handling in the Windows console; False (no colour) if it cannot be."""
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(
+            kernel32.SetConsoleMode(handle, mode.value | 0x0004)
+        )  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
+    except Exception:  # noqa: BLE001 - colour is a nicety
+        return False
+
+
+def out(text: str, *, utf8: bool = False) -> None:
+    """Write to stdout; JSON and HTML always as UTF-8 bytes, text in the console's encoding."""
+    if utf8 and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        sys.stdout.write(text.encode(encoding, errors="replace").decode(encoding))
+    sys.stdout.flush()
+
+
+def err(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except UnicodeEncodeError:
+        print(text.encode("ascii", errors="backslashreplace").decode("ascii"), file=sys.stderr)
+
+
+def quiet_stdout() -> None:
+    # Point stdout at devnull so the interpreter's final flush does not fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
