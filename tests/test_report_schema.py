@@ -46,7 +46,12 @@ def test_example_package_reports(path):
         {"options": {"format": "xlsx"}, "annex1": {"set": {"head_id": "532932196708050023"}}},
         {name: {} for name in rule_examples.STAGE_ROWS}
         | {"screening": {"set": {"screening_date": "2020-07-12"}}},
-        {"options": {"history": {"annex1": [{"head_id": "532932194909300050"}]}, "roster": ["1"]}},
+        {
+            "options": {
+                "history": {"annex1": [{"head_id": "532932194909300050"}]},
+                "roster": ["532932194909300050", "1"],
+            }
+        },
         {"manifest": {"set": {"report_month": "2027-07", "submitted_date": "2027-08-04"}}},
     ],
     ids=["base", "no-manifest", "xlsx", "stages", "history-roster", "fallback"],
