@@ -279,33 +279,28 @@ def shown(value) -> str:
     return str(value)
 
 
+# (lower key, upper key, both, lower only, upper only): how a field's bounds read on its page.
+_BOUNDS = (
+    ("minimum", "maximum", "取值 {lo}–{hi}", "不小于 {lo}", "不大于 {hi}"),
+    ("min_length", "max_length", "{lo}–{hi} 个字", "至少 {lo} 个字", "最多 {hi} 个字"),
+    ("min_items", "max_items", "选 {lo}–{hi} 项", "至少选 {lo} 项", "最多选 {hi} 项"),
+)
+
+
 def field_rules(f: dict) -> list[str]:
     """The constraints of one field in plain Chinese, from its definition only."""
     out = []
     t = f["type"]
     if f.get("unique"):
         out.append("本表内不得重复")
-    lo, hi = f.get("minimum"), f.get("maximum")
-    if lo is not None and hi is not None:
-        out.append(f"取值 {lo}–{hi}")
-    elif lo is not None:
-        out.append(f"不小于 {lo}")
-    elif hi is not None:
-        out.append(f"不大于 {hi}")
-    lo, hi = f.get("min_length"), f.get("max_length")
-    if lo is not None and hi is not None:
-        out.append(f"{lo}–{hi} 个字")
-    elif lo is not None:
-        out.append(f"至少 {lo} 个字")
-    elif hi is not None:
-        out.append(f"最多 {hi} 个字")
-    lo, hi = f.get("min_items"), f.get("max_items")
-    if lo is not None and hi is not None:
-        out.append(f"选 {lo}–{hi} 项")
-    elif lo is not None:
-        out.append(f"至少选 {lo} 项")
-    elif hi is not None:
-        out.append(f"最多选 {hi} 项")
+    for low, high, both, at_least, at_most in _BOUNDS:
+        lo, hi = f.get(low), f.get(high)
+        if lo is not None and hi is not None:
+            out.append(both.format(lo=lo, hi=hi))
+        elif lo is not None:
+            out.append(at_least.format(lo=lo))
+        elif hi is not None:
+            out.append(at_most.format(hi=hi))
     if t == "date":
         out.append("写作 YYYY-MM-DD（也接受 2020/7/1、2020年7月1日和 Excel 日期单元格）")
     elif t == "month":
