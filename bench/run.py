@@ -78,7 +78,7 @@ def rows_read_frictionless(report: Path) -> tuple[int | None, int | None]:
 
 
 def run_size(n: int, workdir: Path, tools: list[str], today: str) -> list[dict]:
-    from validator.commands import examples
+    from validator.builders import examples
 
     pkg = workdir / f"annex1-{n}"
     if not (pkg / "datapackage.json").exists():

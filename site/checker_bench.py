@@ -37,8 +37,9 @@ TODAY = "2020-08-20"
 
 def write_inputs(folder: Path, n: int) -> dict[str, list[Path]]:
     """A manifest and `n` valid 附件1 rows, as a workbook from our template and as CSV files."""
-    from validator import standard, synth
-    from validator.xlsx_template import write_workbook
+    from validator import standard
+    from validator.builders import synth
+    from validator.outputs.workbook import write_workbook
 
     month = dt.date(2020, 7, 1)
     manifest = synth.monthly(1, "云鹤镇", month, (0, 0, 0))["manifest"]

@@ -87,8 +87,8 @@ def test_runs_python_314_with_the_pinned_libraries(node):
 
 
 def test_every_rule_example_matches_cpython(node, tmp_path):
-    from validator import rule_examples
-    from validator.rules import registry
+    from validator.builders import rule_examples
+    from validator.catalogue import registry
 
     rules = registry()
     assert rules

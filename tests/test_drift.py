@@ -7,8 +7,9 @@ from pathlib import Path
 
 import openpyxl
 
-from validator import forms, schemagen
-from validator.commands import examples as examples_cmd
+from validator.builders import examples as examples_builder
+from validator.builders import schemagen
+from validator.builders import standard_json as forms
 from validator.commands import schemas as schemas_cmd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,19 +72,17 @@ def workbook_values(path: Path) -> dict:
 
 
 def test_examples_are_up_to_date(tmp_path):
-    xlsx = examples_cmd.have_xlsx_writer()
     out = tmp_path / "examples"
-    examples_cmd.build(out, xlsx=xlsx)
+    examples_builder.build(out)
     text_differing = schemagen.compare_trees(out, EXAMPLES, patterns=("*.csv", "*.json", "*.md"))
     assert not text_differing, f"examples/ drifted in {text_differing}: run `fpjc examples build` and commit"
-    if xlsx:
-        built = sorted(p.name for p in out.glob("*.xlsx"))
-        assert built == sorted(p.name for p in EXAMPLES.glob("*.xlsx"))
-        for name in built:
-            # Compare what a clerk sees, not zip bytes: openpyxl's output may vary across versions.
-            assert workbook_values(out / name) == workbook_values(EXAMPLES / name), (
-                f"examples/{name} differs: run `fpjc examples build` and commit"
-            )
+    built = sorted(p.name for p in out.glob("*.xlsx"))
+    assert built == sorted(p.name for p in EXAMPLES.glob("*.xlsx"))
+    for name in built:
+        # Compare what a clerk sees, not zip bytes: openpyxl's output may vary across versions.
+        assert workbook_values(out / name) == workbook_values(EXAMPLES / name), (
+            f"examples/{name} differs: run `fpjc examples build` and commit"
+        )
 
 
 def test_examples_drift_is_detected(tmp_path):

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from validator import api, rule_examples
-from validator.rule_examples import ID, apply_patch, write_package
+from validator import api
+from validator.builders import rule_examples
+from validator.builders.rule_examples import ID, apply_patch, write_package
 from validator.tables import InputError
 
 TODAY = dt.date(2020, 8, 10)
@@ -214,7 +215,8 @@ def test_large_annex1_streams_in_little_memory(tmp_path):
     import csv
     import tracemalloc
 
-    from validator import standard, synth
+    from validator import standard
+    from validator.builders import synth
 
     n = 50_000
     folder = tmp_path / "big"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from validator import api
-from validator.rule_examples import ID, STAGE_ROWS, apply_patch, history_tables, write_package
+from validator.builders.rule_examples import ID, STAGE_ROWS, apply_patch, history_tables, write_package
 
 TODAY = dt.date(2020, 8, 10)
 ALL_STAGES = {name: {} for name in STAGE_ROWS}

@@ -9,10 +9,10 @@ import random
 import pytest
 
 from validator import standard
-from validator.fieldcheck import MEMO_LIMIT, compile_table
+from validator.fields.check import MEMO_LIMIT, compile_table
 from validator.findings import column_letter
-from validator.idnumber import check_digit, check_id
 from validator.tables import Column, Table
+from validator.values.idnumber import check_digit, check_id
 
 TODAY = dt.date(2020, 8, 10)
 ABSENT = "<absent>"

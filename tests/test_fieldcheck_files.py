@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 
 from validator import standard
-from validator.fieldcheck import compile_table
+from validator.fields.check import compile_table
 from validator.reading import open_package
 
 TODAY = dt.date(2020, 8, 10)

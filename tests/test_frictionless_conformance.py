@@ -169,7 +169,7 @@ STAGE_MUTATIONS = [
 
 
 def _stage_copy(dest: Path) -> Path:
-    from validator import rule_examples
+    from validator.builders import rule_examples
 
     tables = rule_examples.apply_patch(
         {name: {} for name in STAGE_FORMS}

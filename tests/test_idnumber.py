@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from validator.idnumber import WEIGHTS, check_digit, check_id, fast_check_digit
+from validator.values.idnumber import WEIGHTS, check_digit, check_id, fast_check_digit
 
 TODAY = dt.date(2020, 8, 10)
 VALID = "11010519491231002X"  # the worked example of GB 11643-1999

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from validator.mask import mask, mask_text
+from validator.values.mask import mask, mask_text
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from validator import api, rule_examples
+from validator import api
+from validator.builders import rule_examples
+from validator.catalogue import registry
 from validator.report_schema import report_schema
-from validator.rules import registry
 
 jsonschema = pytest.importorskip("jsonschema")
 ROOT = Path(__file__).resolve().parent.parent

@@ -64,7 +64,7 @@ def test_a_county_correction_keeps_the_rest_of_that_years_holidays():
     # settings.holiday_overrides "补充或更正" the built-in calendar: one corrected day of 2020
     # made every other day of 2020 follow the week, so 国庆 became working days and the
     # deadline of the September report stayed on 10-05, a holiday.
-    from validator.workdays import Workdays
+    from validator.values.workdays import Workdays
 
     cal = Workdays(overrides=[{"date": "2020-07-13", "kind": "holiday", "source": "测试"}])
     assert not cal.is_workday(dt.date(2020, 7, 13))
@@ -197,7 +197,7 @@ def test_header_row_notes_with_personal_numbers_are_masked(tmp_path):
 def test_a_category_outside_the_code_list_is_not_also_called_missing(category, rules):
     # The same mechanism as R007/R008, in the county's 县级研判记录: an unknown category got
     # F030 and G006 ("必须填写纳入管理类别") on the same filled cell.
-    from validator.rule_examples import run_patch
+    from validator.builders.rule_examples import run_patch
 
     report = run_patch({"assessment": {"set": {"category": category}}})
     found = {f["rule"] for f in report["findings"] if f["resource"] == "assessment"}
@@ -206,7 +206,7 @@ def test_a_category_outside_the_code_list_is_not_also_called_missing(category, r
 
 def test_pre_numbered_empty_rows_are_unused_rows_not_missing_values(tmp_path):
     """Clerks number 序号 1…N in advance: rows with only a number are not households."""
-    from validator.xlsx_template import write_workbook
+    from validator.outputs.workbook import write_workbook
 
     def rows_of(folder, stem):
         with (folder / f"{stem}.csv").open(encoding="utf-8", newline="") as f:

@@ -15,7 +15,7 @@ import pytest
 
 from validator import standard
 from validator.cli import main
-from validator.rollup import package_counts, rollup
+from validator.county.rollup import package_counts, rollup
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 VALID = EXAMPLES / "valid-2020-07"  # 松桂镇 2020-07: 附件1 14, 附件2 10, 附件3 5

@@ -15,8 +15,8 @@ import pytest
 from tests.roundtrip_support import convert, pdf_pages
 from validator import standard
 from validator.api import validate
-from validator.csv_template import csv_file_name, write_csv
-from validator.xlsx_template import write_workbook
+from validator.outputs.csvfiles import csv_file_name, write_csv
+from validator.outputs.workbook import write_workbook
 
 TODAY = dt.date(2020, 8, 10)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -459,7 +459,7 @@ def test_stage_record_single_form_workbook(tmp_path):
 
 
 def test_blank_csv_templates_are_recognised(tmp_path):
-    from validator.csv_template import write_csv_templates
+    from validator.outputs.csvfiles import write_csv_templates
 
     write_csv_templates(tmp_path, [f["id"] for f in standard.forms()])
     report = validate(tmp_path, today=TODAY)

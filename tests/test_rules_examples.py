@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from validator import rule_examples
+from validator.builders import rule_examples
+from validator.catalogue import registry
 from validator.report_schema import report_schema
-from validator.rules import registry
 
 RULES = registry()
 # BASE must be clean; these notes are the only findings it may carry.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from frictionless import Package
 
-from validator.commands import examples
+from validator.builders import examples
 
 
 @pytest.fixture()

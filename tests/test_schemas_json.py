@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from validator import synth
+from validator.builders import synth
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -18,8 +18,8 @@ from urllib.parse import unquote
 import pytest
 
 from validator import standard
+from validator.catalogue import registry
 from validator.cli import build_parser
-from validator.rules import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -49,6 +49,20 @@ class _Text(HTMLParser):
     def handle_data(self, data):
         if self.depth and not self.skip:
             self.parts.append(data)
+
+
+@pytest.fixture(scope="module")
+def gen_sources_module():
+    """site/gen_sources.py, loaded by path as the MkDocs hook does (site/ is not a package)."""
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "site"))
+    spec = importlib.util.spec_from_file_location("fpjc_site_gen_sources", ROOT / "site" / "gen_sources.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def page_text(site: Path, path: str) -> str:
@@ -213,8 +227,27 @@ def test_changelog_and_report_format_are_included(built_site):
     for name in schema["properties"]["findings"]["items"]["properties"]:
         assert name in report
     api = page_text(built_site.path, "developers/api")
-    for name in ("validator.api.validate", "validator.api.validate_files", "validator.rules.registry"):
+    for name in ("validator.api.validate", "validator.api.validate_files", "validator.catalogue.registry"):
         assert name in api
+
+
+def test_every_api_entry_has_its_docstring(gen_sources_module):
+    """An entry on the API page with no text is a public name nobody explained: fail on it."""
+    entries = gen_sources_module._api_entries(problems := [])
+    assert not problems
+    assert len(entries) == len(gen_sources_module.API_FUNCTIONS)
+    assert [e["name"] for e in entries if not e["doc"].strip()] == []
+
+
+def test_the_empty_api_entry_guard_can_fail(gen_sources_module, monkeypatch):
+    monkeypatch.setattr(
+        gen_sources_module, "API_FUNCTIONS", ("validator.values.wording.separator", "json.dumps")
+    )
+    import validator.values.wording
+
+    monkeypatch.setattr(validator.values.wording.separator, "__doc__", None)
+    entries = gen_sources_module._api_entries([])
+    assert [e["name"] for e in entries if not e["doc"].strip()] == ["validator.values.wording.separator"]
 
 
 def test_python_example_on_the_api_page_runs(built_site, capsys, monkeypatch):

@@ -67,12 +67,25 @@ def test_values_are_shown_as_a_clerk_types_them(gen):
     assert gen.cell("a|b\nc") == "a\\|b<br>c"
 
 
-def test_field_rules_come_from_the_definition(gen):
-    f = {"name": "x", "title": "X", "type": "integer", "minimum": 1, "maximum": 20, "unique": True}
-    assert gen.field_rules(f) == ["本表内不得重复", "取值 1–20"]
-    codes = {"name": "r", "title": "R", "type": "codes", "min_items": 1, "max_items": 5}
-    assert "选 1–5 项" in gen.field_rules(codes)
-    assert "多项用顿号“、”分隔" in gen.field_rules(codes)
+def test_field_notes_use_the_workbooks_wording(gen):
+    """The form page and the workbook's input message describe a constraint in the same words."""
+    from validator.outputs.workbook import input_message
+    from validator.values.wording import constraints
+
+    f = {"name": "x", "title": "X", "type": "integer", "minimum": 1, "maximum": 20, "unique": True,
+         "required": True, "description": "说明"}  # fmt: skip
+    assert constraints(f) == ["本表内不得重复", "整数，1—20"]
+    assert "整数，1—20" in gen.field_notes(f) and "整数，1—20" in input_message(f)[1]
+    codes = {"name": "r", "title": "R", "type": "codes", "codelist": "risk_type", "min_items": 1,
+             "max_items": 5, "required": True}  # fmt: skip
+    phrase = "可填多项，项与项之间用“、”分隔，1—5 项"
+    assert constraints(codes) == [phrase]
+    assert phrase in input_message(codes)[1]
+    for form in standard.forms():
+        for field in form["fields"]:
+            for part in constraints(field)[field.get("unique", False) :][:1]:
+                assert part in gen.field_notes(field)
+                assert part.split("：")[0] in input_message(field)[1], (form["id"], field["name"])
 
 
 def test_walk_parser_finds_nested_commands_and_every_option(gen):

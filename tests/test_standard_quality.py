@@ -11,7 +11,8 @@ import pytest
 from frictionless import Package, Schema
 from jsonschema import Draft202012Validator
 
-from validator import forms, schemagen
+from validator.builders import schemagen
+from validator.builders import standard_json as forms
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

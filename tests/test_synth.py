@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from validator import standard, synth
-from validator.commands import examples as examples_cmd
+from validator import standard
+from validator.builders import examples as examples_builder
+from validator.builders import synth
+from validator.values.idnumber import check_digit
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = re.compile(standard.form("annex1")["fields"][4]["pattern"])
@@ -25,12 +27,12 @@ def id_is_valid(value: str) -> bool:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    return synth.check_char(value[:17]) == value[17]
+    return check_digit(value[:17]) == value[17]
 
 
 def test_check_character_matches_the_standard_example():
     # The worked example printed in GB 11643-1999.
-    assert synth.check_char("11010519491231002") == "X"
+    assert check_digit("11010519491231002") == "X"
     assert synth.make_id("110105", dt.date(1949, 12, 31), 2) == "11010519491231002X"
     assert not id_is_valid("110105194912310021")
 
@@ -147,7 +149,7 @@ def test_cells_are_what_a_clerk_types():
 def test_bench_package_is_streamed(tmp_path):
     tracemalloc.start()
     try:
-        count = examples_cmd.bench(tmp_path / "b", 20000, seed=5)
+        count = examples_builder.bench(tmp_path / "b", 20000, seed=5)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -165,7 +167,7 @@ def test_example_csv_headers_are_field_names_and_workbooks_chinese_titles():
     import openpyxl
 
     wb = openpyxl.load_workbook(ROOT / "examples" / "valid-2020-07.xlsx", read_only=True)
-    for form_id, file in examples_cmd.CSV_FILES.items():
+    for form_id, file in examples_builder.CSV_FILES.items():
         fields = standard.form(form_id)["fields"]
         with (ROOT / "examples" / "valid-2020-07" / file).open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
@@ -188,13 +190,7 @@ def test_readme_lists_every_mistake():
 
 
 def expected_row(mistake: dict, xlsx: bool) -> int | None:
-    if mistake["index"] is None:
-        return None
-    if xlsx:
-        first = examples_cmd.XLSX_FIRST_ROW.get(mistake["resource"], examples_cmd.XLSX_FIRST_ROW_ANNEX)
-    else:
-        first = examples_cmd.CSV_FIRST_ROW
-    return mistake["index"] + first
+    return examples_builder.example_row(mistake, "xlsx" if xlsx else "csv")
 
 
 @pytest.mark.parametrize("suffix", ["", ".xlsx"])

@@ -14,9 +14,9 @@ import pytest
 from tests.roundtrip_support import pdf_pages
 from validator import standard
 from validator.cli import main
-from validator.commands.template import build_all
-from validator.csv_template import csv_text, write_csv
-from validator.printable import EMPTY_ROWS, render_form
+from validator.outputs.csvfiles import csv_text, write_csv
+from validator.outputs.printable import EMPTY_ROWS, render_form
+from validator.outputs.templates import build_all
 
 ALL_FORMS = [f["id"] for f in standard.forms()]
 
@@ -101,13 +101,9 @@ def test_build_all_returns_written_files(tmp_path):
     paths = build_all(tmp_path / "all")
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert len(paths) == 1 + 3 * len(ALL_FORMS)
-    # The site calls each module's build_all; together they write the same set of files.
-    from validator import csv_template, printable, xlsx_template
-
-    parts = [m.build_all(tmp_path / "parts") for m in (xlsx_template, csv_template, printable)]
-    assert [len(p) for p in parts] == [1 + len(ALL_FORMS), len(ALL_FORMS), len(ALL_FORMS)]
-    relative = sorted(p.relative_to(tmp_path / "parts").as_posix() for part in parts for p in part)
-    assert relative == sorted(p.relative_to(tmp_path / "all").as_posix() for p in paths)
+    # Every form in every format, beside the submission workbook.
+    relative = {p.relative_to(tmp_path / "all").parent.as_posix() for p in paths}
+    assert relative == {".", "xlsx", "csv", "print"}
 
 
 def _chromium() -> str | None:
@@ -150,7 +146,7 @@ def test_printed_form_fits_one_a4_landscape_page(tmp_path, form_id):
 
 
 def test_missing_print_layouts_are_a_clear_error(tmp_path, monkeypatch, capsys):
-    from validator import printable
+    from validator.outputs import printable
 
     monkeypatch.setattr(printable, "LAYOUT_DIR", tmp_path / "nowhere")
     assert main(["template", "--out", str(tmp_path / "out"), "--format", "html"]) == 2

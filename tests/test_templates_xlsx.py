@@ -10,7 +10,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from validator import standard
-from validator.xlsx_template import (
+from validator.outputs.workbook import (
     EARLIEST_DATE,
     HEADER_BLOCK_LABELS,
     TEMPLATE_ROWS,

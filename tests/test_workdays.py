@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from validator.workdays import Workdays, data_range
+from validator.values.workdays import Workdays, data_range
 
 D = dt.date
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from validator.engine import validate_package
+from validator.reading import open_files, open_package
+from validator.reading.history import load_history, load_roster
 
 
 def validate(
@@ -27,9 +29,6 @@ def validate(
     numbers (or the numbers themselves); `today` defaults to the real date; `name` is what the
     report calls the package (default: the paths as given).
     """
-    from validator.checks.history import load_history, load_roster
-    from validator.reading import open_package
-
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -58,7 +57,5 @@ def validate_files(
     name: str | None = None,
 ) -> dict:
     """Validate a package handed over as (file name, bytes) pairs, as the browser does."""
-    from validator.reading import open_files
-
     package = open_files(list(files), name=name)
     return validate_package(package, today=today or dt.date.today(), show_personal_data=show_personal_data)

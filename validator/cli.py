@@ -11,6 +11,7 @@ from validator.commands import COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `fpjc` argument parser with every sub-command (the site's command page is made from it)."""
     parser = argparse.ArgumentParser(
         prog="fpjc",
         description="鹤庆县防止返贫致贫预警监测：报送包校验、模板与标准生成工具",
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `fpjc` with `argv` (default: the command line); returns the exit status 0, 1 or 2."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -14,23 +14,21 @@ from collections import Counter
 
 import validator
 from validator import standard
-from validator.checks import history as history_rules
-from validator.checks import package as package_rules
-from validator.checks import rows as row_rules
-from validator.checks import stages as stage_rules
+from validator.checks import calendar as calendar_checks
+from validator.checks import history as history_checks
+from validator.checks import package as package_checks
+from validator.checks import rows as row_checks
+from validator.checks import stages as stage_checks
 from validator.checks.context import Context, Place
+from validator.fields.check import compile_table
 from validator.findings import Finding, sort_key
 from validator.tables import Package, Table
-from validator.workdays import Workdays
+from validator.values.mask import scrub
+from validator.values.workdays import Workdays
 
-_MANIFEST_CHECKS = (
-    "T005 乡镇与报送信息一致",
-    "T006、T007 零报告与附件1、附件2是否为空",
-    "T008 加盖乡镇公章",
-    "T009 上报截止日期",
-    "T010 报告月份不晚于今天",
-    "R005 日期不晚于上报日期",
-)
+# The check modules: each has `row_checks(form, ctx)` and `finish(ctx)`. Row checks run in
+# this order for every row; `finish` runs in this order once every table has been read.
+CHECK_MODULES = (package_checks, row_checks, stage_checks, history_checks, calendar_checks)
 
 
 def validate_package(
@@ -42,9 +40,7 @@ def validate_package(
     show_personal_data: bool = False,
     options: dict | None = None,
 ) -> dict:
-    """Check a package read by `validator.reading`; `history`/`roster` as from `checks.history`."""
-    from validator.fieldcheck import compile_table
-
+    """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`."""
     today = today or dt.date.today()
     findings: list[Finding] = []
     ctx = Context(
@@ -53,9 +49,9 @@ def validate_package(
     ctx.history = history
     if roster is not None:
         ctx.roster = roster.keys
-        history_rules.roster_notes(ctx, roster)
+        history_checks.roster_notes(ctx, roster)
     ctx.resources = {t.resource for t in package.tables}
-    ctx.track_cases = any(r in ctx.resources for r in stage_rules.STAGE_TABLES)
+    ctx.track_cases = any(r in ctx.resources for r in stage_checks.STAGE_TABLES)
 
     # The manifest first: row rules compare against its township and dates.
     order = {f["id"]: f["order"] for f in standard.forms()}
@@ -72,13 +68,8 @@ def validate_package(
         if form["id"] == "manifest":
             _read_manifest(ctx, table, check_row)
             continue
-        checks = (
-            row_rules.row_checks(form, ctx)
-            + stage_rules.row_checks(form, ctx)
-            + history_rules.row_checks(form, ctx)
-        )
-        add = package_rules.TableTracker(ctx, form, place).add
-        checks = tuple(checks)
+        checks = tuple(check for module in CHECK_MODULES for check in module.row_checks(form, ctx))
+        add = package_checks.TableTracker(ctx, form, place).add
         count = 0
         for row, cells in table.rows:
             values = check_row(row, cells)
@@ -89,12 +80,8 @@ def validate_package(
                 check(place, row, values)
         ctx.rows[table.resource] = count
 
-    _manifest_not_run(ctx)
-    annex_rows = ctx.rows.get("annex1", 0) + ctx.rows.get("annex2", 0)
-    package_rules.check_manifest(ctx, annex_rows)
-    stage_rules.finish(ctx)
-    history_rules.not_run(ctx)
-    row_rules.calendar_notes(ctx)
+    for module in CHECK_MODULES:
+        module.finish(ctx)
     # Reader findings are appended while rows stream, so collect them last. They quote
     # headers and file names as written, which may hold a number the clerk noted there.
     findings.extend(package.findings if show_personal_data else map(_scrubbed, package.findings))
@@ -102,8 +89,6 @@ def validate_package(
 
 
 def _scrubbed(f: Finding) -> Finding:
-    from validator.mask import scrub
-
     f.message = scrub(f.message)
     if f.column:
         f.column = scrub(f.column)
@@ -148,24 +133,6 @@ def _read_manifest(ctx: Context, table: Table, check_row) -> None:
         elif count == 2:
             ctx.manifest_second_row = row
     ctx.rows["manifest"] = count
-
-
-def _manifest_not_run(ctx: Context) -> None:
-    if ctx.manifest is None:
-        reason = "报送包没有报送信息表" if "manifest" not in ctx.resources else "报送信息表没有数据行"
-        for check in _MANIFEST_CHECKS:
-            ctx.not_run(check, reason)
-        return
-    if not ctx.manifest.get("township"):
-        ctx.not_run(_MANIFEST_CHECKS[0], "报送信息中的乡镇缺失或无效")
-    if ctx.manifest.get("zero_report") is None:
-        ctx.not_run(_MANIFEST_CHECKS[1], "报送信息中的零报告缺失或无效")
-    if not ctx.manifest.get("report_month"):
-        ctx.not_run(_MANIFEST_CHECKS[3], "报送信息中的报告月份缺失或无效")
-        ctx.not_run(_MANIFEST_CHECKS[4], "报送信息中的报告月份缺失或无效")
-    if not ctx.manifest.get("submitted_date"):
-        ctx.not_run(_MANIFEST_CHECKS[3], "报送信息中的上报日期缺失或无效")
-        ctx.not_run(_MANIFEST_CHECKS[5], "报送信息中的上报日期缺失或无效")
 
 
 def _report(package: Package, findings: list[Finding], ctx: Context, options: dict) -> dict:

@@ -16,6 +16,8 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 @dataclass(slots=True)
 class Finding:
+    """One problem (or note) at one place, in the clerk's terms; `to_dict()` is its JSON form."""
+
     rule: str  # stable rule ID, e.g. "ID003"
     severity: str  # error | warning | info
     message: str  # Chinese, says what is wrong and what to do
@@ -31,6 +33,7 @@ class Finding:
     extra: dict = dataclasses.field(default_factory=dict)  # rule-specific details (expected check digit, ...)
 
     def to_dict(self) -> dict:
+        """The finding as the JSON report writes it (report_schema's `findings` items)."""
         d = {
             "rule": self.rule,
             "severity": self.severity,

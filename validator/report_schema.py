@@ -7,11 +7,12 @@ schemas/report.schema.json and the tests validate every JSON report against it.
 from __future__ import annotations
 
 from validator import standard
+from validator.findings import SEVERITIES
 
 _COUNTS = {
     "type": "object",
-    "properties": {s: {"type": "integer", "minimum": 0} for s in ("error", "warning", "info")},
-    "required": ["error", "warning", "info"],
+    "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+    "required": list(SEVERITIES),
     "additionalProperties": False,
 }
 
@@ -24,7 +25,7 @@ _FINDING = {
             "pattern": "^[A-Z][0-9]{3}$",
             "description": "稳定的规则编号，见网站“校验规则”",
         },
-        "severity": {"enum": ["error", "warning", "info"]},
+        "severity": {"enum": list(SEVERITIES)},
         "resource": {
             "type": ["string", "null"],
             "description": "manifest、annex1–3 或阶段记录表名；整个报送包的问题为 null",
@@ -93,7 +94,7 @@ def report_schema() -> dict:
             },
             "summary": {
                 "type": "object",
-                "required": ["error", "warning", "info", "by_resource", "by_rule"],
+                "required": [*SEVERITIES, "by_resource", "by_rule"],
                 "properties": {
                     "error": {"type": "integer", "minimum": 0},
                     "warning": {"type": "integer", "minimum": 0},

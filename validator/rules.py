@@ -1,15 +1,16 @@
-"""The rule registry: every check the validator can report, with its documentation.
+"""What a rule is: the unit every check module defines its findings with.
 
 Each rule has a stable ID, a severity, a Chinese title, message template and fix hint, the
 clause of 鹤扶开发〔2020〕16号 (or section of the specification) it enforces, and one failing and
-one passing example. The site's rule catalogue and the example tests are generated from
-this registry, so a rule cannot exist undocumented or untested.
+one passing example. `validator.catalogue` lists every module that defines rules and builds
+the registry from them; the site's rule catalogue and the example tests are generated from it,
+so a rule cannot exist undocumented or untested.
 
 Rule IDs never change meaning. Prefixes: S structure and files, F field values, D ID numbers
 (身份证), R row rules, T table and package rules, G stage records, H history and roster,
 C settings and calendar.
 
-Examples are *patches* applied to the small valid base package in `validator.rule_examples`:
+Examples are *patches* applied to the small valid base package in `validator.builders.rule_examples`:
     {"annex1": {"set": {"head_id": "..."}}}              set fields on the first data row
     {"annex1": {"set": {...}, "row": 2}}                  ... on the second data row
     {"annex1": {"append": [{...}, ...]}}                  add rows (missing fields copied from row 1)
@@ -42,6 +43,11 @@ CATEGORIES = {
 
 @dataclass(frozen=True)
 class Rule:
+    """One validation rule: its stable ID, severity, Chinese wording, clause and examples.
+
+    `finding(**place, **params)` makes a `Finding` at a place with the message filled in.
+    """
+
     id: str
     name: str  # kebab-case English, for developers: "id-check-digit"
     severity: str
@@ -75,24 +81,13 @@ class Rule:
 
 
 _PLACE_KEYS = {"resource", "row", "field", "column", "cell", "source", "sheet", "value", "extra"}
-_REGISTRY: dict[str, Rule] = {}
 
 
 def rule(**kw) -> Rule:
-    """Define and register a rule. IDs are unique; a second definition is a programming error."""
+    """Define a rule (checked for a known severity and ID prefix); `validator.catalogue` collects it."""
     r = Rule(**kw)
-    if r.id in _REGISTRY:
-        raise ValueError(f"rule {r.id} defined twice")
     if r.severity not in SEVERITIES:
         raise ValueError(f"rule {r.id}: bad severity {r.severity}")
     if r.id[0] not in CATEGORIES:
         raise ValueError(f"rule {r.id}: unknown prefix")
-    _REGISTRY[r.id] = r
     return r
-
-
-def registry() -> dict[str, Rule]:
-    """All rules, by ID, sorted; importing the check modules registers them."""
-    import validator.checks  # noqa: F401  (registers every rule)
-
-    return dict(sorted(_REGISTRY.items()))

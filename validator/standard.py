@@ -21,23 +21,39 @@ def load() -> dict:
 
 
 def forms() -> list[dict]:
+    """Every form (报送信息, 附件1–3, the stage records) in the standard's order, with its fields."""
     return load()["forms"]
 
 
 def form(form_id: str) -> dict:
+    """One form by its id (manifest, annex1, …, assessment); KeyError when there is none."""
     for f in load()["forms"]:
         if f["id"] == form_id:
             return f
     raise KeyError(form_id)
 
 
+def find_form(name: str) -> str:
+    """A form's id from its id, Chinese title, full title or an alias (附件1, 县级研判 …); KeyError if none."""
+    wanted = name.strip()
+    for f in load()["forms"]:
+        names = {f["id"], f["title"], f["full_title"], f"{f['title']} {f['full_title']}"}
+        names.update(f.get("aliases") or [])
+        if wanted in names or wanted.lower() == f["id"]:
+            return f["id"]
+    raise KeyError(name)
+
+
 def codelist(list_id: str) -> dict:
+    """One code list (township, risk_type, measure, …): its items with code, label and synonyms."""
     return load()["codelists"][list_id]
 
 
 def settings() -> dict:
+    """The built-in settings: monitoring lines by year, deadline rules, holiday overrides."""
     return load()["settings"]
 
 
 def version() -> str:
+    """The standard's version (semantic versioning), e.g. "1.0.0"."""
     return load()["version"]

@@ -16,6 +16,8 @@ from validator.findings import Finding
 
 @dataclass(slots=True)
 class Column:
+    """A column of a table as found in the file: its position, letters, header and field."""
+
     index: int  # 0-based position in the file / sheet
     letter: str  # A1 column letters as the user sees them ("C")
     header: str  # header text as written (stripped)
@@ -24,6 +26,8 @@ class Column:
 
 @dataclass
 class Table:
+    """One form's table as read: where it is, its columns, and its rows as a stream of raw cells."""
+
     resource: str  # form id: manifest, annex1, annex2, annex3, screening, appraisal, ...
     source: str  # file name the user knows (CSV file or workbook)
     sheet: str | None  # sheet name for workbooks, None for CSV
@@ -38,6 +42,8 @@ class Table:
 
 @dataclass
 class Package:
+    """Everything read from one submission: its tables, the readers' findings and what was read."""
+
     tables: list[Table]  # in standard order; at most one per resource
     findings: list[Finding]  # structure findings the readers already made
     inputs: list[dict]  # one per input: {"path", "kind", "encoding", "sheets", "template_version"}
@@ -46,3 +52,27 @@ class Package:
 
 class InputError(Exception):
     """The input cannot be read at all (exit status 2). The message is Chinese, for the user."""
+
+
+# The warning each annex records; an earlier package's 附件1/附件2 rows become these.
+WARNING_OF = {"annex1": "返贫预警", "annex2": "致贫预警"}
+
+
+@dataclass
+class History:
+    """What earlier accepted packages tell about each household."""
+
+    households: set[int] = field(default_factory=set)  # any table
+    warnings: dict[int, set[str]] = field(default_factory=dict)  # key → {返贫预警, 致贫预警}
+    released: set[int] = field(default_factory=set)  # 附件3 of an earlier package
+    confirmed: set[int] = field(default_factory=set)  # county assessment 认定
+    rejected: set[int] = field(default_factory=set)  # county assessment 否定
+    assessed: bool = False
+    packages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    keys: set[int]
+    bad_rows: list[int]
+    source: str

@@ -64,6 +64,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     Files that cannot be read at all give ``{"unreadable": message}`` instead.
     """
     from validator.api import validate_files
+    from validator.findings import SEVERITY_LABELS
     from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
     from validator.render.grouping import group
     from validator.tables import InputError
@@ -77,6 +78,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     groups = group(report["findings"])
     for g in groups:
         g["title"] = titles.get(g["rule"], "")
+        g["severity_label"] = SEVERITY_LABELS[g["severity"]]
         g["table"] = resource_label(g["resource"])
         g["column"] = column_label(g["examples"][0]) if g["examples"] else None
         # Copies: the examples are the report's own finding dicts, and the report must stay as is.

@@ -15,7 +15,6 @@
   var MAX_BYTES = 20 * 1024 * 1024;
   var TIMEOUT_MS = 60000;
   var ACCEPT = [".xlsx", ".csv", ".zip"];
-  var SEVERITY = { error: "错误", warning: "警告", info: "提示" };
 
   var current = null; // the mounted checker: {root, worker, ...}
 
@@ -356,7 +355,7 @@
   }
 
   function renderGroup(g) {
-    var sev = SEVERITY[g.severity] || g.severity;
+    var sev = g.severity_label;
     var kind = { error: "failure", warning: "warning", info: "info" }[g.severity] || "note";
     var head = [g.table];
     if (g.column) head.push("「" + g.column + "」列");

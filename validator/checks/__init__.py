@@ -1,8 +1,12 @@
-"""Every rule module; importing this package registers all rules (see `validator.rules`).
+"""Rules about the values of rows, tables, the package, stage records and history (R, T, G, H, C).
 
-Structure (S) rules live with the readers, field (F/D) rules with the field checker; the
-rest are here: rows (R, C), tables and package (T), stage records (G), history and roster (H).
+Owns: the rule definitions beside the code that emits them, and `context.Context`, what they
+share while one package is checked. No I/O: the engine hands over parsed values, and earlier
+packages and rosters arrive already loaded (`validator.reading.history`).
+
+Each module exposes `row_checks(form, ctx)` (functions called once per row) and/or
+`finish(ctx)` (run once every table has been read); `validator.engine.CHECK_MODULES` lists them.
+
+May import: `validator.rules`, `findings`, `tables`, `standard`, `values`. Not `reading`,
+`fields`, the engine or anything above.
 """
-
-from validator.checks import fields, history, package, rows, stages  # noqa: F401
-from validator.reading import rules as reading_rules  # noqa: F401

@@ -11,8 +11,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from validator import standard
 from validator.findings import Finding
-from validator.workdays import Workdays
+from validator.tables import History
+from validator.values.mask import mask, scrub
+from validator.values.workdays import Workdays
 
 # Resource codes packed into the household index (value = row << 4 | code).
 RESOURCE_CODES = {
@@ -27,13 +30,7 @@ RESOURCE_CODES = {
     "assistance": 8,
 }
 RESOURCE_BY_CODE = {v: k for k, v in RESOURCE_CODES.items()}
-_CHECK_CHARS = "0123456789X"
 _BLANK_CHARS = " \t\r\n\u3000\u00a0、,，;；"  # a list cell of only separators counts as empty
-
-
-def household_key(head_id: str) -> int:
-    """A small int standing for a normalised 18-character ID (a str costs ~3× the memory)."""
-    return int(head_id[:17]) * 11 + _CHECK_CHARS.index(head_id[17])
 
 
 def pack(row: int, resource: str) -> int:
@@ -90,8 +87,6 @@ class Place:
             return f"{value.year}-{value.month:02d}"
         text = _text(value)
         if not self.show_personal_data:
-            from validator.mask import mask, scrub
-
             kind = self.personal.get(field_name or "")
             return mask(kind, text) if kind else scrub(text)
         return text
@@ -145,7 +140,7 @@ class Context:
     cases: dict[int, list[Event]] = field(default_factory=dict)
     outcomes: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)  # appraisal/verification
     ended: set[int] = field(default_factory=set)  # cases that stopped at screening/appraisal/verification
-    history: object | None = None  # checks.history.History
+    history: History | None = None  # what earlier packages say (reading.history)
     roster: set[int] | None = None
     lines_missing: set[int] = field(default_factory=set)
     checks_not_run: list[dict] = field(default_factory=list)
@@ -165,8 +160,6 @@ class Context:
 
     def line(self, year: int) -> float | None:
         """The monitoring line of a year from the settings; a missing year is remembered."""
-        from validator import standard
-
         for r in standard.settings()["monitoring_line"]["rows"]:
             if int(r["year"]) == year:
                 return float(r["amount"])

@@ -1,26 +1,16 @@
-"""History and roster rules (H), and reading the earlier packages and the 建档立卡 roster.
+"""History and roster rules (H): this month's households against earlier packages and the roster.
 
-`history` is a folder of earlier accepted packages (each a folder, .zip or .xlsx); from them
-we keep only who was warned as what, and what the county decided. `roster` is a CSV or .xlsx
-list of 建档立卡 households with an ID column. Both are optional: without them the checks
+What earlier packages and the 建档立卡 roster say arrives already read (`tables.History`,
+`tables.Roster`, from `validator.reading.history`). Both are optional: without them the checks
 that need them are listed in the report's `checks_not_run`.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from validator.checks.context import Context, Place, household_key
+from validator.checks.context import Context, Place
 from validator.rules import rule
-from validator.tables import InputError
-
-WARNING_OF = {"annex1": "返贫预警", "annex2": "致贫预警"}
-ANNEX_OF = {v: k for k, v in WARNING_OF.items()}
-ROSTER_HEADERS = ("户主身份证号", "身份证号", "身份证号码", "公民身份号码", "证件号码", "head_id")
+from validator.tables import WARNING_OF, History, Roster
+from validator.values.idnumber import household_key
 
 NO_WARNING = rule(
     id="H001",
@@ -142,165 +132,6 @@ ALREADY_WARNED = rule(
 )
 
 
-@dataclass
-class History:
-    """What earlier accepted packages tell about each household."""
-
-    households: set[int] = field(default_factory=set)  # any table
-    warnings: dict[int, set[str]] = field(default_factory=dict)  # key → {返贫预警, 致贫预警}
-    released: set[int] = field(default_factory=set)  # 附件3 of an earlier package
-    confirmed: set[int] = field(default_factory=set)  # county assessment 认定
-    rejected: set[int] = field(default_factory=set)  # county assessment 否定
-    assessed: bool = False
-    packages: list[str] = field(default_factory=list)
-
-
-def _package_paths(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise InputError(f"找不到历史报送包目录：{root}")
-    entries = sorted(root.iterdir(), key=lambda p: p.name)
-    packages = [p for p in entries if p.is_dir() or p.suffix.lower() in (".zip", ".xlsx")]
-    # The folder is itself one package when it holds CSV files or a descriptor; other JSON
-    # files (the county's saved reports) are not packages.
-    if any(
-        p.suffix.lower() == ".csv" or p.name.lower() == "datapackage.json" for p in entries if p.is_file()
-    ):
-        packages.insert(0, root)
-    return packages
-
-
-def load_history(root: str | Path, *, today: dt.date) -> History:
-    """Read every earlier package under `root`; their own problems are not reported again."""
-    from validator.fieldcheck import compile_table
-    from validator.reading import open_package
-    from validator.standard import form
-
-    history = History()
-    paths = _package_paths(Path(root))
-    if not paths:
-        raise InputError(f"历史报送包目录中没有报送包（文件夹、.zip 或 .xlsx）：{root}")
-    for path in paths:
-        try:
-            package = open_package([path])
-        except InputError as exc:
-            raise InputError(f"历史报送包 {path.name} 无法读取：{exc}") from exc
-        history.packages.append(path.name)
-        for table in package.tables:
-            try:
-                spec = form(table.resource)
-            except KeyError:
-                continue
-            check = compile_table(spec, table, emit=lambda f: None, show_personal_data=False, today=today)
-            for row, cells in table.rows:
-                values = check(row, cells)
-                head_id = values.get("head_id")
-                if not head_id:
-                    continue
-                key = household_key(head_id)
-                history.households.add(key)
-                if table.resource in WARNING_OF:
-                    history.warnings.setdefault(key, set()).add(WARNING_OF[table.resource])
-                elif table.resource == "annex3":
-                    history.released.add(key)
-                elif table.resource == "assessment":
-                    history.assessed = True
-                    if values.get("decision") == "认定":
-                        history.confirmed.add(key)
-                    elif values.get("decision") == "否定":
-                        history.rejected.add(key)
-    return history
-
-
-@dataclass
-class Roster:
-    keys: set[int]
-    bad_rows: list[int]
-    source: str
-
-
-def load_roster(roster, *, today: dt.date) -> Roster:
-    """The 建档立卡 roster from a CSV/.xlsx path, or from an iterable of ID numbers."""
-    if isinstance(roster, str | Path):
-        path = Path(roster)
-        if not path.is_file():
-            raise InputError(f"找不到建档立卡名单文件：{path}")
-        rows = _roster_rows(path)
-        source = path.name
-    else:
-        rows = [(i + 1, v) for i, v in enumerate(roster)]
-        source = "名单"
-    from validator.idnumber import check_id
-
-    keys: set[int] = set()
-    bad: list[int] = []
-    for row, value in rows:
-        normalised, _problems = check_id(value, today)
-        if normalised:
-            keys.add(household_key(normalised))
-        elif value not in (None, ""):
-            bad.append(row)
-    if bad and not keys:
-        # Checking against a roster of nothing would call every 附件1 household "not on the roster".
-        raise InputError(
-            f"建档立卡名单 {source} 中没有一个可识别的身份证号（共 {len(bad)} 个无法识别，"
-            "常见原因是身份证号被 Excel 存成了数字）：请把该列设为文本格式、重新录入后再用 --roster"
-        )
-    return Roster(keys, bad, source)
-
-
-def _roster_rows(path: Path) -> list[tuple[int, object]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # a damaged workbook is the user's input problem, not a crash
-            raise InputError(f"建档立卡名单无法读取：{path.name}（{exc}）") from exc
-        try:
-            for ws in wb.worksheets:
-                found = _find_id_column(enumerate(ws.iter_rows(values_only=True), start=1))
-                if found:
-                    return found
-        finally:
-            wb.close()
-    else:
-        data = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InputError(f"建档立卡名单的编码无法识别：{path.name}（请存为 UTF-8 或 GB18030 的 CSV）")
-        found = _find_id_column(enumerate(csv.reader(io.StringIO(text)), start=1))
-        if found:
-            return found
-    raise InputError(
-        f"建档立卡名单中找不到身份证号一列：{path.name}（列标题应为 {'、'.join(ROSTER_HEADERS)} 之一）"
-    )
-
-
-def _find_id_column(rows) -> list[tuple[int, object]] | None:
-    """Find the header row (within the first 10 rows) and return (row number, ID cell) pairs."""
-    column = None
-    out: list[tuple[int, object]] = []
-    for number, cells in rows:
-        if column is None:
-            if number > 10:
-                return None
-            for i, cell in enumerate(cells):
-                if isinstance(cell, str) and cell.strip() in ROSTER_HEADERS:
-                    column = i
-                    break
-            continue
-        if column < len(cells):
-            out.append((number, cells[column]))
-    return out if column is not None else None
-
-
 def row_checks(form: dict, ctx: Context) -> list:
     resource = form["id"]
     checks = []
@@ -367,7 +198,7 @@ def _on_roster(ctx: Context, resource: str):
     return check
 
 
-def not_run(ctx: Context) -> None:
+def finish(ctx: Context) -> None:
     """Say which history and roster checks were skipped, and why."""
     if ctx.history is None and ctx.rows.get("annex3"):
         ctx.not_run(

@@ -10,6 +10,7 @@ import datetime as dt
 from array import array
 
 from validator.checks.context import RESOURCE_CODES, Context, Place, unpack
+from validator.checks.rows import AFTER_SUBMITTED
 from validator.rules import rule
 
 DUPLICATE = rule(
@@ -194,7 +195,7 @@ SUBMITTED_FUTURE = rule(
     resources=("manifest",),
 )
 
-_CHECK_INDEX = {ch: i for i, ch in enumerate("0123456789X")}  # as context.household_key
+_CHECK_INDEX = {ch: i for i, ch in enumerate("0123456789X")}  # as idnumber.household_key
 _ID_WHAT = {"head_id": "同一户只能填一行", "seq": "序号不能重复"}
 _MAX_ARRAY_SEQ = 10_000_000
 
@@ -337,16 +338,65 @@ def _dict_add(seen: dict, value, row: int) -> int | None:
     return None if first == row else first
 
 
-def check_township(ctx: Context, place: Place, row: int, values: dict) -> None:
-    township = values.get("township")
-    expected = (ctx.manifest or {}).get("township")
-    if township and expected and township != expected:
-        ctx.emit(
-            TOWNSHIP.finding(**place.at(row, "township", township), township=township, manifest=expected)
-        )
+def row_checks(form: dict, ctx: Context) -> list:
+    """Per row: the township of every table equals the manifest's (uniqueness is `TableTracker`'s)."""
+    names = {f["name"] for f in form["fields"]}
+    if "township" in names and form["id"] != "manifest" and ctx.manifest and ctx.manifest.get("township"):
+        return [_same_township(ctx)]
+    return []
 
 
-def check_manifest(ctx: Context, annex_rows: int) -> None:
+def _same_township(ctx: Context):
+    # The manifest is read before any other table, so its township is fixed by now.
+    expected = ctx.manifest.get("township")
+
+    def check(place: Place, row: int, values: dict) -> None:
+        township = values.get("township")
+        if township and township != expected:
+            ctx.emit(
+                TOWNSHIP.finding(**place.at(row, "township", township), township=township, manifest=expected)
+            )
+
+    return check
+
+
+# The package-level checks that read a manifest value, listed as not run when it is missing.
+_TOWNSHIP_CHECK = f"{TOWNSHIP.id} 乡镇与报送信息一致"
+_ZERO_CHECK = f"{ZERO_WITH_ROWS.id}、{EMPTY_NOT_ZERO.id} 零报告与附件1、附件2是否为空"
+_STAMP_CHECK = f"{NOT_STAMPED.id} 加盖乡镇公章"
+_DEADLINE_CHECK = f"{LATE.id} 上报截止日期"
+_MONTH_CHECK = f"{FUTURE_MONTH.id} 报告月份不晚于今天"
+_SUBMITTED_CHECK = f"{AFTER_SUBMITTED.id} 日期不晚于上报日期"
+_NEEDS = (
+    ("township", "乡镇", (_TOWNSHIP_CHECK,)),
+    ("zero_report", "零报告", (_ZERO_CHECK,)),
+    ("report_month", "报告月份", (_DEADLINE_CHECK, _MONTH_CHECK)),
+    ("submitted_date", "上报日期", (_DEADLINE_CHECK, _SUBMITTED_CHECK)),
+)
+
+
+def finish(ctx: Context) -> None:
+    """Say which manifest checks could not run, then check the manifest's own promises."""
+    if ctx.manifest is None:
+        reason = "报送包没有报送信息表" if "manifest" not in ctx.resources else "报送信息表没有数据行"
+        for check in (
+            _TOWNSHIP_CHECK,
+            _ZERO_CHECK,
+            _STAMP_CHECK,
+            _DEADLINE_CHECK,
+            _MONTH_CHECK,
+            _SUBMITTED_CHECK,
+        ):
+            ctx.not_run(check, reason)
+    else:
+        for name, title, checks in _NEEDS:
+            if ctx.manifest.get(name) is None:  # blank or invalid: its own finding says which
+                for check in checks:
+                    ctx.not_run(check, f"报送信息中的{title}缺失或无效")
+    _check_manifest(ctx, ctx.rows.get("annex1", 0) + ctx.rows.get("annex2", 0))
+
+
+def _check_manifest(ctx: Context, annex_rows: int) -> None:
     """The manifest's own promises, once every table has been read."""
     m = ctx.manifest
     place = ctx.places.get("manifest")

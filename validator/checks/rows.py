@@ -1,4 +1,4 @@
-"""Row rules (R) and settings/calendar notes (C): logic between the cells of one row.
+"""Row rules (R): logic between the cells of one row.
 
 They run on the values the field checker already parsed, so a cell that failed its own
 check is simply absent here and is not reported twice.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from validator import standard
 from validator.checks.context import Context, Place
-from validator.checks.package import check_township
 from validator.rules import rule
 
 INCLUSION = rule(
@@ -165,49 +165,13 @@ RELEASE_BELOW_LINE = rule(
     resources=("annex3",),
 )
 
-NO_LINE = rule(
-    id="C001",
-    name="monitoring-line-missing",
-    severity="info",
-    title="设置中没有该年度的监测线",
-    message="设置中没有 {year} 年的监测线，“收入低于监测线”这一项没有检查",
-    hint="请县扶贫办在 forms/settings.yaml 的 monitoring_line 中补上该年度的监测线。",
-    clause="二(一)；SPEC §5",
-    description="监测线按年度由省里确定；某年没有数值时不做收入比较，并在报告中说明，不会默认通过。",
-    fail={
-        "manifest": {"set": {"report_month": "2021-07", "submitted_date": "2021-08-04"}},
-        "options": {"today": "2021-08-10"},
-    },
-    passing={},
-)
-
-CALENDAR_FALLBACK = rule(
-    id="C002",
-    name="calendar-fallback",
-    severity="info",
-    title="节假日数据不全，按周一至周五计算",
-    message="{years} 年不在节假日数据范围内，工作日按星期一至星期五计算",
-    hint="请在 forms/settings.yaml 的 holiday_overrides 中补充当年国务院办公厅的放假安排。",
-    clause="SPEC §5",
-    description="工作日按法定节假日和调休计算；数据没有覆盖的年份改按周一至周五，结果可能差几天，因此在报告中提示。",
-    fail={
-        "manifest": {"set": {"report_month": "2027-07", "submitted_date": "2027-08-04"}},
-        "annex1": {"set": {"appraisal_date": "2027-07-09", "verify_date": "2027-07-15"}},
-        "options": {"today": "2027-08-10"},
-    },
-    passing={},
-)
-
 RowCheck = Callable[[Place, int, dict], None]
 
 
 def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
     """The row rules that apply to a form, bound to this package's context."""
     resource = form["id"]
-    names = {f["name"] for f in form["fields"]}
     checks: list[RowCheck] = []
-    if "township" in names and resource != "manifest" and ctx.manifest and ctx.manifest.get("township"):
-        checks.append(_same_township(ctx))
     if resource in ("annex1", "annex2"):
         checks.append(_annex_row(ctx))
     if resource == "annex3":
@@ -217,18 +181,6 @@ def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
         if dated:
             checks.append(_not_after_submitted(ctx, dated))
     return checks
-
-
-def _same_township(ctx: Context) -> RowCheck:
-    # The manifest is read before any other table, so its township is fixed by now.
-    expected = ctx.manifest.get("township")
-
-    def check(place: Place, row: int, values: dict) -> None:
-        township = values.get("township")
-        if township and township != expected:
-            check_township(ctx, place, row, values)
-
-    return check
 
 
 # Forms filled before the township reports; county stages (研判, 帮扶) come after submission.
@@ -248,7 +200,7 @@ def _money(x: float) -> str:
 
 
 def _annex_row(ctx: Context) -> RowCheck:
-    limit_days = int(_deadline_setting("verification_working_days", 7))
+    limit_days = int(standard.settings()["deadline"].get("verification_working_days", 7))
     lines: dict[int, float | None] = {}
     emit = ctx.emit
     add_workdays = ctx.workdays.add_workdays
@@ -378,17 +330,5 @@ def _not_after_submitted(ctx: Context, dated: list[tuple[str, str]]) -> RowCheck
     return check
 
 
-def _deadline_setting(key: str, default):
-    from validator import standard
-
-    return standard.settings()["deadline"].get(key, default)
-
-
-def calendar_notes(ctx: Context) -> None:
-    """Say, once per package, which settings were missing and where the calendar guessed."""
-    for year in sorted(ctx.lines_missing):
-        ctx.emit(NO_LINE.finding(year=year))
-        ctx.not_run(f"{NO_LINE.id} {year} 年收入与监测线比较", f"设置中没有 {year} 年的监测线")
-    if ctx.workdays.fallback_years:
-        years = "、".join(str(y) for y in sorted(ctx.workdays.fallback_years))
-        ctx.emit(CALENDAR_FALLBACK.finding(years=years))
+def finish(ctx: Context) -> None:
+    """Row rules need nothing once the tables are read."""

@@ -7,8 +7,10 @@ per step, from the stage tables and from 附件1–3) and these rules compare th
 
 from __future__ import annotations
 
-from validator.checks.context import Context, Event, Place, household_key, unpack
+from validator import standard
+from validator.checks.context import Context, Event, Place, unpack
 from validator.rules import rule
+from validator.values.idnumber import household_key
 
 STAGE_TABLES = ("screening", "appraisal", "verification", "assessment", "assistance")
 STAGE_NAMES = {1: "申报排查", 2: "民主评议", 3: "乡镇审核", 4: "县级研判", 5: "帮扶", 6: "警情解除"}
@@ -212,8 +214,6 @@ def _assessment_row(ctx: Context):
 
 
 def _verification_row(ctx: Context):
-    from validator import standard
-
     limit = int(standard.settings()["deadline"].get("verification_working_days", 7))
 
     def check(place: Place, row: int, values: dict) -> None:

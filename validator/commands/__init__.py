@@ -1,7 +1,8 @@
-"""Sub-commands of `fpjc`. Each module has `add_arguments(parser)` and `run(args) -> int`.
+"""Sub-commands of `fpjc`: thin argparse layers over the library, on top of every other layer.
 
-They import their heavy dependencies inside `run`, so `fpjc --help` stays quick and the
-validator core never imports them.
+Each module has `add_arguments(parser)` and `run(args) -> int`; `run` goes through
+`common.guarded`, so users get Chinese messages and exit status 0, 1 or 2, never a traceback.
+They import their heavy dependencies inside `run`, so `fpjc --help` stays quick.
 """
 
 COMMANDS = {

@@ -56,6 +56,17 @@ def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         return UNUSABLE
 
 
+def need_checkout(command: str) -> None:
+    """Maintainer commands read forms/ and write the repository: refuse them outside a checkout."""
+    from validator.builders.paths import ROOT, in_checkout
+
+    if not in_checkout():
+        raise UsageError(
+            f"fpjc {command} 是维护者命令，要在 fpjc 的源码仓库中运行（需要 forms/ 目录和开发依赖："
+            f"pip install -e '.[dev]'）；没有找到 {ROOT / 'forms'}"
+        )
+
+
 def cannot_write(output: Path, exc: OSError) -> str:
     return (
         f"无法写入 {output}（文件可能正在 Excel 或 WPS 中打开，或没有写入权限；"

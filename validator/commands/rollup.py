@@ -93,8 +93,8 @@ def _run(args: argparse.Namespace) -> int:
                 render_html(report), encoding="utf-8", newline="\n"
             )
 
+    from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
-    from validator.rollup import rollup
 
     try:
         result = rollup(

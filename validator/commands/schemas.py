@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
+
+from validator.commands.common import err, guarded, need_checkout, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def drift(schemas_dir: Path, standard_json: Path) -> list[str]:
     """Files whose committed content differs from what forms/ generates now."""
-    from validator import forms, schemagen
+    from validator.builders import schemagen
+    from validator.builders import standard_json as forms
 
     standard = forms.compile_standard()
     differing = []
@@ -33,26 +35,33 @@ def drift(schemas_dir: Path, standard_json: Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from validator import forms, schemagen, standard
+    return guarded(_run, args)
 
-    out = args.out or forms.ROOT / "schemas"
+
+def _run(args: argparse.Namespace) -> int:
+    need_checkout("schemas")
+    from validator import standard
+    from validator.builders import schemagen
+    from validator.builders import standard_json as forms
+
+    target = args.out or forms.ROOT / "schemas"
     try:
         if args.action == "build":
             forms.write_standard()
             standard.load.cache_clear()
             files = schemagen.generate(forms.compile_standard())
-            schemagen.write_tree(files, out)
-            print(f"已生成 {forms.STANDARD_JSON} 和 {out}/ 下 {len(files)} 个文件。")
+            schemagen.write_tree(files, target)
+            out(f"已生成 {forms.STANDARD_JSON} 和 {target}/ 下 {len(files)} 个文件。\n")
             return 0
-        differing = drift(out, forms.STANDARD_JSON)
+        differing = drift(target, forms.STANDARD_JSON)
     except forms.DefinitionError as exc:
-        print(f"表单定义有误：{exc}", file=sys.stderr)
+        err(f"表单定义有误：{exc}")
         return 2
     if differing:
-        print("以下文件与 forms/ 中的定义不一致（手工改过，或改了定义后没有重新生成）：", file=sys.stderr)
-        for path in differing:
-            print(f"  {path}", file=sys.stderr)
-        print("请运行 `fpjc schemas build` 重新生成后再提交。", file=sys.stderr)
+        lines = ["以下文件与 forms/ 中的定义不一致（手工改过，或改了定义后没有重新生成）："]
+        lines += [f"  {path}" for path in differing]
+        lines.append("请运行 `fpjc schemas build` 重新生成后再提交。")
+        err("\n".join(lines))
         return 1
-    print("schemas/ 和 standard.json 与 forms/ 一致。")
+    out("schemas/ 和 standard.json 与 forms/ 一致。\n")
     return 0

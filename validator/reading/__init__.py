@@ -1,5 +1,10 @@
 """The reading layer: folders, zips, workbooks and CSV files → a `Package` of streamed tables.
 
+Owns: finding each form's table and its header row, encodings, raw cells streamed row by row,
+the structure rules S (`rules`), and reading earlier packages and the 建档立卡 roster for the
+history rules (`history`). May import the basics and `fields` (history parses earlier rows
+with the same field checks); never `checks`, the engine or anything above.
+
 Findings about rows (blank rows between data, cells beyond the last column) are appended to
 `Package.findings` while `Table.rows` is consumed, so read the findings after the rows.
 """

@@ -50,6 +50,16 @@ def detect_encoding(entry: Entry) -> tuple[str, list[int]]:
     return ("utf-8", bad_utf8) if len(bad_utf8) <= len(bad_gb) else ("gb18030", bad_gb)
 
 
+def decode_bytes(data: bytes) -> tuple[str, list[int]]:
+    """A whole small CSV file as text, in the encoding `detect_encoding` picks, and its bad lines.
+
+    For the roster and the annotated copy of a CSV, which must read a file exactly as the
+    reader did; undecodable bytes become U+FFFD.
+    """
+    encoding, bad = detect_encoding(Entry.from_bytes("", data))
+    return data.decode(encoding, errors="replace"), bad
+
+
 def _decodes(entry: Entry, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:

@@ -4,6 +4,9 @@ Every renderer takes the report dict (format: `validator.report_schema`) and not
 from the run, so a saved JSON report renders exactly like a fresh one. Shared wording
 (severity labels, table names, "where" phrases) lives here so text, HTML and the annotated
 workbook say the same thing the same way.
+
+May import the core below it (the rule catalogue for rule titles, the reader's CSV decoding
+for the annotated copy of a CSV); never `outputs`, `builders` or `commands`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from validator import standard
-
-# The report format's severities (report_schema) and how a clerk reads them. Kept here, not
-# imported from the core's Finding class, because renderers depend on the report only.
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+from validator.catalogue import registry
+from validator.findings import SEVERITIES, SEVERITY_LABELS
 
 __all__ = [
     "SEVERITIES",
@@ -120,12 +120,7 @@ def rule_titles(report: Mapping) -> dict[str, str]:
     keeps renderers faithful to the report; a rule the registry does not know (a report
     from another fpjc version) simply shows without a title.
     """
-    try:
-        from validator.rules import registry
-
-        known = registry()
-    except Exception:  # noqa: BLE001 - a broken rule module must not stop the report
-        return {}
+    known = registry()
     wanted = {f["rule"] for f in report.get("findings", ())}
     wanted.update(report.get("summary", {}).get("by_rule", {}))
     return {rid: known[rid].title for rid in sorted(wanted) if rid in known}

@@ -26,7 +26,7 @@ from validator.render import (
 )
 from validator.render.grouping import group
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Beyond this many findings a page gets too big for a browser to open comfortably; the
 # groups above the table still count every finding, and JSON lists them all.
 MAX_TABLE_ROWS = 20_000

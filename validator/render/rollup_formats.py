@@ -1,4 +1,4 @@
-"""The county roll-up (`validator.rollup`) as text, HTML, CSV and JSON.
+"""The county roll-up (`validator.county.rollup`) as text, HTML, CSV and JSON.
 
 Every renderer reads the roll-up dict only. The roll-up holds counts and file names, never
 personal data, so nothing here needs masking.

@@ -10,7 +10,6 @@ the CSV itself.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -19,7 +18,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from validator.reading.csvfile import sniff_text_delimiter
+from validator.reading.csvfile import decode_bytes, sniff_text_delimiter
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITIES,
@@ -180,7 +179,7 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
         return resource_order(resource) if resource else (1000, item[0])
 
     files.sort(key=order)
-    texts = [(name, _decode(data)) for name, data in files]
+    texts = [(name, decode_bytes(data)[0]) for name, data in files]
     lines = sum(text.count("\n") for _, text in texts)
     if lines > MAX_CSV_ROWS:
         raise AnnotateError(
@@ -221,17 +220,6 @@ def _csv_files(sources: list[Path]) -> list[tuple[str, bytes]]:
         elif src.suffix.lower() == ".csv":
             out.append((src.name, src.read_bytes()))
     return out
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-        return data.decode("utf-16", errors="replace")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def _sheet_title(wanted: str, wb) -> str:

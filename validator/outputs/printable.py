@@ -9,15 +9,11 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from validator import standard
-from validator.xlsx_template import (
-    HEADER_BLOCK_LABELS,
-    column_width,
-    how_to_fill,
-    requirement,
-)
+from validator import __version__, standard
+from validator.outputs.workbook import HEADER_BLOCK_LABELS, column_width
+from validator.values.wording import how_to_fill, requirement
 
-LAYOUT_DIR = Path(__file__).resolve().parent.parent / "forms" / "print"
+LAYOUT_DIR = Path(__file__).resolve().parents[2] / "forms" / "print"  # not yet in the wheel
 # Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
 EMPTY_ROWS = 10
 SIGN_LABELS = ("填报人", "审核人")
@@ -50,8 +46,6 @@ def general_notes() -> list[str]:
 
 def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path | None = None) -> str:
     """The self-contained printable HTML of one form."""
-    from validator import __version__
-
     layout_dir = layout_dir or LAYOUT_DIR
     layout = layout_dir / "form.j2"
     if not layout.is_file():
@@ -103,8 +97,3 @@ def write_printables(out_dir: str | Path, forms: list[str] | None = None) -> lis
         path.write_text(render_form(fid), encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def build_all(out_dir: str | Path) -> list[Path]:
-    """Every printable form the site offers, in `out_dir`/print."""
-    return write_printables(Path(out_dir) / "print")

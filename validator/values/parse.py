@@ -7,7 +7,7 @@ date, time) that is not blank, and returns `(value, problem, params)`:
   note (the value was accepted after normalising, e.g. "format"); without one it is an error;
 - `params` fills the message of the finding the code maps to.
 
-These are the slow path: `validator.fieldcheck` tries cheap exact checks first and memoises.
+These are the slow path: `validator.fields.check` tries cheap exact checks first and memoises.
 """
 
 from __future__ import annotations

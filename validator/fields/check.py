@@ -15,11 +15,14 @@ import difflib
 import re
 from collections.abc import Callable
 
-from validator import idnumber, standard
-from validator.checks import fields as R
+from validator import standard
+from validator.fields import rules as R
 from validator.findings import Finding
-from validator.mask import mask, scrub
-from validator.parse import (
+from validator.rules import Rule
+from validator.tables import Table
+from validator.values import idnumber
+from validator.values.mask import mask, scrub
+from validator.values.parse import (
     FULLWIDTH_DIGITS,
     cell_text,
     is_blank,
@@ -30,8 +33,6 @@ from validator.parse import (
     parse_month,
     parse_phone,
 )
-from validator.rules import Rule
-from validator.tables import Table
 
 MISS = object()  # the fast path cannot decide: take the slow path
 ABSENT = object()  # no value for this field in this row (blank, or invalid and reported)

@@ -24,7 +24,16 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from validator import standard
+from validator import __version__, standard
+from validator.values.wording import (
+    boolean_labels,
+    how_to_fill,
+    labels,
+    length_text,
+    range_text,
+    requirement,
+    separator,
+)
 
 # The submission workbook holds these forms; stage records get a workbook of their own.
 WORKBOOK_FORMS = ("manifest", "annex1", "annex2", "annex3")
@@ -70,95 +79,7 @@ PROMPT_MAX, PROMPT_TITLE_MAX, ERROR_MAX = 255, 32, 255
 
 
 # ---------------------------------------------------------------------------
-# Plain-Chinese descriptions of a field, shared by the workbook, CSV notes and print forms
-
-
-def separator() -> str:
-    return standard.load()["list_separator"]
-
-
-def boolean_labels() -> tuple[str, str]:
-    labels = standard.load()["boolean_labels"]
-    return labels["true"], labels["false"]
-
-
-def labels(list_id: str) -> list[str]:
-    return [item["label"] for item in standard.codelist(list_id)["items"]]
-
-
-def _range_text(field: dict, unit: str = "") -> str:
-    lo, hi = field.get("minimum"), field.get("maximum")
-    if lo is not None and hi is not None:
-        return f"{lo}—{hi}{unit}"
-    if lo is not None:
-        return f"不小于 {lo}{unit}"
-    if hi is not None:
-        return f"不大于 {hi}{unit}"
-    return ""
-
-
-def _length_text(field: dict) -> str:
-    lo, hi = field.get("min_length"), field.get("max_length")
-    if lo and hi:
-        return f"{lo}—{hi} 个字"
-    if hi:
-        return f"最多 {hi} 个字"
-    if lo:
-        return f"至少 {lo} 个字"
-    return ""
-
-
-def how_to_fill(field: dict, *, with_options: bool = True) -> str:
-    """How a cell of this field is written, in plain Chinese (type, range, allowed values)."""
-    t = field["type"]
-    yes, no = boolean_labels()
-    sep = separator()
-    parts: list[str] = []
-    if t == "text":
-        parts.append("文字")
-        if length := _length_text(field):
-            parts.append(length)
-        if field.get("pattern_hint"):
-            parts.append(field["pattern_hint"].rstrip("。"))
-    elif t == "integer":
-        parts.append("整数")
-        if rng := _range_text(field):
-            parts.append(rng)
-    elif t == "money":
-        parts.append("金额（元），不小于 0，最多两位小数")
-    elif t == "date":
-        parts.append("日期，如 2020-07-15（也可用 2020/7/15）")
-    elif t == "month":
-        parts.append("年月，写成 2020-07 的样式")
-    elif t == "boolean":
-        parts.append(f"填“{yes}”或“{no}”")
-    elif t == "code":
-        options = sep.join(labels(field["codelist"]))
-        parts.append(f"从下拉列表中选一项：{options}" if with_options else "从下拉列表中选一项")
-    elif t == "codes":
-        lo, hi = field.get("min_items"), field.get("max_items")
-        count = ""
-        if lo and hi:
-            count = f"，{lo}—{hi} 项"
-        elif lo and lo > 1:
-            count = f"，至少 {lo} 项"
-        elif hi:
-            count = f"，最多 {hi} 项"
-        text = f"可填多项，项与项之间用“{sep}”分隔{count}"
-        if with_options:
-            text += f"；可选：{sep.join(labels(field['codelist']))}"
-        parts.append(text)
-    elif t == "id_number":
-        parts.append("18 位居民身份证号，最后一位可以是 X；本列是文本格式，不要改成数字")
-    elif t == "phone":
-        parts.append("手机号 11 位（如 13812345678）或座机 0872-1234567")
-    else:
-        parts.append("文字")
-    return "，".join(parts) + "。"
-
-
-def requirement(field: dict) -> str:
-    return "必填" if field["required"] else "可不填"
+# Headings and widths
 
 
 def form_heading(form: dict) -> str:
@@ -258,7 +179,7 @@ def validation_for(field: dict) -> DataValidation:
                 type="whole", operator="between", formula1="-2147483648", formula2="2147483647"
             )
         error = f"{field['title']}只能填整数" + (
-            f"，范围 {_range_text(field)}。" if _range_text(field) else "。"
+            f"，范围 {range_text(field)}。" if range_text(field) else "。"
         )
     elif t == "money":
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
@@ -282,7 +203,7 @@ def validation_for(field: dict) -> DataValidation:
     elif t == "text" and (field.get("max_length") or field.get("min_length")):
         lo, hi = field.get("min_length") or 0, field.get("max_length") or 32767
         dv = DataValidation(type="textLength", operator="between", formula1=str(lo), formula2=str(hi))
-        error = f"{field['title']}：{_length_text(field)}。"
+        error = f"{field['title']}：{length_text(field)}。"
     else:
         # List cells and free text: only the input message; the validator does the rest.
         dv = DataValidation(type=None)
@@ -523,8 +444,6 @@ def _lists_sheet(wb: Workbook, forms: list[dict]) -> None:
 
 
 def _meta_sheet(wb: Workbook, template: str, form_ids: list[str]) -> None:
-    from validator import __version__
-
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "hidden"
     meta = load_meta_rows(template, form_ids, __version__)
@@ -714,8 +633,3 @@ def write_workbooks(out_dir: str | Path, forms: list[str] | None = None) -> list
     for fid in forms or [f["id"] for f in standard.forms()]:
         written.append(write_workbook(out_dir / "xlsx" / f"{standard.form(fid)['title']}.xlsx", forms=[fid]))
     return written
-
-
-def build_all(out_dir: str | Path) -> list[Path]:
-    """Every workbook the site offers: the submission workbook and one per form."""
-    return write_workbooks(out_dir)

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import validator
 from validator import standard
+from validator.engine import validate_package
+from validator.fields.check import compile_table
+from validator.reading import open_package
+from validator.reading.history import load_history, load_roster
 from validator.tables import InputError
 
 ANNEXES = ("annex1", "annex2", "annex3")
@@ -67,9 +71,6 @@ def package_counts(path: str | Path, *, today: dt.date | None = None) -> dict:
     "counts": {dimension: {table: {label: n}}}}. Only values that parsed count; a household
     with three risk types counts once under each. Raises `InputError` when unreadable.
     """
-    from validator.fieldcheck import compile_table
-    from validator.reading import open_package
-
     today = today or dt.date.today()
     package = open_package([path])
     manifest: dict = {}
@@ -137,10 +138,6 @@ def rollup(
     validation report (e.g. to write it as HTML). Raises `InputError` when `folder`, the
     history or the roster cannot be read.
     """
-    from validator.checks.history import load_history, load_roster
-    from validator.engine import validate_package
-    from validator.reading import open_package
-
     today = today or dt.date.today()
     entries, ignored = find_packages(folder, exclude=exclude)
     # Loaded once for all packages, and a bad history or roster stops the run (exit 2)

@@ -20,14 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from validator import standard
+from validator.values import idnumber
+from validator.values.wording import value_text
+from validator.values.workdays import Workdays
 
-try:
-    import chinese_calendar as _cc
-except ImportError:  # the examples only need a plausible calendar, not the statutory one
-    _cc = None
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 # 5329xx: 大理州 county codes; most households live in 鹤庆 (532932).
 ADDRESS_CODES = ("532932",) * 8 + ("532901", "532930")
 
@@ -95,47 +91,21 @@ RELEASE_REASONS = {
 }
 
 
-def check_char(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-
 def make_id(address: str, birth: dt.date, seq: int) -> str:
     body = f"{address}{birth:%Y%m%d}{seq:03d}"
-    return body + check_char(body)
+    return body + idnumber.check_digit(body)
 
 
-@lru_cache(maxsize=4096)
-def is_workday(day: dt.date) -> bool:
-    if _cc is not None:
-        try:
-            return bool(_cc.is_workday(day))
-        except NotImplementedError:
-            pass
-    return day.weekday() < 5
-
-
-def add_workdays(day: dt.date, n: int) -> dt.date:
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            n -= 1
-    return day
-
-
-def workdays_between(start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to and including `end`."""
-    n, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        n += is_workday(day)
-    return n
+# The validator's own calendar and settings: statutory holidays, 调休, the county's overrides.
+CALENDAR = Workdays()
+add_workdays = CALENDAR.add_workdays
+workdays_between = CALENDAR.workdays_between
 
 
 @lru_cache(maxsize=256)
 def _workdays_in(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
     days = (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
-    return tuple(d for d in days if is_workday(d))
+    return tuple(d for d in days if CALENDAR.is_workday(d))
 
 
 def next_month(month: dt.date) -> dt.date:
@@ -143,18 +113,18 @@ def next_month(month: dt.date) -> dt.date:
 
 
 def deadline(month: dt.date) -> dt.date:
-    """The 5th of the following month, moved to the next working day (settings.yaml)."""
-    day = next_month(month).replace(day=standard.settings()["deadline"]["day_of_month"])
-    while not is_workday(day):
-        day += dt.timedelta(days=1)
-    return day
+    """The last day to report `month`, as the validator computes it (settings.deadline)."""
+    return CALENDAR.deadline_for(month)
 
 
 def monitoring_line(year: int) -> float:
+    """The year's monitoring line from the settings; synthetic cases need one to be coherent."""
     for row in standard.settings()["monitoring_line"]["rows"]:
-        if row["year"] == year:
+        if int(row["year"]) == year:
             return float(row["amount"])
-    return 6000.0
+    raise ValueError(
+        f"the settings have no monitoring line for {year}: add one before generating {year} cases"
+    )
 
 
 class Synth:
@@ -330,22 +300,17 @@ def cell(fld: dict, value, target: str = "csv"):
         return "" if target == "csv" else None
     if isinstance(value, str):
         return value
-    kind = fld["type"]
-    if isinstance(value, bool):
-        return standard.load()["boolean_labels"]["true" if value else "false"]
-    if isinstance(value, tuple | list):
-        return standard.load()["list_separator"].join(value)
-    if kind == "month" and isinstance(value, dt.date):
-        return f"{value:%Y-%m}"
-    if isinstance(value, dt.date):
-        return value.isoformat() if target == "csv" else value
-    if isinstance(value, float):
-        if kind == "id_number":  # a number that lost its last digits, as Excel shows it
-            return f"{value:.5E}" if target == "csv" else value
-        if target == "xlsx":
-            return int(value) if value.is_integer() else value
-        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value) if target == "csv" else value
+    if isinstance(value, float) and fld["type"] == "id_number":
+        # a number that lost its last digits, as Excel shows it
+        return f"{value:.5E}" if target == "csv" else value
+    if target == "xlsx":
+        if isinstance(value, dt.date) and fld["type"] != "month":
+            return value  # Excel keeps a typed date as a date cell
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return value_text(fld, value)
 
 
 # ---------------------------------------------------------------- packages
@@ -422,12 +387,12 @@ def errors_identity_example() -> Example:
         "身份证号被 Excel 当成数字，显示为 5.32932E+17 一类的科学计数，后几位已经丢失。",
     )
     good = a1[3]["head_id"]
-    a1[3]["head_id"] = good[:17] + ID_CHECK[(ID_CHECK.index(good[17]) + 3) % 11]
+    a1[3]["head_id"] = good[:17] + idnumber.CHECK_CHARS[(idnumber.CHECK_CHARS.index(good[17]) + 3) % 11]
     ex.mistake("annex1", 3, "head_id", "error", "身份证号最后一位校验码不对（多半是抄错了一位数字）。")
     a1[5]["head_id"] = a1[5]["head_id"][:6] + a1[5]["head_id"][8:17]
     ex.mistake("annex1", 5, "head_id", "error", "填了 15 位的旧身份证号，需要换成 18 位号码。")
     body = a1[6]["head_id"][:6] + "19830230" + a1[6]["head_id"][14:17]
-    a1[6]["head_id"] = body + check_char(body)
+    a1[6]["head_id"] = body + idnumber.check_digit(body)
     ex.mistake(
         "annex1", 6, "head_id", "error", "身份证号里的出生日期 1983-02-30 不存在（校验码本身算得对）。"
     )

@@ -8,30 +8,11 @@ and GB18030, so a clerk may save the filled file in any of them.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
 from validator import standard
-from validator.xlsx_template import boolean_labels, separator
-
-
-def cell_text(field: dict, value) -> str:
-    """A row value written the way the standard spells it in a CSV cell."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple | set):
-        return separator().join(str(v) for v in value)
-    if isinstance(value, bool):
-        yes, no = boolean_labels()
-        return yes if value else no
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        if field["type"] == "month":
-            return f"{value.year:04d}-{value.month:02d}"
-        return value.isoformat()
-    return str(value)
+from validator.values.wording import value_text
 
 
 def csv_text(form_id: str, rows: list[dict] | None = None) -> str:
@@ -41,7 +22,7 @@ def csv_text(form_id: str, rows: list[dict] | None = None) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([f["title"] for f in fields])
     for row in rows or []:
-        writer.writerow([cell_text(f, row.get(f["name"])) for f in fields])
+        writer.writerow([value_text(f, row.get(f["name"])) for f in fields])
     return buffer.getvalue()
 
 
@@ -65,8 +46,3 @@ def write_csv_templates(out_dir: str | Path, forms: list[str] | None = None) -> 
     out_dir = Path(out_dir)
     ids = forms or [f["id"] for f in standard.forms()]
     return [write_csv(out_dir / csv_file_name(fid), fid) for fid in ids]
-
-
-def build_all(out_dir: str | Path) -> list[Path]:
-    """Every CSV template the site offers, in `out_dir`/csv."""
-    return write_csv_templates(Path(out_dir) / "csv")

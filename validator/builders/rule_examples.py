@@ -24,7 +24,8 @@ import io
 import tempfile
 from pathlib import Path
 
-from validator import standard
+from validator import api, standard
+from validator.catalogue import registry
 
 TODAY = "2020-08-10"
 
@@ -441,8 +442,6 @@ def history_tables(history: dict) -> dict:
 
 def run_patch(patch: dict) -> dict:
     """Validate BASE with `patch` applied through the real engine; returns the report dict."""
-    from validator import api
-
     options = patch.get("options", {})
     tables = apply_patch(patch)
     with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
@@ -475,7 +474,5 @@ def _without_temp_paths(report: dict, tmp: str) -> dict:
 
 def run_example(rule, which: str = "fail") -> dict:
     """Run a registered rule's failing (`which="fail"`) or passing example."""
-    from validator.rules import registry
-
     r = registry()[rule] if isinstance(rule, str) else rule
     return run_patch(r.fail if which == "fail" else r.passing)

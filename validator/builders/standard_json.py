@@ -14,9 +14,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-FORMS_DIR = ROOT / "forms"
-STANDARD_JSON = Path(__file__).resolve().parent / "data" / "standard.json"
+from validator.builders.paths import FORMS_DIR
+from validator.standard import STANDARD_JSON
 
 FIELD_TYPES = {"text", "integer", "money", "date", "month", "boolean", "code", "codes", "id_number", "phone"}
 # Optional keys of a field definition, copied to the compiled field when given.

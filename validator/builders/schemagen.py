@@ -1,6 +1,6 @@
 """Derive the published standard in schemas/ from the compiled form definitions.
 
-Everything here is a pure function of `validator.forms.compile_standard()`: Frictionless
+Everything here is a pure function of `validator.builders.standard_json.compile_standard()`: Frictionless
 Table Schemas, JSON Schemas (draft 2020-12), a Data Package template, code lists and
 settings as CSV, and the report schema. Output is deterministic (sorted keys, fixed
 indent, trailing newline) so `fpjc schemas check` can compare it byte for byte with what
@@ -14,6 +14,8 @@ import io
 import json
 import re
 from pathlib import Path
+
+from validator.report_schema import report_schema
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
@@ -375,8 +377,6 @@ def settings_csv(table: dict, default_columns: list[str]) -> str:
 
 def generate(standard: dict) -> dict[str, str]:
     """Every file of schemas/ as {relative path: text}."""
-    from validator.report_schema import report_schema
-
     files: dict[str, str] = {}
     for form in standard["forms"]:
         files[table_schema_name(form["id"])] = dump_json(table_schema(standard, form))

@@ -1,6 +1,6 @@
 """Rules for single cell values (F) and resident ID numbers (D).
 
-The checks themselves live in `validator.fieldcheck`, compiled per table from the field
+The checks themselves live in `validator.fields.check`, compiled per table from the field
 definitions in the standard; this module only defines what each rule means, so the site's
 rule catalogue and the example tests see every one of them.
 """

@@ -1,0 +1,6 @@
+"""What a clerk receives from `fpjc template` and the site: blank workbooks, CSV and print forms.
+
+Owns: the submission workbook and per-form workbooks (`workbook`), CSV templates (`csvfiles`),
+printable forms (`printable`) and all of them at once (`templates`). Built from the standard
+alone. May import the basics (`standard`, `values.wording`); the core never imports this.
+"""
