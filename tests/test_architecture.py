@@ -185,3 +185,18 @@ def test_the_cycle_finder_sees_deferred_imports(tmp_path, files, cycle):
         assert (find_cycle(import_graph(pkg)) is not None) is cycle
     finally:
         ROOT = saved
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`fpjc --help` and argument parsing load no workbook or template library: each command
+    imports what it needs when it runs (a cold `fpjc validate x.csv` should not pay for openpyxl)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, validator.cli\n"
+        "validator.cli.build_parser()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'openpyxl', 'jinja2', 'yaml'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

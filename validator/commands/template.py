@@ -10,7 +10,7 @@ from pathlib import Path
 
 from validator import standard
 from validator.commands.common import UsageError, cannot_write, err, guarded, out
-from validator.outputs.templates import FORMATS, write_templates
+from validator.outputs import FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from validator.outputs.templates import write_templates
+
     forms = None
     if args.form:
         try:

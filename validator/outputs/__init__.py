@@ -3,4 +3,8 @@
 Owns: the submission workbook and per-form workbooks (`workbook`), CSV templates (`csvfiles`),
 printable forms (`printable`) and all of them at once (`templates`). Built from the standard
 alone. May import the basics (`standard`, `values.wording`); the core never imports this.
+
+This file imports nothing, so the command line can offer `FORMATS` without loading openpyxl.
 """
+
+FORMATS = ("xlsx", "csv", "html")  # what `templates.write_templates` can write

@@ -13,11 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from validator import standard
+from validator.outputs import FORMATS
 from validator.outputs.csvfiles import write_csv_templates
 from validator.outputs.printable import write_printables
 from validator.outputs.workbook import write_workbooks
-
-FORMATS = ("xlsx", "csv", "html")
 
 
 def write_templates(
