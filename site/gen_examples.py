@@ -84,6 +84,17 @@ def _option_blocks(options: dict) -> list[dict]:
                     "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
                 }
             )
+        elif k == "stage":
+            label = {"draft": "自查草稿", "submit": "上报核对"}.get(v, v)
+            out.append({"kind": "text", "text": f"按{label}校验（命令行 `--stage {v}`）。"})
+        elif k == "settings":
+            out.append(
+                {
+                    "kind": "code",
+                    "title": "同时提供县设置文件（--settings，或在线校验页的“选择县设置文件”）",
+                    "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
+                }
+            )
         elif k == "roster":
             out.append(
                 {

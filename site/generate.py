@@ -60,6 +60,7 @@ SETTING_TITLES = {
     "monitoring_line": "监测线",
     "deadline": "上报截止日与核查期限",
     "holiday_overrides": "节假日补充",
+    "departments": "研判部门补充",
 }
 SETTING_KEYS = {
     "day_of_month": "次月几日前上报",

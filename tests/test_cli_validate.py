@@ -138,7 +138,7 @@ def test_valid_package_exits_0(capsys):
         [str(EXAMPLES / "valid-2020-07"), "--today", "2020-08-05", "--no-color"], capsys
     )
     assert status == 0, out
-    assert "结果：通过" in out and "\033" not in out
+    assert "结果：自查通过" in out and "\033" not in out
 
 
 def test_valid_workbook_exits_0(capsys):

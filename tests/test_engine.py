@@ -29,7 +29,7 @@ def test_report_has_every_key_and_counts_add_up(tmp_path):
     report = api.validate(path, today=TODAY)
     assert set(report) == {
         "valid", "fpjc_version", "standard_version", "name", "options", "inputs",
-        "summary", "checks_not_run", "calendar", "findings",
+        "summary", "checks_not_run", "settings", "calendar", "findings",
     }  # fmt: skip
     assert report["valid"] is False
     summary = report["summary"]

@@ -336,9 +336,9 @@ def test_code_list_synonyms_and_duplicates():
 
 
 def test_code_list_unknown_item():
-    value, rules, found = one("annex1", "risk_types", "因病、其它")
+    value, rules, found = one("annex1", "risk_types", "因病、其他事")
     assert (value, rules) == (ABSENT, [("F030", "error")])
-    assert "“其它”" in found[0].message and "其他" in found[0].message
+    assert "“其他事”" in found[0].message and "“其他”" in found[0].message
 
 
 def test_code_list_counts():

@@ -142,6 +142,8 @@ def test_every_setting_and_its_source_is_documented(built_site):
         for row in setting["rows"]:
             for k, v in row.items():
                 shown = {True: "是", False: "否"}.get(v, v) if isinstance(v, bool) else v
+                if v is None:
+                    shown = "没有数值"
                 if norm(str(shown)) not in text:
                     missing.append(f"{key}.{k} = {v}")
     assert missing == []

@@ -1,4 +1,4 @@
-"""The JSON report format (SPEC §8) as a JSON Schema, draft 2020-12.
+"""The JSON report format as a JSON Schema, draft 2020-12.
 
 This is the single source of the report format: `fpjc schemas build` publishes it as
 schemas/report.schema.json and the tests validate every JSON report against it.
@@ -75,7 +75,38 @@ def report_schema() -> dict:
             "name": {"type": "string", "description": "被校验的路径（用户给出的名字）"},
             "options": {
                 "type": "object",
-                "description": "本次校验使用的选项：today、history、roster、show_personal_data",
+                "description": "本次校验使用的选项",
+                "properties": {
+                    "today": {"type": "string", "description": "校验日期（按哪一天判断期限）"},
+                    "stage": {
+                        "enum": ["draft", "submit"],
+                        "description": "校验阶段：draft 自查草稿（未盖章只作提示、逾期只作警告），submit 上报核对",
+                    },
+                    "history": {"type": ["string", "null"], "description": "历史报送包（--history）"},
+                    "roster": {"type": ["string", "null"], "description": "建档立卡名单（--roster）"},
+                    "settings": {
+                        "type": ["string", "null"],
+                        "description": "县设置文件名；用内置设置时为 null",
+                    },
+                    "show_personal_data": {"type": "boolean"},
+                },
+            },
+            "settings": {
+                "type": "object",
+                "description": "本次校验所用的设置：内置设置，或县设置文件（文件名和 SHA-256）以及它改动了什么",
+                "required": ["source", "changes"],
+                "properties": {
+                    "source": {"enum": ["builtin", "county"]},
+                    "file": {"type": ["string", "null"]},
+                    "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+                    "version": {"type": ["string", "null"], "description": "县设置文件自己写的版本"},
+                    "builtin_version": {"type": "string"},
+                    "changes": {"type": "array", "items": {"type": "string"}},
+                    "roll_forward": {"type": "boolean"},
+                    "day_of_month": {"type": "integer", "minimum": 1, "maximum": 28},
+                    "verification_working_days": {"type": "integer", "minimum": 1},
+                    "years_without_line": {"type": "array", "items": {"type": "integer"}},
+                },
             },
             "inputs": {
                 "type": "array",

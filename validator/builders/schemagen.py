@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from validator.report_schema import report_schema
+from validator.settings import settings_schema
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
@@ -135,10 +136,15 @@ def _table_field(standard: dict, field: dict) -> dict:
     for src, dst in (("min_length", "minLength"), ("max_length", "maxLength")):
         if field.get(src) is not None:
             constraints[dst] = field[src]
-    if kind == "code":
+    open_list = kind in ("code", "codes") and standard["codelists"][field["codelist"]].get("open")
+    if open_list:
+        # "…等": the listed labels are examples; any other name is accepted (with a note).
+        extra["open"] = True
+    if kind == "code" and not open_list:
         constraints["enum"] = labels(standard, field["codelist"])
     elif kind == "codes":
-        constraints["pattern"] = list_pattern(standard, field["codelist"])
+        if not open_list:
+            constraints["pattern"] = list_pattern(standard, field["codelist"])
         for src in ("min_items", "max_items"):
             if field.get(src) is not None:
                 extra[src] = field[src]
@@ -213,14 +219,17 @@ def _json_field(standard: dict, field: dict) -> dict:
         out.update(type="string", pattern=f"^{MONTH_PATTERN}$")
     elif kind == "boolean":
         out["type"] = "boolean"
-    elif kind == "code":
-        out.update(type="string", enum=labels(standard, field["codelist"]))
-    elif kind == "codes":
-        out.update(
-            type="array",
-            items={"type": "string", "enum": labels(standard, field["codelist"])},
-            uniqueItems=True,
-        )
+    elif kind in ("code", "codes"):
+        listed = labels(standard, field["codelist"])
+        if standard["codelists"][field["codelist"]].get("open"):
+            # "…等": the listed labels are examples; any other name is accepted (with a note).
+            item = {"type": "string", "minLength": 1, "examples": listed}
+        else:
+            item = {"type": "string", "enum": listed}
+        if kind == "code":
+            out.update(item)
+        else:
+            out.update(type="array", items=item, uniqueItems=True)
         if field.get("min_items") is not None:
             out["minItems"] = field["min_items"]
         if field.get("max_items") is not None:
@@ -361,6 +370,62 @@ def codelist_csv(codelist: dict) -> str:
     return dump_csv(["code", "label", "description", "synonyms"], rows)
 
 
+def terms_csv(standard: dict) -> str:
+    """Every code list's terms of other periods and how they are read, in one table."""
+    rows = []
+    for list_id, codelist in sorted(standard["codelists"].items()):
+        eras = codelist.get("eras") or {}
+        for t in codelist.get("terms") or []:
+            rows.append(
+                [
+                    list_id,
+                    t["term"],
+                    eras.get(t["era"], t["era"]),
+                    t["label"],
+                    "approximate" if t["approximate"] else "same",
+                    t["note"],
+                ]
+            )
+    return dump_csv(["codelist", "term", "era", "label", "reading", "note"], rows)
+
+
+def county_settings_example(standard: dict) -> dict:
+    """A county settings file to start from: the rows a county most often changes, with no
+    invented figure (a year without a published line stays null)."""
+    built = standard["settings"]
+    missing = [r for r in built["monitoring_line"]["rows"] if r.get("amount") is None]
+    return {
+        "$schema": schema_id(standard, "settings.schema.json"),
+        "version": "2026-11",
+        "description": "鹤庆县县设置文件（样例）：只写要改动的行，其余沿用内置设置。",
+        "monitoring_line": {
+            "rows": [
+                {
+                    "year": r["year"],
+                    "amount": None,
+                    "source": "填写省里公布该年度监测范围的文件名称和文号，再把 amount 改为该年的金额（元）",
+                }
+                for r in missing[-1:]
+            ]
+        },
+        "deadline": {
+            "rows": [
+                {
+                    "key": "roll_forward",
+                    "value": False,
+                    "source": "县里决定截止日遇节假日顺延时改为 true，并写明决定的文件",
+                }
+            ]
+        },
+        "holiday_overrides": {
+            "rows": [],
+        },
+        "departments": {
+            "rows": [{"name": "人社", "source": "县人力资源和社会保障局每月参加研判"}],
+        },
+    }
+
+
 def settings_csv(table: dict, default_columns: list[str]) -> str:
     columns = list(default_columns)
     for row in table["rows"]:
@@ -391,6 +456,13 @@ def generate(standard: dict) -> dict[str, str]:
     files["settings/holiday_overrides.csv"] = settings_csv(
         settings["holiday_overrides"], ["date", "kind", "name"]
     )
+    files["settings/departments.csv"] = settings_csv(settings["departments"], ["name"])
+    files["codelists/terms.csv"] = terms_csv(standard)
+    county = settings_schema()
+    county["$id"] = schema_id(standard, "settings.schema.json")
+    county["version"] = standard["version"]
+    files["settings.schema.json"] = dump_json(county)
+    files["settings/county.example.json"] = dump_json(county_settings_example(standard))
     report = report_schema()
     # report_schema() reads the committed standard.json; pin identity to the standard being built.
     report["$id"] = schema_id(standard, "report.schema.json")
@@ -427,8 +499,13 @@ def readme(standard: dict, files: dict[str, str]) -> str:
         "- [`datapackage.template.json`](datapackage.template.json)：报送包的 Data Package 描述文件模板"
         "（`manifest.csv`、`annex1.csv`—`annex3.csv`，内嵌 Table Schema）。",
         "- [`report.schema.json`](report.schema.json)：`fpjc validate --format json` 输出的校验报告格式。",
-        "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）。",
-        "- `settings/*.csv`：县里可以修改的设置（监测线、上报截止规则、节假日补充），每行注明来源（source）。",
+        "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）；"
+        "`codelists/terms.csv`：2014—2020年“致贫原因”、2021年起全国说法等其他时期的说法怎样换算"
+        "（reading 为 same 是意思相同，approximate 是没有对应项、按最接近的一项读取，note 说明原因）。",
+        "- `settings/*.csv`：内置设置（监测线、上报截止规则、节假日补充、研判部门补充），每行注明来源（source）；"
+        "监测线 amount 为空的年度没有找到公布的数值。",
+        "- [`settings.schema.json`](settings.schema.json)：县设置文件（JSON）的格式，`fpjc validate --settings`、"
+        "`fpjc rollup --settings` 和在线校验页读取它；[`settings/county.example.json`](settings/county.example.json) 是样例。",
         "",
         "约定：日期写作 YYYY-MM-DD，月份 YYYY-MM；是/否列填“是”“否”；一格多项时用顿号“、”分隔"
         "（也接受 " + " ".join(f"`{s}`" for s in standard["list_separators_accepted"] if s != "、") + "）；"

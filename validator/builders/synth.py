@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from validator import settings as run_settings
 from validator import standard
 from validator.values import idnumber
 from validator.values.wording import value_text
@@ -96,8 +97,9 @@ def make_id(address: str, birth: dt.date, seq: int) -> str:
     return body + idnumber.check_digit(body)
 
 
-# The validator's own calendar and settings: statutory holidays, 调休, the county's overrides.
-CALENDAR = Workdays()
+# The validator's own calendar and built-in settings: statutory holidays, 调休, overrides.
+SETTINGS = run_settings.builtin()
+CALENDAR = Workdays(SETTINGS.holiday_rows())
 add_workdays = CALENDAR.add_workdays
 workdays_between = CALENDAR.workdays_between
 
@@ -114,14 +116,16 @@ def next_month(month: dt.date) -> dt.date:
 
 def deadline(month: dt.date) -> dt.date:
     """The last day to report `month`, as the validator computes it (settings.deadline)."""
-    return CALENDAR.deadline_for(month)
+    return CALENDAR.deadline_for(
+        month, day_of_month=SETTINGS.day_of_month, roll_forward=SETTINGS.roll_forward
+    )
 
 
 def monitoring_line(year: int) -> float:
     """The year's monitoring line from the settings; synthetic cases need one to be coherent."""
-    for row in standard.settings()["monitoring_line"]["rows"]:
-        if int(row["year"]) == year:
-            return float(row["amount"])
+    line = SETTINGS.line(year)
+    if line is not None:
+        return line
     raise ValueError(
         f"the settings have no monitoring line for {year}: add one before generating {year} cases"
     )
@@ -183,7 +187,12 @@ class Synth:
 
     def manifest(self, township: str, month: dt.date, *, zero_report: bool = False) -> dict:
         due = deadline(month)
-        submitted = self.workday_in(next_month(month), due)
+        if _workdays_in(next_month(month), due):
+            submitted = self.workday_in(next_month(month), due)
+        else:
+            # No working day between the 1st and the 5th (国庆): the township reports on one of the
+            # last working days of the month itself, as the notice's "每月5日前" leaves it to do.
+            submitted = self.rng.choice(_workdays_in(month.replace(day=25), due)[-3:])
         return {
             "township": township,
             "report_month": month,
@@ -221,6 +230,8 @@ class Synth:
         appraisal = self.workday_in(month, month.replace(day=24))
         verify = add_workdays(appraisal, rng.randint(1, 5))
         verify = min(verify, submitted)
+        # Most townships note the day the appraisal results reached them; some leave it blank.
+        received = self.workday_in(appraisal, verify) if rng.random() < 0.6 else None
         measures = self.pick("measure", rng.choice((1, 2, 2, 3)))
         row = {
             "seq": seq,
@@ -250,6 +261,7 @@ class Synth:
                 "risk_note": "".join(RISK_NOTES[r] for r in risks),
                 "discovery": rng.choices(self.codes["discovery"], (2, 5, 2))[0],
                 "appraisal_date": appraisal,
+                "received_date": received,
                 "verify_date": verify,
                 "measures": measures,
                 "measures_note": "；".join(MEASURE_NOTES[m] for m in measures)
@@ -421,8 +433,8 @@ def errors_dates_example() -> Example:
     ex = Example(
         name="errors-dates",
         title="日期和上报期限的错误（黄坪镇 2020 年 9 月，跨国庆中秋假期）",
-        description="9 月的月报截止日 10 月 5 日在国庆中秋假期里，顺延到 10 月 9 日；本包 10 月 12 日才上报。"
-        "还有核查超过 7 个工作日、日期先后颠倒、不存在的日期。",
+        description="9月的月报截止日是10月5日（在国庆中秋假期里；办法没有规定顺延，县里决定顺延时为10月9日），"
+        "本包10月12日才上报，两种算法都逾期。还有核查超过7个工作日、日期先后颠倒、不存在的日期。",
         tables=monthly(202009, "黄坪镇", month, (6, 5, 3)),
         notes=[
             "附件1 第 2 条：9 月 28 日评议、10 月 10 日核查，相隔 12 天，但中间只有 4 个工作日"
@@ -436,7 +448,8 @@ def errors_dates_example() -> Example:
         0,
         "submitted_date",
         "warning",
-        "10 月 12 日才上报：截止日 10 月 5 日是假期，顺延到 10 月 9 日（星期五），已经超期。",
+        "10月12日才上报，截止日是10月5日（即使县里决定顺延，也只到10月9日），已经逾期"
+        "（自查草稿时是警告，上报核对时是错误）。",
     )
     a1[0]["appraisal_date"], a1[0]["verify_date"] = dt.date(2020, 9, 22), dt.date(2020, 10, 12)
     ex.mistake(
@@ -481,7 +494,13 @@ def errors_codes_example() -> Example:
     man, a1, a2, a3 = (ex.tables[k] for k in ("manifest", "annex1", "annex2", "annex3"))
     ex.mistake("manifest", 0, "zero_report", "error", "零报告填了“是”，但附件1、附件2 有数据行。")
     man[0]["stamped"] = False
-    ex.mistake("manifest", 0, "stamped", "error", "已加盖乡镇公章填“否”：报表须盖章后才能上报。")
+    ex.mistake(
+        "manifest",
+        0,
+        "stamped",
+        "info",
+        "已加盖乡镇公章填“否”：自查草稿时只是提示，上报核对时是错误，须盖章后才能上报。",
+    )
     ex.mistake("annex1", None, "discovery", "error", "附件1 缺少“发现方式”整列。")
     a1[1]["risk_types"] = ("因病", "因懒")
     ex.mistake("annex1", 1, "risk_types", "error", "风险类型“因懒”不在代码表里。")

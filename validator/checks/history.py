@@ -107,27 +107,39 @@ ALREADY_WARNED = rule(
     id="H006",
     name="household-already-monitored",
     severity="warning",
-    title="这户以前已预警且尚未解除",
-    message="这户在以前的报送包中已是“{earlier}”，且没有解除记录，不必重复纳入",
-    hint="已在监测中的户继续监测帮扶即可；如以前已解除，请一并提供登记解除的那个月的报送包。",
-    clause="二(六)",
-    description="提供历史报送包时，新填入附件1、附件2 的户如果以前预警过又从未在附件3 解除，多半是重复上报。",
+    title="该户以前已预警且尚未解除",
+    message="该户在以前的报送包中已是“{earlier}”，此后既没有解除，也没有被县级研判否定，不必重复纳入",
+    hint="已在监测中的户继续监测帮扶即可；如以前已解除或已被县级研判否定，请一并提供登记解除的附件3或县级研判记录所在的报送包。",
+    clause="二(四)、二(六)",
+    description=(
+        "提供历史报送包时，新填入附件1、附件2 的户如果以前预警过、此后既没有在附件3 解除，"
+        "也没有被县级研判否定（否定即解除预警，二(四)1，不一定填附件3），多半是重复上报。"
+        "解除或否定之后再次出现风险的，是新的预警，不受此限。"
+    ),
     fail={"options": {"history": {"annex1": [{"head_id": "532932195803120013"}]}}},
     passing={
         "options": {
             "history": {
-                "annex1": [{"head_id": "532932195803120013"}],
-                "annex3": [
+                "annex1": [
                     {
                         "head_id": "532932195803120013",
-                        "release_date": "2020-03-25",
-                        "identified_month": "2020-02",
+                        "appraisal_date": "2020-03-10",
+                        "verify_date": "2020-03-16",
+                    }
+                ],
+                "assessment": [
+                    {
+                        "head_id": "532932195803120013",
+                        "head_name": "段春生",
+                        "meeting_date": "2020-04-22",
+                        "decision": "否定",
+                        "category": "",
                     }
                 ],
             }
         }
     },
-    pass_note="这户以前预警过，但已在附件3 解除，本月再次预警是新的风险。",
+    pass_note="该户 3 月预警过，4 月县级研判否定、解除了预警（没有填附件3），本月再次预警是新的风险。",
     resources=("annex1", "annex2"),
 )
 
@@ -153,7 +165,7 @@ def _not_yet_released(ctx: Context):
             return
         key = household_key(head_id)
         earlier = history.warnings.get(key)
-        if earlier and key not in history.released:
+        if earlier and history.still_warned(key):
             ctx.emit(
                 ALREADY_WARNED.finding(
                     **place.at(row, "head_id", head_id), earlier="、".join(sorted(earlier))

@@ -111,33 +111,48 @@ NOT_STAMPED = rule(
     id="T008",
     name="not-stamped",
     severity="error",
+    stage_severity={"draft": "info"},
     title="未加盖乡镇公章",
-    message="已加盖乡镇公章填的是“否”",
-    hint="核实后的附件须加盖乡镇公章再上报，盖章后把这一项改为“是”。",
+    message="已加盖乡镇公章填的是“否”；附件1、附件2须加盖乡镇公章后才能上报",
+    hint="先自查、改正，再加盖乡镇公章；盖章后把这一项改为“是”，再上报。",
     clause="二(三)",
-    description="乡镇核实认定的附件1、附件2须加盖乡镇公章后上报。",
-    fail={"manifest": {"set": {"stamped": "否"}}},
-    passing={},
+    description=(
+        "乡镇核实认定的附件1、附件2须加盖乡镇公章后上报（二(三)）。上报核对（--stage submit，县里收件和汇总时的默认）"
+        "时是错误；乡镇盖章前自查草稿（默认）时只是提示，提醒上报前还要盖章。"
+    ),
+    fail={"manifest": {"set": {"stamped": "否"}}, "options": {"stage": "submit"}},
+    passing={"options": {"stage": "submit"}},
+    fail_note="按上报核对校验（--stage submit）。自查草稿时同样的报送包只得到一条提示，结论仍是“通过”。",
 )
 
 LATE = rule(
     id="T009",
     name="submitted-late",
-    severity="warning",
+    severity="error",
+    stage_severity={"draft": "warning"},
     title="超过上报截止日期",
     message="{month} 的月报应在 {deadline} 前（含当天）上报，上报日期是 {submitted}",
     hint="上报日期请填实际上报的日期；已经超期的，尽快上报并向县扶贫办说明原因。",
     clause="二(三)、二(六)",
     description=(
-        "月报应在次月 5 日前（含 5 日）上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
-        "迟报无法靠修改表格纠正，由县扶贫办处理，因此记为警告，不影响校验通过。"
+        "附件1、附件2、附件3 应在次月 5 日前（含 5 日）上报。办法没有规定 5 日遇节假日顺延，默认不顺延；"
+        "县里决定顺延的，可在县设置文件中开启（见设置 deadline）。上报核对（--stage submit）时逾期是错误；"
+        "自查草稿时是警告，提醒按所填上报日期已经逾期。"
     ),
-    fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}},
+    fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}, "options": {"stage": "submit"}},
     passing={
-        "manifest": {"set": {"report_month": "2020-09", "submitted_date": "2020-10-09"}},
-        "options": {"today": "2020-10-12"},
+        "manifest": {"set": {"submitted_date": "2020-08-05"}},
+        "options": {"stage": "submit", "today": "2020-08-10"},
     },
-    pass_note="2020 年 10 月 5 日在国庆假期中，截止日顺延到 10 月 9 日。",
+    pass_note="8 月 5 日当天上报不算逾期。",
+    extra_docs={
+        "截止日遇节假日": (
+            "办法只说“每月5日前”，没有说遇节假日顺延，所以默认 5 日就是截止日，即使 5 日是假日。"
+            "例如 2020 年 9 月的月报，截止日是 10 月 5 日（国庆假期中）；10 月 9 日上报在上报核对时是错误。"
+            "县里决定参照《中华人民共和国民法典》第二百零三条顺延的，在县设置文件的 deadline 中把 roll_forward 设为 true，"
+            "截止日就顺延到 10 月 9 日。"
+        )
+    },
 )
 
 FUTURE_MONTH = rule(
@@ -185,12 +200,15 @@ SUBMITTED_FUTURE = rule(
     id="T013",
     name="submitted-in-future",
     severity="warning",
+    stage_severity={"draft": "info"},
     title="上报日期晚于今天",
     message="上报日期 {submitted} 晚于今天（{today}）",
-    hint="上报日期填实际上报的那一天。",
+    hint="上报日期填实际上报的那一天；自查草稿时可以先填预定的上报日期，上报前再核对。",
     clause="SPEC §3.1",
-    description="上报日期晚于校验当天，多半是填错了；也可能是提前填好的，因此是警告。",
-    fail={"options": {"today": "2020-08-03"}},
+    description=(
+        "上报核对时，上报日期晚于校验当天多半是填错了，因此是警告；自查草稿时常先填预定的上报日期，只作提示。"
+    ),
+    fail={"options": {"today": "2020-08-03", "stage": "submit"}},
     passing={},
     resources=("manifest",),
 )
@@ -419,7 +437,11 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
     if zero is False and annex_rows == 0:
         ctx.emit(EMPTY_NOT_ZERO.finding(**place.at(row, "zero_report", zero)))
     if m.get("stamped") is False:
-        ctx.emit(NOT_STAMPED.finding(**place.at(row, "stamped", False)))
+        ctx.emit(
+            NOT_STAMPED.finding(
+                **place.at(row, "stamped", False), severity=NOT_STAMPED.severity_at(ctx.stage)
+            )
+        )
     month: dt.date | None = m.get("report_month")
     submitted: dt.date | None = m.get("submitted_date")
     if month and (month.year, month.month) > (ctx.today.year, ctx.today.month):
@@ -432,6 +454,7 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
         ctx.emit(
             SUBMITTED_FUTURE.finding(
                 **place.at(row, "submitted_date", submitted),
+                severity=SUBMITTED_FUTURE.severity_at(ctx.stage),
                 submitted=submitted.isoformat(),
                 today=ctx.today.isoformat(),
             )
@@ -445,11 +468,12 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
                     month=_month(month),
                 )
             )
-        deadline = ctx.workdays.deadline_for(month)
+        deadline = ctx.deadline(month)
         if submitted > deadline:
             ctx.emit(
                 LATE.finding(
                     **place.at(row, "submitted_date", submitted),
+                    severity=LATE.severity_at(ctx.stage),
                     month=_month(month),
                     deadline=deadline.isoformat(),
                     submitted=submitted.isoformat(),

@@ -7,7 +7,6 @@ per step, from the stage tables and from 附件1–3) and these rules compare th
 
 from __future__ import annotations
 
-from validator import standard
 from validator.checks.context import Context, Event, Place, unpack
 from validator.rules import rule
 from validator.values.idnumber import household_key
@@ -21,10 +20,14 @@ _EVENTS = {
     "verification": (("received_date", 3), ("verify_date", 3)),
     "assessment": (("meeting_date", 4),),
     "assistance": (("start_date", 5),),
-    "annex1": (("appraisal_date", 2), ("verify_date", 3)),
-    "annex2": (("appraisal_date", 2), ("verify_date", 3)),
+    "annex1": (("appraisal_date", 2), ("received_date", 3), ("verify_date", 3)),
+    "annex2": (("appraisal_date", 2), ("received_date", 3), ("verify_date", 3)),
     "annex3": (("release_date", 6),),
 }
+# The stages each stage must not precede. Help starts as soon as the township's verification
+# confirms the risk ("核查情况属实的，对农户进行针对性帮扶", 二（三）), so 帮扶 follows 乡镇审核 but
+# not the county's monthly 研判; a release follows both the decision and the help.
+AFTER = {1: (), 2: (1,), 3: (1, 2), 4: (1, 2, 3), 5: (1, 2, 3), 6: (1, 2, 3, 4, 5)}
 _DETAIL = {
     "screening": "listed",
     "appraisal": "appraisal_result",
@@ -54,11 +57,29 @@ ORDER = rule(
     severity="error",
     title="各阶段日期先后顺序不对",
     message="{stage}日期 {date} 早于{earlier}日期 {earlier_date}（{where}）",
-    hint="流程依次是申报排查、民主评议、乡镇审核、县级研判、帮扶、解除；核对这两个日期。",
+    hint="申报排查、民主评议、乡镇审核依次进行；帮扶从乡镇核查属实起即可开始，不必等县级研判；解除在研判和帮扶之后。核对这两个日期。",
     clause="二(一)–二(六)",
-    description="同一户各阶段的日期必须按流程先后：申报排查 ≤ 民主评议 ≤ 乡镇审核 ≤ 县级研判 ≤ 帮扶 ≤ 解除。",
+    description=(
+        "同一户各阶段的日期要符合流程：申报排查 ≤ 民主评议 ≤ 乡镇审核 ≤ 县级研判 ≤ 解除；"
+        "帮扶不早于乡镇审核，也不晚于解除。乡镇核查属实后就要开展针对性帮扶（二(三)），"
+        "所以帮扶早于县级研判是正常的；研判之后受结论约束的，是否定后不再帮扶（见 G003）。"
+    ),
     fail={"screening": {"set": {"screening_date": "2020-07-12"}}},
-    passing={"screening": {"set": {"screening_date": "2020-07-10"}}},
+    passing={
+        "verification": {},
+        "assessment": {
+            "set": {"head_id": "532932195803120013", "head_name": "段春生", "meeting_date": "2020-08-20"}
+        },
+        "assistance": {
+            "set": {
+                "head_id": "532932195803120013",
+                "head_name": "段春生",
+                "measure": "医疗救助",
+                "start_date": "2020-07-16",
+            }
+        },
+    },
+    pass_note="附件1 第 1 户 7 月 15 日核查属实，7 月 16 日乡镇就开始医疗救助，8 月 20 日县级研判认定：帮扶早于研判是办法的要求。",
 )
 
 ASSISTANCE_AFTER_NO = rule(
@@ -214,7 +235,7 @@ def _assessment_row(ctx: Context):
 
 
 def _verification_row(ctx: Context):
-    limit = int(standard.settings()["deadline"].get("verification_working_days", 7))
+    limit = ctx.settings.verification_working_days
 
     def check(place: Place, row: int, values: dict) -> None:
         received, verify = values.get("received_date"), values.get("verify_date")
@@ -330,28 +351,28 @@ def _outcomes_match_annexes(ctx: Context) -> None:
 
 
 def _order(ctx: Context, events: list[Event]) -> None:
-    latest: Event | None = None  # the latest-dated step of all earlier stages
-    stage_latest: Event | None = None
-    current_stage = None
+    """Each step against the latest-dated step of the stages it must follow (`AFTER`)."""
+    latest: dict[int, Event] = {}  # stage → its latest-dated step
     for e in events:
-        if e.stage != current_stage:
-            if stage_latest and (latest is None or stage_latest.date > latest.date):
-                latest = stage_latest
-            current_stage, stage_latest = e.stage, None
-        if latest and e.date < latest.date:
-            place = ctx.places[e.resource]
-            ctx.emit(
-                ORDER.finding(
-                    **place.at(e.row, e.field, e.date),
-                    stage=STAGE_NAMES[e.stage],
-                    date=e.date.isoformat(),
-                    earlier=STAGE_NAMES[latest.stage],
-                    earlier_date=latest.date.isoformat(),
-                    where=ctx.places[latest.resource].where(latest.row),
-                )
+        current = latest.get(e.stage)
+        if current is None or e.date > current.date:
+            latest[e.stage] = e
+    for e in events:
+        before = [latest[s] for s in AFTER[e.stage] if s in latest and latest[s].date > e.date]
+        if not before:
+            continue
+        earlier = max(before, key=lambda x: (x.date, x.stage))
+        place = ctx.places[e.resource]
+        ctx.emit(
+            ORDER.finding(
+                **place.at(e.row, e.field, e.date),
+                stage=STAGE_NAMES[e.stage],
+                date=e.date.isoformat(),
+                earlier=STAGE_NAMES[earlier.stage],
+                earlier_date=earlier.date.isoformat(),
+                where=ctx.places[earlier.resource].where(earlier.row),
             )
-        if stage_latest is None or e.date > stage_latest.date:
-            stage_latest = e
+        )
 
 
 def _assessment_outcome(ctx: Context, key: int, events: list[Event], has_assessments: bool, history) -> None:

@@ -202,12 +202,53 @@ CODE_SYNONYM = rule(
     name="code-synonym",
     severity="info",
     title="已按标准名称读取",
-    message="「{header}」中的“{item}”已按标准名称“{label}”读取。",
-    hint="今后请直接填写标准名称（下拉列表中的写法）。",
+    message="「{header}」中的“{item}”{era}已按标准名称“{label}”读取。",
+    hint="可以照这样填写，校验器会换算；各种说法与标准名称的对照见网站“代码表”页。",
     clause="SPEC §4（代码表）",
-    description="代码表中登记的同义词（如 2014—2020 年的致贫原因、2021 年起的全国说法）和数字代码可以接受，换算为标准名称。",
+    description=(
+        "代码表中登记的其他写法和数字代码，以及 2014—2020 年建档立卡“致贫原因”、2021 年起全国防止返贫监测的说法中"
+        "意思相同的，都可以接受，换算为标准名称。"
+    ),
     fail={"annex1": {"set": {"risk_types": "因自然灾害"}}},
     passing={"annex1": {"set": {"risk_types": "因灾"}}},
+)
+CODE_OPEN = rule(
+    id="F035",
+    name="code-not-listed-accepted",
+    severity="info",
+    title="不在所列名称之中，照写接受",
+    message="“{header}”中的“{item}”不在办法所列的{codelist}之中，已照写接受。{suggestion}",
+    hint="办法列举的部门后有“等”字，其他部门参加研判也可以；县里每月固定参加的部门可写入县设置文件的“研判部门补充”，之后不再提示。",
+    clause="二(四)",
+    description=(
+        "县级研判的参加部门：办法列出扶贫、教育、医保、卫健、住建、民政、残联、公安“等”部门，"
+        "所以其他部门的名称照写接受，只给出提示，便于发现错别字。"
+    ),
+    fail={"assessment": {"set": {"departments": "扶贫、人社、民政"}}},
+    passing={
+        "assessment": {"set": {"departments": "扶贫、人社、民政"}},
+        "options": {
+            "settings": {"departments": {"rows": [{"name": "人社", "source": "县里决定人社局每月参加研判"}]}}
+        },
+    },
+    pass_note="县设置文件的“研判部门补充”列出了人社，填写人社时不再提示。",
+    resources=("assessment",),
+)
+CODE_APPROXIMATE = rule(
+    id="F036",
+    name="code-read-as-nearest",
+    severity="info",
+    title="其他时期的说法没有对应项，按最接近的一项读取",
+    message="“{header}”中的“{item}”是{era}的说法，本表没有与之对应的一项，已按“{label}”读取：{note}。",
+    hint="核对读取结果；按提示在说明一栏写清具体情况。各种说法的换算见网站“代码表”页。",
+    clause="二(一)、二(四)",
+    description=(
+        "2014—2020 年的“致贫原因”和 2021 年起的说法中，有些在本办法的代码表中没有对应项"
+        "（如“缺资金”“缺技术”“突发严重困难户”），校验器按最接近的一项读取，并说明怎样补充。"
+    ),
+    fail={"annex1": {"set": {"risk_types": "缺资金"}}},
+    passing={"annex1": {"set": {"risk_types": "缺劳力"}}},
+    pass_note="“缺劳力”与本表的“缺劳动力”意思相同，直接换算（只给出“已按标准名称读取”的提示）。",
 )
 LIST_DUPLICATE = rule(
     id="F032",
@@ -459,6 +500,6 @@ RULES = {
         DATE_NOT_REAL, DATE_FORMAT, MONTH, MONTH_FORMAT, BOOLEAN, BOOLEAN_FORMAT, CODE_UNKNOWN,
         CODE_SYNONYM, LIST_DUPLICATE, LIST_COUNT, LIST_EXCLUSIVE, PATTERN, TOO_LONG, TOO_SHORT, NAME,
         NAME_NORMALISED, LOST_DIGITS, DATE_CELL, PHONE, PHONE_FORMAT, ID_LENGTH, ID_LEGACY, ID_NUMERIC,
-        ID_CHARACTERS, ID_BIRTH, ID_FUTURE, ID_CHECK, ID_NORMALISED,
+        ID_CHARACTERS, ID_BIRTH, ID_FUTURE, ID_CHECK, ID_NORMALISED, CODE_OPEN, CODE_APPROXIMATE,
     )
 }  # fmt: skip

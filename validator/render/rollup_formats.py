@@ -173,6 +173,8 @@ def option_lines(rollup: Mapping) -> list[str]:
     return [
         f"汇总月份：{rollup['month'] or '不明'}",
         f"校验日期：{opts['today']}",
+        "校验阶段：" + ("自查草稿" if opts.get("stage") == "draft" else "上报核对（未盖章、逾期都是错误）"),
+        f"设置：{'县设置文件 ' + opts['settings'] if opts.get('settings') else '内置设置'}",
         f"历史报送包：{opts['history'] or '未提供'}",
         f"建档立卡名单：{opts['roster'] or '未提供'}",
         f"标准版本：{rollup['standard_version']}（fpjc {rollup['fpjc_version']}）",

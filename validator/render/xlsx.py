@@ -28,6 +28,7 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    settings_line,
     verdict,
     visible,
 )
@@ -259,7 +260,10 @@ def _result_sheet(
     about = f"标准版本 {report['standard_version']}，fpjc {report['fpjc_version']}"
     if opts.get("today"):
         about += f"，校验日期 {opts['today']}"
+    if opts.get("stage"):
+        about += "，" + ("自查草稿" if opts["stage"] == "draft" else "上报核对")
     about += "，个人信息未打码" if opts.get("show_personal_data") else "，个人信息已打码"
+    about += "；设置：" + settings_line(report)
     _put_text(ws["A3"], about)
     note = "有问题的单元格已标色（红：错误，黄：警告，蓝：提示），鼠标移到单元格上可看说明。"
     if from_csv:
