@@ -172,7 +172,7 @@ def test_a_quote_left_open_is_reported_with_the_lines_it_swallowed(tmp_path, at)
     report = validate(folder, today=TODAY)
     [s001] = [f for f in report["findings"] if f["rule"] == "S001"]
     assert (s001["resource"], s001["row"]) == ("annex1", at)
-    assert f"第 {at}—{len(lines)} 行" in s001["message"]
+    assert f"第{at}—{len(lines)}行" in s001["message"]
 
 
 def test_header_row_notes_with_personal_numbers_are_masked(tmp_path):

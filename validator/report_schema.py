@@ -33,7 +33,7 @@ _FINDING = {
         "row": {
             "type": ["integer", "null"],
             "minimum": 1,
-            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第 1 行）",
+            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第1行）",
         },
         "field": {"type": ["string", "null"], "description": "字段名（英文），如 head_id"},
         "column": {"type": ["string", "null"], "description": "文件中的列标题，如 户主身份证号"},

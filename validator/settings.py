@@ -322,7 +322,12 @@ def settings_schema() -> dict:
                     "title": "监测线",
                     "properties": {
                         "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "title": "年度"},
-                        "amount": {"type": ["number", "null"], "minimum": 0, "title": "金额", "description": "元/人/年"},
+                        "amount": {
+                            "type": ["number", "null"],
+                            "minimum": 0,
+                            "title": "金额",
+                            "description": "元/人/年",
+                        },
                         "source": _SOURCE,
                     },
                     "required": ["year", "amount", "source"],

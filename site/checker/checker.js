@@ -479,7 +479,7 @@
     var sev = g.severity_label;
     var kind = { error: "failure", warning: "warning", info: "info" }[g.severity] || "note";
     var head = [g.table];
-    if (g.column) head.push("「" + g.column + "」列");
+    if (g.column) head.push("“" + g.column + "”列");
     var node = el("details", { className: "admonition " + kind + " fpjc-ck-group", open: "", "data-rule": g.rule, "data-severity": g.severity, "data-count": String(g.count) }, [
       el("summary", {}, [
         el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共 " + g.count + " 处",
@@ -493,7 +493,7 @@
     var body = el("tbody");
     g.examples.forEach(function (f) {
       body.appendChild(el("tr", { className: "fpjc-ck-finding" }, [
-        el("td", { text: [f.source, f.sheet ? "「" + f.sheet + "」" : null].filter(Boolean).join(" ") || g.table }),
+        el("td", { text: [f.source, f.sheet ? "“" + f.sheet + "”" : null].filter(Boolean).join(" ") || g.table }),
         el("td", { text: f.row == null ? "" : String(f.row) }),
         el("td", { text: f.column_label || "" }),
         el("td", { text: f.cell || "" }),

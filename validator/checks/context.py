@@ -92,8 +92,8 @@ class Place:
         return text
 
     def where(self, row: int | None) -> str:
-        """Human place of a row for messages: “附件1 第 5 行”."""
-        return f"{self.title} 第 {row} 行" if row else self.title
+        """Human place of a row for messages: “附件1 第5行”."""
+        return f"{self.title} 第{row}行" if row else self.title
 
 
 def _text(value) -> str:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-UNUSABLE = 2  # SPEC §8: input unreadable or bad usage
+UNUSABLE = 2  # input unreadable or bad usage
 
 
 class UsageError(Exception):

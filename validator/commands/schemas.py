@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
             standard.load.cache_clear()
             files = schemagen.generate(forms.compile_standard())
             schemagen.write_tree(files, target)
-            out(f"已生成 {forms.STANDARD_JSON} 和 {target}/ 下 {len(files)} 个文件。\n")
+            out(f"已生成 {forms.STANDARD_JSON} 和 {target}/ 下{len(files)}个文件。\n")
             return 0
         differing = drift(target, forms.STANDARD_JSON)
     except forms.DefinitionError as exc:

@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         err(cannot_write(out_dir, exc))
         return 2
-    lines = [f"已在 {out_dir} 生成 {len(written)} 个文件（标准 {standard.version()} 版）："]
+    lines = [f"已在 {out_dir} 生成{len(written)}个文件（标准 {standard.version()} 版）："]
     lines += [f"  {path.relative_to(out_dir)}" for path in written]
     out("\n".join(lines) + "\n")
     return 0

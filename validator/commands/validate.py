@@ -1,6 +1,6 @@
 """`fpjc validate`: check submission packages and report in text, JSON, HTML or an annotated workbook.
 
-Exit status (SPEC §8): 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
+Exit status: 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
 bad usage. User mistakes get a Chinese message on stderr, never a traceback; an unexpected
 failure says it is a bug and names the exception type (FPJC_DEBUG=1 shows the traceback).
 """

@@ -1,6 +1,6 @@
 """County roll-up: validate every township package in a folder and count what they report.
 
-The county office collects one package per township each month (SPEC §1). Each package is
+The county office collects one package per township each month. Each package is
 validated on its own by the same engine as `fpjc validate` — packages are never merged —
 and its parsed values (read through the same reader and field checker) are reduced to
 counts: rows per annex, risk types, measures, release ways. No name, ID number or phone

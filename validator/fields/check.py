@@ -244,10 +244,10 @@ def _bounds(lo, hi) -> str:
 
 def _item_bounds(lo, hi) -> str:
     if lo is not None and hi is not None:
-        return f" {lo}—{hi} 项" if lo != hi else f" {lo} 项"
+        return f" {lo}—{hi}项" if lo != hi else f" {lo}项"
     if lo is not None:
-        return f"至少 {lo} 项"
-    return f"至多 {hi} 项"
+        return f"至少{lo}项"
+    return f"至多{hi}项"
 
 
 def _range_check(col: _Column, field: dict):

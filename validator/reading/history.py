@@ -112,7 +112,7 @@ def load_roster(roster, *, today: dt.date) -> Roster:
     if bad and not keys:
         # Checking against a roster of nothing would call every 附件1 household "not on the roster".
         raise InputError(
-            f"建档立卡名单 {source} 中没有一个可识别的身份证号（共 {len(bad)} 个无法识别，"
+            f"建档立卡名单 {source} 中没有一个可识别的身份证号（共{len(bad)}个无法识别，"
             "常见原因是身份证号被 Excel 存成了数字）：请把该列设为文本格式、重新录入后再用 --roster"
         )
     return Roster(keys, bad, source)

@@ -91,14 +91,14 @@ def place(finding: Mapping) -> str:
     if source:
         parts.append(f"文件 {source}")
     if sheet:
-        parts.append(f"工作表「{sheet}」")
+        parts.append(f"工作表“{sheet}”")
     if not source and not sheet:
         parts.append(resource_label(finding.get("resource")))
     if finding.get("row") is not None:
-        parts.append(f"第 {finding['row']} 行")
+        parts.append(f"第{finding['row']}行")
     column = column_label(finding)
     if column:
-        parts.append(f"「{column}」列")
+        parts.append(f"“{column}”列")
     text = "，".join(parts)
     if finding.get("cell"):
         text += f"（单元格 {finding['cell']}）"
@@ -109,7 +109,7 @@ def short_place(finding: Mapping) -> str:
     """Row and cell only, for the extra examples of a group."""
     bits = []
     if finding.get("row") is not None:
-        bits.append(f"第 {finding['row']} 行")
+        bits.append(f"第{finding['row']}行")
     if finding.get("cell"):
         bits.append(finding["cell"])
     return " ".join(bits) or place(finding)
@@ -205,7 +205,7 @@ def calendar_line(report: Mapping) -> str | None:
         text += f" {cal['version']}"
     years = cal.get("years")
     if isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years):
-        text += f"（节假日数据 {years[0]}–{years[1]} 年）"
+        text += f"（节假日数据 {years[0]}—{years[1]}年）"
     if cal.get("note"):
         text += f"。注意：{cal['note']}"
     return text

@@ -184,7 +184,7 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
     lines = sum(text.count("\n") for _, text in texts)
     if lines > MAX_CSV_ROWS:
         raise AnnotateError(
-            f"CSV 共约 {lines} 行，超过 {MAX_CSV_ROWS} 行，生成标注版 Excel 会非常慢；"
+            f"CSV 共约{lines}行，超过{MAX_CSV_ROWS}行，生成标注版 Excel 会非常慢；"
             "请改用 --format html 或 --format json 查看校验结果"
         )
     for name, text in texts:
@@ -274,7 +274,7 @@ def _result_sheet(
     if omitted:
         _put_text(
             ws["A5"],
-            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。",
+            f"问题太多：本工作簿只标出并列出前{MAX_FINDINGS}处，其余{omitted}处请看 JSON 报告（--format json）。",
         )
         ws["A5"].font = Font(bold=True, color="B42318")
 

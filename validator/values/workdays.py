@@ -113,7 +113,7 @@ class Workdays:
         if self.fallback_years:
             years = "、".join(str(y) for y in sorted(self.fallback_years))
             info["note"] = (
-                f"{years} 年不在节假日数据范围内，按星期一至星期五为工作日计算；"
+                f"{years}年不在节假日数据范围内，按星期一至星期五为工作日计算；"
                 "请县扶贫办在县设置文件的节假日补充（holiday_overrides）中补上当年的放假安排。"
             )
         return info
