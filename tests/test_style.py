@@ -35,6 +35,7 @@ CHECKS = {
     ),
     "the internal specification": re.compile(r"\bSPEC\b"),
     "这户 (write 该户 or 本户)": re.compile(r"这一?户"),
+    "a clause cited as 第…条 (write 二（三）)": re.compile(r"依据第[^，。；\n]{0,24}条"),
     "a space between a number and its unit": re.compile(
         r"(?<![A-Za-z\d.])\d+(?:\.\d+)?\s+[个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种]|第\s+\d"
         r"|[至共约近满前后内外第]\s+\d+\s*[个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种]"
@@ -200,6 +201,8 @@ def test_clauses_read_like_official_chinese():
         ("民主评议日期 2020-07-16 晚于乡镇核查日期 2020-07-15", False),
         ("规则 F001", False),
         ("F010 日期无法识别", False),
+        ("（依据第二（二）条）", True),
+        ("（依据鹤扶开发〔2020〕16号二（二））", False),
     ],
 )
 def test_the_checks_themselves(text, found):

@@ -57,7 +57,8 @@ class DefinitionError(ValueError):
 
 # A line break inside wrapped Chinese prose must vanish, not become a space.
 _CJK_GAP = re.compile(
-    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’])"
+    r"|(?<=[\u3000-\u303f\uff00-\uffef“”‘’]) (?=\S)"
 )
 
 

@@ -122,7 +122,8 @@ NOT_STAMPED = rule(
     ),
     fail={"manifest": {"set": {"stamped": "否"}}, "options": {"stage": "submit"}},
     passing={"options": {"stage": "submit"}},
-    fail_note="按上报核对校验（--stage submit）。自查草稿时同样的报送包只得到一条提示，结论仍是“通过”。",
+    fail_note="自查草稿时，同样的报送包只得到一条提示，结论仍是“通过”。",
+    pass_note="已加盖乡镇公章填“是”（示例报送包本来就是这样）。",
 )
 
 LATE = rule(

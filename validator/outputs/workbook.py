@@ -486,7 +486,10 @@ def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
         yield "note", [line]
     for form in forms:
         yield "blank", []
-        yield "section", [f"{form['title']}：{form['full_title']}（依据第{form['clause']}条）"]
+        yield (
+            "section",
+            [f"{form['title']}：{form['full_title']}（依据{s['notice']['number']}{form['clause']}）"],
+        )
         yield "note", [" ".join(form["description"].split())]
         yield "header", ["列", "列标题", "是否必填", "怎么填", "说明"]
         for col, field in enumerate(form["fields"], start=1):
