@@ -80,15 +80,34 @@ def _how(change: dict) -> str:
     return how_to_fill(field, with_options=False).rstrip("。")
 
 
+# Changes after which a filled workbook still passes: nothing has to be done about them.
+OPTIONAL_KINDS = {"form_added", "form_removed", "code_renamed"}
+
+
+def must_change(change: dict) -> bool:
+    """Whether a filled workbook has to be edited for this change (else it is only worth knowing)."""
+    if change["kind"] == "column_added":
+        return bool(change.get("required"))
+    return change["kind"] not in OPTIONAL_KINDS
+
+
 def upgrade_text(version: str) -> tuple[str, bool]:
     """What a clerk must change in a workbook made on template `version`, and whether anything must.
 
-    ("…", False) when the columns and codes are the same, so the workbook can be sent as it is.
+    ("…", False) when the workbook passes as it is (the columns and codes it uses are unchanged).
     """
     changes = changes_since(version)
     if changes is None:
         return f"{version} 不是已发布的标准版本，无法逐项列出要改的地方，请换用最新模板", True
-    if not changes:
-        return "两个版本的工作表、列和代码相同，可以照常报送", False
-    steps = "；".join(f"（{i}）{describe(c)}" for i, c in enumerate(changes, 1))
-    return f"要改的地方：{steps}", True
+    needed = [c for c in changes if must_change(c)]
+    optional = [c for c in changes if not must_change(c)]
+    if needed:
+        text = "要改的地方：" + "；".join(f"（{i}）{describe(c)}" for i, c in enumerate(needed, 1))
+        if optional:
+            text += "。另外（不改也可以）：" + "；".join(describe(c) for c in optional)
+        return text, True
+    if optional:
+        return "已填的内容不必改动，可以照常报送；新模板另有：" + "；".join(
+            describe(c) for c in optional
+        ), False
+    return "两个版本的工作表、列和代码相同，可以照常报送", False
