@@ -7,6 +7,10 @@ They import their heavy dependencies inside `run`, so `fpjc --help` stays quick.
 
 COMMANDS = {
     "validate": ("validator.commands.validate", "校验乡镇报送包（文件夹、zip、xlsx 或 CSV）"),
+    "validate-changed": (
+        "validator.commands.changed",
+        "逐个校验改动过的文件所属的报送包（给 pre-commit 和持续集成用）",
+    ),
     "rollup": ("validator.commands.rollup", "县级汇总：逐个校验各乡镇报送包，按乡镇、风险类型、帮扶措施统计"),
     "schemas": (
         "validator.commands.schemas",
