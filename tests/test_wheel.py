@@ -138,10 +138,14 @@ def test_validate_in_every_format(venv, elsewhere, tmp_path):
     report = json.loads(bad.stdout)
     assert report["valid"] is False and report["standard_version"] == standard.version()
 
-    html = run(venv, elsewhere, "validate", "黄坪镇-2020-09.xlsx", "--format", "html", "--output", "报告.html")
+    html = run(
+        venv, elsewhere, "validate", "黄坪镇-2020-09.xlsx", "--format", "html", "--output", "报告.html"
+    )
     assert html.returncode == 1 and "<html" in (elsewhere / "报告.html").read_text(encoding="utf-8")
 
-    xlsx = run(venv, elsewhere, "validate", "黄坪镇-2020-09.xlsx", "--format", "xlsx", "--output", "标注.xlsx")
+    xlsx = run(
+        venv, elsewhere, "validate", "黄坪镇-2020-09.xlsx", "--format", "xlsx", "--output", "标注.xlsx"
+    )
     assert xlsx.returncode == 1, xlsx.stderr
     assert zipfile.is_zipfile(elsewhere / "标注.xlsx")
 
