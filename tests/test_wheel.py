@@ -150,6 +150,28 @@ def test_validate_in_every_format(venv, elsewhere, tmp_path):
     assert zipfile.is_zipfile(elsewhere / "标注.xlsx")
 
 
+def test_validate_changed_and_benchmark_data(venv, elsewhere):
+    changed = run(
+        venv,
+        elsewhere,
+        "validate-changed",
+        "松桂镇-2020-07/annex1.csv",
+        "黄坪镇-2020-09.xlsx",
+        "--today",
+        "2020-10-20",
+        "--format",
+        "json",
+    )
+    assert changed.returncode == 1, changed.stderr
+    assert [p["path"] for p in json.loads(changed.stdout)["packages"]] == [
+        "松桂镇-2020-07",
+        "黄坪镇-2020-09.xlsx",
+    ]
+    bench = run(venv, elsewhere, "examples", "bench", "--rows", "30", "--out", "基准")
+    assert bench.returncode == 0, bench.stderr
+    assert run(venv, elsewhere, "validate", "基准", "--format", "json").returncode in (0, 1)
+
+
 def test_rollup(venv, elsewhere):
     month = elsewhere / "2020-07"
     month.mkdir(exist_ok=True)
