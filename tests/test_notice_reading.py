@@ -449,7 +449,9 @@ CASES = [
 @pytest.mark.parametrize("doc, ok", CASES)
 def test_the_settings_checker_agrees_with_the_published_schema(doc, ok):
     jsonschema = pytest.importorskip("jsonschema")
-    published = json.loads((ROOT / "schemas" / "settings.schema.json").read_text(encoding="utf-8"))
+    published = json.loads(
+        (ROOT / "schemas" / standard.version() / "settings.schema.json").read_text(encoding="utf-8")
+    )
     assert {k: v for k, v in published.items() if k not in ("$id", "version")} == {
         k: v for k, v in settings_schema().items() if k not in ("$id", "version")
     }
@@ -471,10 +473,13 @@ def test_what_a_schema_cannot_say_is_checked_too():
     )
 
 
-def test_the_published_example_is_a_usable_county_file():
-    data = (ROOT / "schemas" / "settings" / "county.example.json").read_bytes()
-    s = load_bytes(data, "county.example.json")
-    assert s.file == "county.example.json" and s.departments[-1] == "人社"
+def test_the_published_example_is_a_usable_county_file(tmp_path):
+    from validator.outputs.settings_example import write_settings_example
+
+    path = write_settings_example(tmp_path)
+    s = load_bytes(path.read_bytes(), path.name)
+    assert s.file == "县设置样例.json" and s.departments[-1] == "人社"
+    assert s.changes == ["研判部门补充：人社"]  # no invented figure: the year's line stays null
 
 
 def test_a_county_file_saved_by_notepad_as_ansi_or_with_a_bom_is_read():

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from validator import standard
+from validator import published, standard
 from validator.tables import InputError
 
 MAX_BYTES = 1024 * 1024  # a settings file is a few kilobytes; anything bigger is the wrong file
 
-DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days")
+DEADLINE_KEYS = published.DEADLINE_KEYS
 SECTION_TITLES = {
     "monitoring_line": "监测线",
     "deadline": "上报截止日与核查期限",
@@ -254,135 +254,10 @@ def _money(x: float) -> str:
 # ----------------------------------------------------------------------------- the schema
 
 
-_SOURCE = {"type": "string", "minLength": 1, "title": "来源", "description": "文件名称和文号，或县里的决定"}
-_SECTION_DESCRIPTION = {"type": "string", "title": "说明"}
-
-
-def _section(title: str, description: str, row: dict) -> dict:
-    return {
-        "type": "object",
-        "title": title,
-        "description": description,
-        "properties": {
-            "description": _SECTION_DESCRIPTION,
-            "rows": {"type": "array", "title": "行", "items": row},
-        },
-        "required": ["rows"],
-        "additionalProperties": False,
-    }
-
-
 def settings_schema() -> dict:
-    """The county settings file as a JSON Schema (draft 2020-12); also what `check_document` enforces."""
-    std = standard.load()
-    deadline_row = {
-        "type": "object",
-        "title": "截止规则",
-        "properties": {
-            "key": {"enum": list(DEADLINE_KEYS), "title": "键"},
-            "value": {"title": "值"},
-            "source": _SOURCE,
-        },
-        "required": ["key", "value", "source"],
-        "additionalProperties": False,
-        "allOf": [
-            {
-                "if": {"properties": {"key": {"const": "day_of_month"}}},
-                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 28}}},
-            },
-            {
-                "if": {"properties": {"key": {"const": "roll_forward"}}},
-                "then": {"properties": {"value": {"type": "boolean"}}},
-            },
-            {
-                "if": {"properties": {"key": {"const": "verification_working_days"}}},
-                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 60}}},
-            },
-        ],
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{std['base_uri']}{std['version']}/settings.schema.json",
-        "title": "县设置文件",
-        "description": (
-            "县里不改程序就能修改的设置：与网站“设置与来源”页的设置表同样的结构，各部分都可以省略；"
-            "文件中的行替换内置设置中同一年度、同一键或同一日期的行，其余沿用内置设置。"
-        ),
-        "version": std["version"],
-        "type": "object",
-        "properties": {
-            "$schema": {"type": "string"},
-            "version": {"type": "string", "title": "版本", "description": "县里给这份设置文件的版本或日期"},
-            "description": _SECTION_DESCRIPTION,
-            "monitoring_line": _section(
-                "监测线",
-                "上年度家庭人均可支配收入低于此线的家庭符合纳入条件（元/人/年）；amount 为 null 表示该年没有数值。",
-                {
-                    "type": "object",
-                    "title": "监测线",
-                    "properties": {
-                        "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "title": "年度"},
-                        "amount": {
-                            "type": ["number", "null"],
-                            "minimum": 0,
-                            "title": "金额",
-                            "description": "元/人/年",
-                        },
-                        "source": _SOURCE,
-                    },
-                    "required": ["year", "amount", "source"],
-                    "additionalProperties": False,
-                },
-            ),
-            "deadline": _section(
-                "上报截止日与核查期限",
-                "每行一个键：day_of_month、roll_forward、verification_working_days。",
-                deadline_row,
-            ),
-            "holiday_overrides": _section(
-                "节假日补充",
-                "对内置节假日日历的补充或更正；kind 为 holiday（放假）或 workday（调休上班）。",
-                {
-                    "type": "object",
-                    "title": "节假日补充",
-                    "properties": {
-                        "date": {
-                            "type": "string",
-                            "format": "date",
-                            "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                            "title": "日期",
-                        },
-                        "kind": {"enum": ["holiday", "workday"], "title": "类型"},
-                        "name": {"type": "string", "title": "名称"},
-                        "source": _SOURCE,
-                    },
-                    "required": ["date", "kind"],
-                    "additionalProperties": False,
-                },
-            ),
-            "departments": _section(
-                "研判部门补充",
-                "办法所列八个部门以外、县里每月固定参加研判的部门；填在这里的名称不再提示。",
-                {
-                    "type": "object",
-                    "title": "研判部门",
-                    "properties": {
-                        "name": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": 20,
-                            "pattern": r"\S",
-                            "title": "名称",
-                        },
-                        "source": _SOURCE,
-                    },
-                    "required": ["name"],
-                    "additionalProperties": False,
-                },
-            ),
-        },
-        "additionalProperties": False,
-    }
+    """The county settings file as a JSON Schema (draft 2020-12), for the standard the package
+    carries; also what `check_document` enforces. Defined in `validator.published`."""
+    return published.settings_schema(standard.load())
 
 
 # A checker for exactly the keywords `settings_schema` uses, with Chinese messages; the tests
