@@ -216,3 +216,14 @@ def test_the_style_table_is_published():
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "developers/style.md" in nav
     assert json.loads(json.dumps(CHECKS, default=str))
+
+
+def test_the_online_checker_joins_numbers_and_units_too():
+    """The page builds some sentences from a number and two literals ("共" + n + "处"): the literal
+    after a number must not start with a space before its unit, nor the one before it end with one."""
+    script = (ROOT / "site" / "checker" / "checker.js").read_text(encoding="utf-8")
+    after = re.findall(
+        r'\+\s*"\s+[个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种][^"]*"', script
+    )
+    before = re.findall(r'"[^"]*(?:共|另有|已用|用时|等了|第)\s+"\s*\+', script)
+    assert after == [] and before == []

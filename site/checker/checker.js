@@ -268,13 +268,13 @@
     var t0 = performance.now();
     setState(ck, "loading");
     ck.tick = setInterval(function () {
-      ck.ui.elapsed.textContent = "已用 " + Math.round((performance.now() - t0) / 1000) + " 秒";
+      ck.ui.elapsed.textContent = "已用" + Math.round((performance.now() - t0) / 1000) + "秒";
     }, 1000);
     ck.timer = setTimeout(function () {
       if (ck.ready) return;
       setState(ck, "timeout");
       showMessage(ck, "warning", "校验器启动超时", [
-        "已经等了 " + Math.round(timeout / 1000) + " 秒，校验器还没有准备好。网络慢时第一次打开可能更久，请再稍等；如果一直没有进展，请刷新页面重试。",
+        "已经等了" + Math.round(timeout / 1000) + "秒，校验器还没有准备好。网络慢时第一次打开可能更久，请再稍等；如果一直没有进展，请刷新页面重试。",
         "如果网站由单位自己的服务器提供，请管理员确认：.wasm 文件以 application/wasm、.mjs 文件以 JavaScript 类型发送，且安全策略（Content-Security-Policy）允许 'wasm-unsafe-eval'。",
       ]);
     }, timeout);
@@ -319,7 +319,7 @@
       ck.root.setAttribute("data-ready-ms", String(msg.ms));
       ck.versions = msg.versions;
       ck.ui.bar.value = 4;
-      ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时 " + (msg.ms / 1000).toFixed(1) + " 秒）。请选择文件。";
+      ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时" + (msg.ms / 1000).toFixed(1) + "秒）。请选择文件。";
       ck.ui.elapsed.textContent = "";
       if (ck.root.getAttribute("data-state") === "timeout") clearMessage(ck);
       if (!ck.busy) setState(ck, "ready");
@@ -445,18 +445,18 @@
     var verdict = el("div", { className: "admonition " + (report.valid ? (s.warning || s.info ? "warning" : "success") : "failure") + " fpjc-ck-summary" }, [
       el("p", { className: "admonition-title", text: data.verdict }),
       el("p", {}, [
-        el("span", { className: "fpjc-ck-count fpjc-ck-error", "data-count": "error", text: s.error + " 个错误" }), "　",
-        el("span", { className: "fpjc-ck-count fpjc-ck-warning", "data-count": "warning", text: s.warning + " 个警告" }), "　",
-        el("span", { className: "fpjc-ck-count fpjc-ck-info", "data-count": "info", text: s.info + " 个提示" }),
+        el("span", { className: "fpjc-ck-count fpjc-ck-error", "data-count": "error", text: s.error + "个错误" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-warning", "data-count": "warning", text: s.warning + "个警告" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-info", "data-count": "info", text: s.info + "个提示" }),
       ]),
     ]);
     box.appendChild(verdict);
     var facts = el("ul", { className: "fpjc-ck-facts" });
     data.inputs.forEach(function (line) { facts.appendChild(el("li", { text: "读取：" + line })); });
-    var rowText = data.rows.map(function (r) { return r[0] + " " + r[1] + " 行"; }).join("，");
+    var rowText = data.rows.map(function (r) { return r[0] + " " + r[1] + "行"; }).join("，");
     if (rowText) facts.appendChild(el("li", { text: "数据行：" + rowText }));
     var opts = report.options || {};
-    facts.appendChild(el("li", { text: "校验日期：" + (opts.today || "今天") + "；校验阶段：" + (STAGES[opts.stage] || opts.stage) + "；个人信息已打码；用时 " + (ms / 1000).toFixed(1) + " 秒。" }));
+    facts.appendChild(el("li", { text: "校验日期：" + (opts.today || "今天") + "；校验阶段：" + (STAGES[opts.stage] || opts.stage) + "；个人信息已打码；用时" + (ms / 1000).toFixed(1) + "秒。" }));
     facts.appendChild(el("li", { className: "fpjc-ck-settings-used", text: "设置：" + data.settings_line }));
     (report.checks_not_run || []).forEach(function (c) {
       facts.appendChild(el("li", { text: "未执行：" + c.check + "（" + c.reason + "）" }));
@@ -482,7 +482,7 @@
     if (g.column) head.push("“" + g.column + "”列");
     var node = el("details", { className: "admonition " + kind + " fpjc-ck-group", open: "", "data-rule": g.rule, "data-severity": g.severity, "data-count": String(g.count) }, [
       el("summary", {}, [
-        el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共 " + g.count + " 处",
+        el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共" + g.count + "处",
       ]),
     ]);
     node.appendChild(el("p", { className: "fpjc-ck-msg", text: g.message }));
@@ -504,7 +504,7 @@
     table.appendChild(body);
     node.appendChild(table);
     if (g.count > g.examples.length) {
-      node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有 " + (g.count - g.examples.length) + " 处同样的问题，全部位置见下载的报告或标注工作簿。" }));
+      node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有" + (g.count - g.examples.length) + "处同样的问题，全部位置见下载的报告或标注工作簿。" }));
     }
     return node;
   }
