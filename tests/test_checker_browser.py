@@ -462,9 +462,12 @@ def _settings_state(page) -> str:
 
 
 def _pick_settings(page, path: Path) -> None:
+    before = int(page.get_attribute("#fpjc-checker", "data-settings-checked") or 0)
     page.set_input_files(".fpjc-ck-settings-input", [str(path)])
+    # The page reads the file asynchronously; wait for the worker's answer about this very file.
     page.wait_for_function(
-        "() => document.getElementById('fpjc-checker').getAttribute('data-settings') !== 'checking'",
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-settings-checked')) > n",
+        arg=before,
         timeout=CHECK_MS,
     )
 

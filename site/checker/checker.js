@@ -222,6 +222,7 @@
     var p = ck.pendingSettings;
     if (!p || p.id !== msg.id) return;
     ck.pendingSettings = null;
+    ck.root.setAttribute("data-settings-checked", String(msg.id)); // for tests: this answer is in
     var data = JSON.parse(msg.json);
     if (data.error) {
       if (p.picked) showMessage(ck, "failure", "这个县设置文件不能使用", [data.error, "仍按原来的设置校验。"]);
