@@ -425,6 +425,7 @@ def test_an_output_over_the_settings_file_is_refused(tmp_path):
         cwd=ROOT,
     )
     assert result.returncode == 2 and json.loads(county.read_text(encoding="utf-8")) == {}
+    assert "会覆盖" in result.stderr and county.name in result.stderr
 
 
 CASES = [
