@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
+from validator.commands.parser import EXAMPLES_TITLE, USAGE_PREFIX
+
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower()
@@ -33,28 +35,28 @@ def walk_parser(parser: argparse.ArgumentParser, prefix: str = "") -> list[dict]
                 "required": bool(action.required)
                 if action.option_strings
                 else action.nargs not in ("?", "*"),
-                "help": _ARGPARSE_HELP.get(action.help, action.help or "")
-                if action.help != argparse.SUPPRESS
-                else "",
+                "help": (action.help or "") if action.help != argparse.SUPPRESS else "",
             }
         )
-    usage = parser.format_usage().replace("usage: ", "").strip()
+    usage = parser.format_usage().strip()
+    usage = usage.removeprefix(USAGE_PREFIX).removeprefix("usage: ")
     me = {
         "prog": prog,
         "anchor": slug(prog.replace(" ", "-")),
         "description": parser.description or "",
         "help": "",
         "usage": usage,
+        "examples": _examples(parser.epilog),
         "options": options,
     }
     return [me, *children]
 
 
-# argparse's own English help texts, in the site's language.
-_ARGPARSE_HELP = {
-    "show this help message and exit": "显示本命令的帮助并退出",
-    "show program's version number and exit": "显示程序版本号并退出",
-}
+def _examples(epilog: str | None) -> list[str]:
+    """The command lines of a command's “例子：” epilog (validator.commands.parser.examples)."""
+    if not epilog or not epilog.startswith(EXAMPLES_TITLE):
+        return []
+    return [line.strip() for line in epilog.splitlines()[1:] if line.strip()]
 
 
 def _metavar(action: argparse.Action) -> str:

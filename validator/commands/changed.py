@@ -27,8 +27,13 @@ from validator.commands.common import (
     parse_today,
     want_color,
 )
+from validator.commands.parser import examples
 
 PACKAGE_SUFFIXES = (".xlsx", ".xlsm", ".zip")
+EXAMPLES = examples(
+    "fpjc validate-changed 报送/云鹤镇/annex1.csv 报送/草海镇2020年7月.xlsx",
+    "git diff -z --name-only main | fpjc validate-changed --files-from -",
+)
 OK, ERRORS, UNUSABLE = 0, 1, 2
 
 
@@ -36,12 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
         nargs="*",
-        metavar="FILE",
+        metavar="文件",
         help="改动过的文件或文件夹；xlsx、zip 各是一个报送包，CSV 和 datapackage.json 按所在的报送包文件夹整体校验",
     )
     parser.add_argument(
         "--files-from",
-        metavar="FILE",
+        metavar="文件",
         help="再从这个文件读取路径，每行一个或以 NUL 分隔（git ls-files -z）；写 - 表示标准输入",
     )
     parser.add_argument(

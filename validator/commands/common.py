@@ -33,11 +33,11 @@ def add_check_options(parser: argparse.ArgumentParser, *, stage: str) -> None:
     )
     parser.add_argument(
         "--settings",
-        metavar="FILE",
+        metavar="文件",
         help="县设置文件（JSON）：改用县里的监测线、截止日顺延、节假日补充、研判部门等设置；不写时用内置设置",
     )
-    parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
-    parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
+    parser.add_argument("--history", metavar="文件夹", help="此前各月报送包所在的文件夹，用于跨月检查")
+    parser.add_argument("--roster", metavar="文件", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="按此日期校验期限（默认今天），用于补查以前的月份"
     )

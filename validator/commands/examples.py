@@ -9,17 +9,25 @@ import argparse
 from pathlib import Path
 
 from validator.commands.common import UsageError, guarded, need_checkout, out
+from validator.commands.parser import examples
+
+EXAMPLES = examples(
+    "fpjc examples build                    （维护者：重新生成 examples/）",
+    "fpjc examples bench --rows 100000 --out /tmp/bench",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="操作", required=True)
     build = sub.add_parser("build", help="生成 examples/ 下的合成示例报送包（CSV 文件夹和 xlsx）")
-    build.add_argument("--out", type=Path, default=None, help="输出目录（默认：仓库里的 examples/）")
+    build.add_argument(
+        "--out", type=Path, default=None, metavar="文件夹", help="输出目录（默认：仓库里的 examples/）"
+    )
     build.add_argument("--no-xlsx", action="store_true", help="只写 CSV 文件夹")
     bench = sub.add_parser("bench", help="生成 N 行附件1 的基准测试报送包（CSV + datapackage.json）")
-    bench.add_argument("--rows", type=int, required=True, help="附件1 的数据行数")
-    bench.add_argument("--out", type=Path, required=True, help="输出文件夹")
-    bench.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    bench.add_argument("--rows", type=int, required=True, metavar="行数", help="附件1 的数据行数")
+    bench.add_argument("--out", type=Path, required=True, metavar="文件夹", help="输出文件夹")
+    bench.add_argument("--seed", type=int, default=1, metavar="整数", help="随机种子（默认 1）")
     bench.add_argument(
         "--headers",
         choices=("name", "title"),

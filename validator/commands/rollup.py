@@ -22,15 +22,21 @@ from validator.commands.common import (
     parse_today,
     want_color,
 )
+from validator.commands.parser import examples
 
 FORMATS = ("text", "json", "html", "csv")
+EXAMPLES = examples(
+    "fpjc rollup 2020-07报送",
+    "fpjc rollup 2020-07报送 --format html -o 2020年7月汇总.html --reports 各乡镇报告",
+    "fpjc rollup 2020-07报送 --history 以前各月 --roster 建档立卡名单.xlsx --settings 县设置.json",
+)
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "folder",
-        metavar="DIR",
+        metavar="文件夹",
         help="存放本月各乡镇报送包的文件夹：每个乡镇一个子文件夹、.zip 或 .xlsx；其他文件忽略并列出",
     )
     parser.add_argument(
@@ -39,10 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="汇总格式：text（终端文字表格，默认）、json、html（可打印的独立网页）、csv（UTF-8 带 BOM，一行一个数）",
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="汇总写入此文件；不写时输出到屏幕")
+    parser.add_argument("--output", "-o", metavar="文件", help="汇总写入此文件；不写时输出到屏幕")
     parser.add_argument(
         "--reports",
-        metavar="DIR",
+        metavar="文件夹",
         help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
     )
     add_check_options(parser, stage="submit")

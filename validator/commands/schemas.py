@@ -14,6 +14,13 @@ import tempfile
 from pathlib import Path
 
 from validator.commands.common import UsageError, cannot_write, err, guarded, need_checkout, out
+from validator.commands.parser import examples
+
+EXAMPLES = examples(
+    "fpjc schemas export 标准文件              （写出已安装的数据标准）",
+    "fpjc schemas build                        （维护者：改了 forms/ 之后）",
+    "fpjc schemas check",
+)
 
 SEMVER_ADVICE = (
     "只增加选填列、代码或放宽规则时增加次版本号（如 1.0.0 → 1.1.0），删除或改名列、增加必填列、"
@@ -30,17 +37,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("dir", type=Path, metavar="目录", help="写入的文件夹（不存在时新建）")
     build = sub.add_parser("build", help="维护者：从 forms/ 重新生成 validator/data/ 和 schemas/<版本>/")
     build.add_argument(
-        "--out", type=Path, default=None, help="schemas 根目录（含各版本文件夹；默认：仓库里的 schemas/）"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="schemas 根目录（含各版本文件夹；默认：仓库里的 schemas/）",
     )
     check = sub.add_parser(
         "check", help="维护者：检查已提交的 schemas/ 和 validator/data/ 是否与 forms/ 一致"
     )
     check.add_argument(
-        "--out", type=Path, default=None, help="要检查的 schemas 根目录（默认：仓库里的 schemas/）"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="要检查的 schemas 根目录（默认：仓库里的 schemas/）",
     )
     release = sub.add_parser("release", help="维护者：把当前版本记为已发布（此后该版本的文件不再改变）")
     release.add_argument("--date", metavar="YYYY-MM-DD", default=None, help="发布日期（默认今天）")
-    release.add_argument("--out", type=Path, default=None, help="schemas 根目录（默认：仓库里的 schemas/）")
+    release.add_argument(
+        "--out", type=Path, default=None, metavar="文件夹", help="schemas 根目录（默认：仓库里的 schemas/）"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

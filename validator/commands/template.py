@@ -10,7 +10,14 @@ from pathlib import Path
 
 from validator import standard
 from validator.commands.common import UsageError, cannot_write, err, guarded, out
+from validator.commands.parser import examples
 from validator.outputs import FORMATS
+
+EXAMPLES = examples(
+    "fpjc template                          （在当前目录生成 fpjc-模板-<标准版本>）",
+    "fpjc template --out 模板 --form 附件1   （只要附件1 的 Excel、CSV 和打印表）",
+    "fpjc template --format html            （只要打印表）",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -22,8 +22,16 @@ from validator.commands.common import (
     parse_today,
     want_color,
 )
+from validator.commands.parser import examples
 
 FORMATS = ("text", "json", "html", "xlsx")
+EXAMPLES = examples(
+    "fpjc validate 云鹤镇2020年7月.xlsx",
+    "fpjc validate 云鹤镇2020年7月.xlsx --format html -o 自查报告.html",
+    "fpjc validate 云鹤镇2020年7月.xlsx --format xlsx      （生成“云鹤镇2020年7月.校验结果.xlsx”）",
+    "fpjc validate 云鹤镇2020年7月.xlsx --stage submit     （盖章后、上报前）",
+    "fpjc validate 报送包文件夹 --settings 县设置.json",
+)
 OK, ERRORS, UNUSABLE = 0, 1, 2
 
 
@@ -31,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
         nargs="+",
-        metavar="PATH",
+        metavar="报送包",
         help="报送包：文件夹（可含 datapackage.json）、zip、xlsx 工作簿或一个或多个 CSV 文件",
     )
     parser.add_argument(
@@ -43,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         "-o",
-        metavar="FILE",
+        metavar="文件",
         help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”",
     )
     add_check_options(parser, stage="draft")
