@@ -50,7 +50,9 @@ def test_text_says_what_where_and_how(report):
     assert "怎么改：核对身份证原件" in text
     assert "另有6处相同问题" in text
     assert "其余2处" in text
-    assert "H001 解除户须有此前的预警记录：没有提供历史报送包（--history）" in text
+    # The county's checks (earlier months, roster) in one plain line, no command-line option.
+    assert "县扶贫办汇总时才做的核对（解除户须有此前的预警记录、建档立卡户核对）本次没有做，不影响结论" in text
+    assert "--history" not in text and "--roster" not in text
     # summary by table uses the forms' Chinese titles
     assert re.search(r"附件1\s+错误\s+10\s+警告\s+1\s+提示\s+0", text)
 
@@ -68,6 +70,7 @@ def test_valid_report_passes():
     data["summary"].update(error=0, warning=0, info=0, by_resource={}, by_rule={})
     text = render_text(data, color=False, titles={})
     assert "结果：通过：没有发现问题" in text
+    assert "上报前请逐项确认" in text and "□ 纸质件" in text
     assert "问题明细" not in text
 
 

@@ -74,8 +74,10 @@ def check(
     from validator.api import validate_files
     from validator.findings import SEVERITY_LABELS
     from validator.render import (
+        checklist,
         column_label,
         input_line,
+        not_run_lines,
         place,
         resource_label,
         rule_titles,
@@ -116,7 +118,16 @@ def check(
         "settings_line": settings_line(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
+        "not_run": not_run_lines(report),
+        "checklist": checklist() if report["valid"] else [],
+        "stem": download_stem(files),
     }
+
+
+def download_stem(files: list[tuple[str, bytes]]) -> str:
+    """What the downloads are named after: the package's file (云鹤镇2020年7月.xlsx → 云鹤镇2020年7月),
+    or “报送包” for several files."""
+    return Path(files[0][0]).stem if len(files) == 1 else "报送包"
 
 
 def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
@@ -144,8 +155,7 @@ def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
             result["note"] = str(exc)
         else:
             result["xlsx"] = dest.read_bytes()
-            stem = Path(files[0][0]).stem if len(files) == 1 else "报送包"
-            result["xlsx_name"] = f"{stem}.校验结果.xlsx"
+            result["xlsx_name"] = f"{download_stem(files)}.校验结果.xlsx"
     return result
 
 

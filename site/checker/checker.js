@@ -429,7 +429,7 @@
   function downloadLink(ck, blob, name, label, cls) {
     var url = URL.createObjectURL(blob);
     ck.urls.push(url);
-    return el("a", { href: url, download: name, className: "md-button " + cls, text: label });
+    return el("a", { href: url, download: name, className: cls, text: label });
   }
 
   function baseName(ck) {
@@ -459,19 +459,32 @@
     var opts = report.options || {};
     facts.appendChild(el("li", { text: "校验日期：" + (opts.today || "今天") + "；校验阶段：" + (STAGES[opts.stage] || opts.stage) + "；个人信息已打码；用时" + (ms / 1000).toFixed(1) + "秒。" }));
     facts.appendChild(el("li", { className: "fpjc-ck-settings-used", text: "设置：" + data.settings_line }));
-    (report.checks_not_run || []).forEach(function (c) {
-      facts.appendChild(el("li", { text: "未执行：" + c.check + "（" + c.reason + "）" }));
+    // The checks that did not run, in the renderers' words (the county's in one plain line).
+    (data.not_run || []).forEach(function (line) {
+      facts.appendChild(el("li", { className: "fpjc-ck-not-run", text: line + "。" }));
     });
     box.appendChild(facts);
 
-    ck.ui.downloads = el("p", { className: "fpjc-ck-downloads" }, [
-      downloadLink(ck, new Blob([JSON.stringify(report, null, 2) + "\n"], { type: "application/json" }), baseName(ck) + "-校验报告.json", "下载 JSON 报告", "fpjc-ck-json"),
-      el("span", { className: "fpjc-ck-pending", text: "正在生成 HTML 报告和标注工作簿…" }),
+    // Downloads, named after the package: the annotated workbook first, then the HTML report
+    // (both made after the findings are shown), the JSON report as a small link for programs.
+    ck.stem = data.stem || baseName(ck);
+    ck.ui.downloads = el("div", { className: "fpjc-ck-downloads" }, [
+      (ck.ui.mainDownloads = el("p", {}, [el("span", { className: "fpjc-ck-pending", text: "正在生成标注后的工作簿和 HTML 报告…" })])),
+      el("p", { className: "fpjc-ck-json-line" }, [
+        downloadLink(ck, new Blob([JSON.stringify(report, null, 2) + "\n"], { type: "application/json" }), ck.stem + ".校验报告.json", "JSON 报告（给其他程序用）", "fpjc-ck-json"),
+      ]),
     ]);
     box.appendChild(ck.ui.downloads);
 
     if (!data.groups.length) {
       box.appendChild(el("p", { className: "fpjc-ck-clean", text: "没有发现任何问题。" }));
+    }
+    if (data.checklist && data.checklist.length) {
+      var list = el("ul", { className: "fpjc-ck-checklist" });
+      data.checklist.forEach(function (line) { list.appendChild(el("li", { text: line })); });
+      box.appendChild(el("div", { className: "admonition note fpjc-ck-before-submit" }, [
+        el("p", { className: "admonition-title", text: "上报前请逐项确认" }), list,
+      ]));
     }
     data.groups.forEach(function (g) { box.appendChild(renderGroup(g)); });
   }
@@ -488,19 +501,23 @@
     ]);
     node.appendChild(el("p", { className: "fpjc-ck-msg", text: g.message }));
     if (g.hint) node.appendChild(el("p", { className: "fpjc-ck-hint", text: "怎么改：" + g.hint }));
+    // Columns of the places; a column empty for every place in the group is left out.
+    var columns = [
+      ["文件 / 工作表", function (f) { return [f.source, f.sheet ? "“" + f.sheet + "”" : null].filter(Boolean).join(" ") || g.table; }],
+      ["行", function (f) { return f.row == null ? "" : String(f.row); }],
+      ["列", function (f) { return f.column_label || ""; }],
+      ["单元格", function (f) { return f.cell || ""; }],
+      ["值", function (f) { return f.value == null ? "" : String(f.value); }, "fpjc-ck-value"],
+      ["说明", function (f) { return g.same_message ? "" : f.message; }],
+    ].filter(function (c) { return g.examples.some(function (f) { return c[1](f) !== ""; }); });
     var table = el("table", { className: "fpjc-ck-table" }, [
-      el("thead", {}, [el("tr", {}, ["文件 / 工作表", "行", "列", "单元格", "值", "说明"].map(function (h) { return el("th", { text: h }); }))]),
+      el("thead", {}, [el("tr", {}, columns.map(function (c) { return el("th", { text: c[0] }); }))]),
     ]);
     var body = el("tbody");
     g.examples.forEach(function (f) {
-      body.appendChild(el("tr", { className: "fpjc-ck-finding" }, [
-        el("td", { text: [f.source, f.sheet ? "“" + f.sheet + "”" : null].filter(Boolean).join(" ") || g.table }),
-        el("td", { text: f.row == null ? "" : String(f.row) }),
-        el("td", { text: f.column_label || "" }),
-        el("td", { text: f.cell || "" }),
-        el("td", { className: "fpjc-ck-value", text: f.value == null ? "" : String(f.value) }),
-        el("td", { text: g.same_message ? "" : f.message }),
-      ]));
+      body.appendChild(el("tr", { className: "fpjc-ck-finding" }, columns.map(function (c) {
+        return el("td", c[2] ? { className: c[2], text: c[1](f) } : { text: c[1](f) });
+      })));
     });
     table.appendChild(body);
     node.appendChild(table);
@@ -511,15 +528,15 @@
   }
 
   function addExports(ck, msg) {
-    var box = ck.ui.downloads;
+    var box = ck.ui.mainDownloads;
     if (!box) return;
-    var pending = box.querySelector(".fpjc-ck-pending");
-    if (pending) pending.remove();
-    box.appendChild(downloadLink(ck, new Blob([msg.html], { type: "text/html;charset=utf-8" }), baseName(ck) + "-校验报告.html", "下载 HTML 报告", "fpjc-ck-html"));
+    box.textContent = "";
     if (msg.xlsx) {
       var type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-      box.appendChild(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载标注后的工作簿", "fpjc-ck-xlsx"));
-    } else {
+      box.appendChild(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载标注后的工作簿", "md-button md-button--primary fpjc-ck-xlsx"));
+    }
+    box.appendChild(downloadLink(ck, new Blob([msg.html], { type: "text/html;charset=utf-8" }), ck.stem + ".校验报告.html", "下载 HTML 报告（可打印）", "md-button fpjc-ck-html"));
+    if (!msg.xlsx) {
       box.appendChild(el("span", { className: "fpjc-ck-note", text: "没有生成标注工作簿：" + (msg.note || "无法标注这些文件") }));
     }
   }

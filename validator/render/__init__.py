@@ -33,6 +33,9 @@ __all__ = [
     "settings_line",
     "calendar_line",
     "input_line",
+    "not_run_lines",
+    "report_title",
+    "checklist",
 ]
 
 INPUT_KINDS = {
@@ -183,8 +186,11 @@ def option_lines(report: Mapping) -> list[str]:
     if stage:
         lines.append(stage)
     lines.append(f"设置：{settings_line(report)}")
-    lines.append(f"历史报送包：{opts['history']}" if opts.get("history") else "历史报送包：未提供")
-    lines.append(f"建档立卡名单：{opts['roster']}" if opts.get("roster") else "建档立卡名单：未提供")
+    # Only when given: a township's check goes without them (not_run_lines says so once).
+    if opts.get("history"):
+        lines.append(f"历史报送包：{opts['history']}")
+    if opts.get("roster"):
+        lines.append(f"建档立卡名单：{opts['roster']}")
     if opts.get("show_personal_data"):
         lines.append("个人信息：未打码（--show-personal-data），请勿转发本报告")
     else:
@@ -196,16 +202,18 @@ def option_lines(report: Mapping) -> list[str]:
 
 
 def calendar_line(report: Mapping) -> str | None:
-    """Which working-day calendar the deadline checks used, and any fallback note."""
+    """Which holidays the working-day counts used, in the clerk's words (no library names);
+    the report's `calendar` keeps the source and version for developers."""
     cal = report.get("calendar") or {}
     if not cal.get("source"):
         return None
-    text = f"工作日日历：{cal['source']}"
-    if cal.get("version"):
-        text += f" {cal['version']}"
     years = cal.get("years")
     if isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years):
-        text += f"（节假日数据 {years[0]}—{years[1]}年）"
+        text = f"工作日：按法定节假日数据（{years[0]}—{years[1]}年）计算"
+    else:
+        text = "工作日：没有节假日数据，按星期一至星期五计算"
+    if cal.get("overrides"):
+        text += f"，县设置文件补充了{cal['overrides']}天"
     if cal.get("note"):
         text += f"。注意：{cal['note']}"
     return text
@@ -216,13 +224,57 @@ def input_line(item: Mapping) -> str:
     text = f"{item['path']}（{INPUT_KINDS.get(item['kind'], item['kind'])}"
     if item.get("encoding"):
         text += f"，编码 {item['encoding']}"
-    if item.get("sheets"):
-        text += "，工作表：" + "、".join(item["sheets"])
+    # Sheets named _… are the template's own hidden sheets (code lists, template identity).
+    sheets = [name for name in item.get("sheets") or () if not name.startswith("_")]
+    if sheets:
+        text += "，工作表：" + "、".join(sheets)
     if item.get("template_version"):
         text += f"，模板版本 {item['template_version']}"
     if item.get("error"):
         text += f"，无法读取：{item['error']}"
     return text + "）"
+
+
+# Checks that need what only the county holds: stage records (G), earlier months and the
+# roster (H). A township's check skips them as a matter of course; one plain line says so.
+COUNTY_PREFIXES = ("G", "H")
+_RULE_IDS = re.compile(r"^\s*([A-Z])\d{3}(?:\s*[、–—,-]\s*[A-Z]\d{3})*\s*")
+
+
+def not_run_lines(report: Mapping) -> list[str]:
+    """The checks that did not run, as lines for a clerk: each of the township's own with its
+    reason, and the county's (stage records, earlier months, roster) together in one line."""
+    own, county = [], []
+    for c in report.get("checks_not_run") or ():
+        m = _RULE_IDS.match(c["check"])
+        if m and m[1] in COUNTY_PREFIXES:
+            county.append(c["check"][m.end() :])
+        else:
+            own.append(f"{c['check']}：{c['reason']}")
+    if county:
+        own.append(f"县扶贫办汇总时才做的核对（{'、'.join(county)}）本次没有做，不影响结论")
+    return own
+
+
+def report_title(report: Mapping) -> str:
+    """“校验报告：云鹤镇2020年7月.xlsx”: the package by its own name, never a whole path."""
+    name = report.get("name") or "、".join(i["path"] for i in report.get("inputs", ())) or "报送包"
+    parts = [p for p in re.split(r"[\\/]", name.rstrip("/\\")) if p]
+    return f"校验报告：{parts[-1] if parts else name}"
+
+
+def checklist() -> list[str]:
+    """What to check before submitting, after the check has passed (the guide shows the same list)."""
+    from validator.values.wording import boolean_labels, deadline_text
+
+    yes, _ = boolean_labels()
+    return [
+        "校验通过：盖章后按“上报核对”再查一次，结论为“通过”（没有错误）。",
+        f"零报告与盖章：当月没有新增对象的，报送信息中“零报告”填“{yes}”；附件盖章后“已加盖乡镇公章”填“{yes}”。",
+        f"上报日期：填实际上报的日期，在报告月份{deadline_text()}。",
+        "纸质件：附件1、附件2（有解除时附件3）打印后由填报人、审核人签字，加盖乡镇公章。",
+        "文件命名：电子文件名写明乡镇和报告月份，如“云鹤镇2020-07.xlsx”，便于县扶贫办归档。",
+    ]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

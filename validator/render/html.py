@@ -14,12 +14,15 @@ from pathlib import Path
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITY_LABELS,
+    checklist,
     cleaned,
     column_label,
     input_line,
+    not_run_lines,
     option_lines,
     place,
     resource_label,
+    report_title,
     resource_order,
     rule_titles,
     verdict,
@@ -64,10 +67,12 @@ def render_html(
         counts = by_resource.get(name, {"error": 0, "warning": 0, "info": 0})
         label = resource_label(name, full=True) if name else PACKAGE_LABEL
         tables.append({"label": label, "rows": rows.get(name), **counts})
-    name = report.get("name") or "、".join(i["path"] for i in report.get("inputs", ())) or "报送包"
+    shown = findings[:max_rows]
     return _template().render(
         report=report,
-        name=name,
+        title=report_title(report),
+        not_run=not_run_lines(report),
+        checklist=checklist() if report["valid"] else [],
         verdict=verdict(report),
         inputs=[input_line(i) for i in report.get("inputs") or ()],
         options=option_lines(report),
@@ -79,16 +84,37 @@ def render_html(
         column=column_label,
         table_name=lambda r: resource_label(r) if r else PACKAGE_LABEL,
         show_personal=bool((report.get("options") or {}).get("show_personal_data")),
-        all_rows=_all_rows(findings[:max_rows]),
+        all_columns=_all_columns(shown),
+        all_rows=_all_rows(shown),
         omitted=max(0, len(findings) - max_rows),
     )
 
 
+# The columns of the full findings table: header, and the cell of one finding (None = empty).
+_COLUMNS = (
+    ("表", lambda f: resource_label(f.get("resource")) if f.get("resource") else PACKAGE_LABEL),
+    ("文件 / 工作表", lambda f: " / ".join(x for x in (f.get("source"), f.get("sheet")) if x) or None),
+    ("行", lambda f: f.get("row")),
+    ("列", lambda f: column_label(f)),
+    ("单元格", lambda f: f.get("cell")),
+    ("值", lambda f: f.get("value")),
+    ("问题", lambda f: f["message"]),
+    ("怎么改", lambda f: f.get("hint")),
+)
+
+
+def _all_columns(findings) -> list[str]:
+    """The headers of the columns that hold something for at least one finding (no empty columns)."""
+    return [name for name, get in _COLUMNS if any(get(f) not in (None, "") for f in findings)]
+
+
 def _all_rows(findings) -> object:
     """The rows of the full findings table, built here rather than in the template: a report can
-    hold a hundred thousand findings and this is several times faster. Every value is escaped."""
+    hold a hundred thousand findings and this is several times faster. Every value is escaped.
+    Columns empty for every finding are left out (see `_all_columns`)."""
     from markupsafe import Markup
 
+    keep = set(_all_columns(findings))
     out = []
     for i, f in enumerate(findings, start=1):
         sev = escape(f["severity"])
@@ -100,16 +126,19 @@ def _all_rows(findings) -> object:
             f'<td class="num">{i}</td>',
             f'<td><span class="sev {sev}">{escape(SEVERITY_LABELS.get(f["severity"], f["severity"]))}</span></td>',
             f"<td>{escape(f['rule'])}</td>",
-            f"<td>{escape(resource_label(f.get('resource')) if f.get('resource') else PACKAGE_LABEL)}</td>",
-            f"<td>{escape(where)}</td>",
-            f'<td class="num">{"" if f.get("row") is None else int(f["row"])}</td>',
-            f"<td>{escape(column_label(f) or '')}</td>",
-            f"<td>{escape(f.get('cell') or '')}</td>",
-            f'<td><span class="value">{escape(str(value))}</span></td>'
+        ]
+        optional = {
+            "表": f"<td>{escape(resource_label(f.get('resource')) if f.get('resource') else PACKAGE_LABEL)}</td>",
+            "文件 / 工作表": f"<td>{escape(where)}</td>",
+            "行": f'<td class="num">{"" if f.get("row") is None else int(f["row"])}</td>',
+            "列": f"<td>{escape(column_label(f) or '')}</td>",
+            "单元格": f"<td>{escape(f.get('cell') or '')}</td>",
+            "值": f'<td><span class="value">{escape(str(value))}</span></td>'
             if value not in (None, "")
             else "<td></td>",
-            f"<td>{escape(f['message'])}</td>",
-            f"<td>{escape(f.get('hint') or '')}</td>",
-        ]
+            "问题": f"<td>{escape(f['message'])}</td>",
+            "怎么改": f"<td>{escape(f.get('hint') or '')}</td>",
+        }
+        cells += [cell for name, cell in optional.items() if name in keep]
         out.append(f'<tr class="{sev}">{"".join(cells)}</tr>')
     return Markup("\n".join(out))

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from validator.render import (
     PACKAGE_LABEL,
     SEVERITY_LABELS,
+    checklist,
     cleaned,
     input_line,
+    not_run_lines,
     option_lines,
     place,
     resource_label,
     resource_order,
+    report_title,
     rule_titles,
     short_place,
     verdict,
@@ -45,8 +48,7 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
     out: list[str] = []
-    name = report.get("name") or "、".join(i["path"] for i in report.get("inputs", ())) or "报送包"
-    out.append(paint("bold", f"fpjc 校验报告：{name}"))
+    out.append(paint("bold", report_title(report)))
     out.append(f"标准版本 {report['standard_version']}，fpjc {report['fpjc_version']}")
     inputs = report.get("inputs") or []
     if inputs:
@@ -80,11 +82,15 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
             out.append("")
             out.extend(_group_lines(g, titles, paint))
 
-    not_run = report.get("checks_not_run") or []
+    not_run = not_run_lines(report)
     if not_run:
         out.append("")
         out.append(paint("bold", "未执行的检查："))
-        out.extend(f"  - {c['check']}：{c['reason']}" for c in not_run)
+        out.extend(f"  - {line}" for line in not_run)
+    if report["valid"]:
+        out.append("")
+        out.append(paint("bold", "上报前请逐项确认："))
+        out.extend(f"  □ {line}" for line in checklist())
     if groups:
         out.append("")
         out.append(

@@ -25,6 +25,8 @@ from validator.render import (
     SEVERITY_LABELS,
     cleaned,
     column_label,
+    not_run_lines,
+    report_title,
     resource_label,
     resource_order,
     rule_titles,
@@ -42,6 +44,7 @@ MAX_FINDINGS = 20_000
 MAX_CSV_ROWS = 100_000
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_CENTRED = (1, 2, 3, 7, 9)  # 序号, 严重程度, 规则, 行, 单元格 in the 校验结果 sheet
 
 
 class AnnotateError(Exception):
@@ -232,6 +235,11 @@ def _sheet_title(wanted: str, wb) -> str:
     return title
 
 
+def _display_width(text: str) -> int:
+    """Width in Excel's character units: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _put_text(cell, value) -> None:
     """Write a value as text: a cell starting with = must not become a formula."""
     cell.value = value
@@ -242,8 +250,9 @@ def _put_text(cell, value) -> None:
 def _result_sheet(
     wb, report: Mapping, titles: Mapping[str, str], linked: Mapping, *, from_csv: bool, omitted: int = 0
 ) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     ws = wb.create_sheet(_sheet_title(RESULT_SHEET, wb), 0)
     for other in wb.worksheets:
@@ -251,8 +260,7 @@ def _result_sheet(
     ws.sheet_view.tabSelected = True
     wb.active = 0
 
-    name = report.get("name") or "报送包"
-    _put_text(ws["A1"], f"fpjc 校验结果：{name}")
+    _put_text(ws["A1"], report_title(report).replace("校验报告", "校验结果", 1))
     ws["A1"].font = Font(bold=True, size=14)
     _put_text(ws["A2"], verdict(report))
     ws["A2"].font = Font(bold=True, color="B42318" if not report["valid"] else "067647")
@@ -301,6 +309,12 @@ def _result_sheet(
     # on a report with tens of thousands of findings.
     fills = {s: PatternFill("solid", fgColor=FILLS[s]) for s in FILLS}
     wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    thin = Side(style="thin", color="98A2B3")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for c in range(1, len(headers) + 1):
+        ws.cell(row=head_row, column=c).border = border
+        ws.cell(row=head_row, column=c).alignment = centre
     link_font = Font(color="0563C1", underline="single")
     r = head_row
     for i, f in enumerate(report.get("findings") or ()):
@@ -328,30 +342,48 @@ def _result_sheet(
             if isinstance(v, str) and v.startswith("="):  # text that starts with "=" stays text
                 ws.cell(row=r, column=c).data_type = "s"
         ws.cell(row=r, column=2).fill = fills.get(f["severity"], fills["info"])
-        ws.cell(row=r, column=11).alignment = wrap
-        ws.cell(row=r, column=12).alignment = wrap
+        # Ruled cells, wrapped text; numbers (序号, 行) centred so a row number never reads as
+        # part of the column title beside it.
+        for c in range(1, len(values) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.border = border
+            cell.alignment = centre if c in _CENTRED else wrap
         if target:
             link = ws.cell(row=r, column=9)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target[0]}'!{target[1]}")
             link.font = link_font
     ws.auto_filter.ref = f"A{head_row}:{chr(64 + len(headers))}{max(r, head_row)}"
     ws.freeze_panes = f"A{head_row + 1}"
-    # Printed, the list fits the page width and repeats its header row on every page.
+    # Printed: A4 landscape, the columns fitted to the page width (about 95% at these widths),
+    # the header row repeated on every page, page numbers in the footer.
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
     ws.print_title_rows = f"{head_row}:{head_row}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
-    not_run = report.get("checks_not_run") or []
+    not_run = not_run_lines(report)
     if not_run:
         r += 2
         _put_text(ws.cell(row=r, column=1), "未执行的检查")
         ws.cell(row=r, column=1).font = Font(bold=True)
-        for c in not_run:
+        for line in not_run:
             r += 1
-            _put_text(ws.cell(row=r, column=1), f"{c['check']}：{c['reason']}")
+            _put_text(ws.cell(row=r, column=1), line)
+    ws.print_area = f"A1:{chr(64 + len(headers))}{max(r, head_row)}"
 
-    widths = [6, 9, 7, 22, 10, 22, 6, 18, 8, 22, 50, 40]
+    widths = [5, 7, 6, 16, 7, 14, 5, 12, 7, 14, 34, 28]
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + c)].width = w
+    # The lines above the table span the printed width and wrap; merged cells do not grow
+    # with their text, so each gets the height of its lines.
+    for row in range(2, head_row):
+        text = ws.cell(row=row, column=1).value
+        if not text:
+            continue
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        lines = -(-_display_width(str(text)) // int(sum(widths) * 0.9))
+        ws.row_dimensions[row].height = 15 * lines + 3
