@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the project needs on a fresh Debian machine (Python 3.11+), idempotently:
-# Debian packages (Chromium, CJK fonts, LibreOffice Calc, Node.js), the virtual environment in
+# Debian packages (Chromium, CJK fonts, Carlito, LibreOffice Calc, Node.js), the virtual environment in
 # .venv and the npm packages the site vendors (Pyodide, Mermaid). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-apt_packages=(chromium fonts-noto-cjk libreoffice-calc)
+# fonts-crosextra-carlito: Calibri's metric twin, the default font of the Excel templates, so that
+# LibreOffice lays out and prints the columns as wide as Excel and WPS do (tests/test_paper.py).
+apt_packages=(chromium fonts-noto-cjk fonts-crosextra-carlito libreoffice-calc)
 python3 -c "import ensurepip, venv" 2>/dev/null || apt_packages+=(python3-venv python3-pip)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)

@@ -51,7 +51,9 @@ def test_text_says_what_where_and_how(report):
     assert "另有6处相同问题" in text
     assert "其余2处" in text
     # The county's checks (earlier months, roster) in one plain line, no command-line option.
-    assert "县扶贫办汇总时才做的核对（解除户须有此前的预警记录、建档立卡户核对）本次没有做，不影响结论" in text
+    assert (
+        "县扶贫办汇总时才做的核对（解除户须有此前的预警记录、建档立卡户核对）本次没有做，不影响结论" in text
+    )
     assert "--history" not in text and "--roster" not in text
     # summary by table uses the forms' Chinese titles
     assert re.search(r"附件1\s+错误\s+10\s+警告\s+1\s+提示\s+0", text)

@@ -67,6 +67,41 @@ def _prose(text) -> str:
     return _CJK_GAP.sub("", " ".join(str(text).split()))
 
 
+def title_words(title: str, extra_words: list[str]) -> list[str]:
+    """A column title cut into the words a printed header may wrap between (jieba, at build time).
+
+    A bracketed part (“（元）”) stays one unit, and a one-character word (已、拟、原) stays with
+    the word after it, so no line of a wrapped header is a lone “）” or a stray character.
+    `extra_words` are the procedure's words jieba's dictionary lacks (standard.yaml title_words).
+    """
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for word in extra_words:
+        jieba.add_word(word, freq=1_000_000)  # wins over the dictionary's own cuts
+    tokens = [t for t in jieba.cut(title, HMM=False) if t.strip()]
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in "（(":
+            j = i + 1
+            while j < len(tokens) and tokens[j - 1] not in "）)":
+                j += 1
+            words.append("".join(tokens[i:j]))
+            i = j
+            continue
+        if len(token) == 1 and i + 1 < len(tokens) and tokens[i + 1] not in "（(":
+            tokens[i + 1] = token + tokens[i + 1]
+        else:
+            words.append(token)
+        i += 1
+    assert "".join(words) == title, (title, words)
+    return words
+
+
 def _load(path: Path):
     with path.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
@@ -209,6 +244,7 @@ def compile_standard(forms_dir: Path = FORMS_DIR) -> dict:
             raise DefinitionError(f"{path.name}: id '{cl['id']}' differs from the file name")
         codelists[cl["id"]] = cl
     forms = []
+    extra_words = list(meta.get("title_words") or [])
     for stem in meta["forms"]:
         raw = _load(forms_dir / f"{stem}.yaml")
         where = f"forms/{stem}.yaml"
@@ -224,6 +260,8 @@ def compile_standard(forms_dir: Path = FORMS_DIR) -> dict:
                 raise DefinitionError(f"{where}: field name {f['name']} is not snake_case")
             if f.get("codelist") and f["codelist"] not in codelists:
                 raise DefinitionError(f"{where}: field {f['name']} names unknown code list {f['codelist']}")
+        for f in fields:
+            f["title_words"] = title_words(f["title"], extra_words)
         for key in raw.get("primary_key", []):
             if key not in names:
                 raise DefinitionError(f"{where}: primary key {key} is not a field")

@@ -2,7 +2,9 @@
 
 The layout (form.j2 and print.css in `print/` beside this module) is package data, so the
 installed `fpjc template` prints the same forms as a checkout; the fields come from the compiled
-standard. Each page is self-contained (CSS inlined) so it can be opened from a USB stick and printed.
+standard, the column widths, header line breaks and the split over pages from `paper.layout`
+(the same as the Excel template's). Each page is self-contained (CSS inlined) so it can be opened
+from a USB stick and printed.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import errno
 from pathlib import Path
 
 from validator import __version__, standard
-from validator.outputs.workbook import HEADER_BLOCK_LABELS, column_width
+from validator.outputs import paper
+from validator.outputs.workbook import HEADER_BLOCK_LABELS
 from validator.values.wording import deadline_text, how_to_fill, requirement
 
 LAYOUT_DIR = Path(__file__).resolve().parent / "print"
 # Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
-EMPTY_ROWS = 10
-SIGN_LABELS = ("填报人", "审核人")
-STAMP_LABEL = "填报单位（盖章）"
+EMPTY_ROWS = 12
+SIGN_LABELS = paper.SIGNATURES
+STAMP_LABEL = paper.STAMP
 
 
 def _environment(layout_dir: Path):
@@ -52,25 +55,28 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
         raise FileNotFoundError(errno.ENOENT, "打印表版式不存在（fpjc 安装不完整，请重新安装）", str(layout))
     form = standard.form(form_id)
     fields = form["fields"]
-    widths = [column_width(f) for f in fields]
-    total = sum(widths)
+    lay = paper.layout(fields)
     columns = [
         {
             "title": f["title"],
+            "lines": lay.header(fields, i),
             "required": f["required"],
             "requirement": requirement(f),
             "how": how_to_fill(f),
             "description": f.get("description") or "",
-            "width": round(100 * w / total, 2),
+            "width_mm": lay.widths_mm[i],
+            "boxes": f["type"] == "id_number",
         }
-        for f, w in zip(fields, widths, strict=True)
+        for i, f in enumerate(fields)
     ]
+    pages = [[columns[i] for i in page] for page in lay.pages]
     env = _environment(layout_dir)
     return env.get_template("form.j2").render(
         form=form,
         heading=f"{form['title']} {form['full_title']}",
         description=" ".join(form["description"].split()),
         columns=columns,
+        pages=pages,
         empty_rows=empty_rows,
         header_labels=HEADER_BLOCK_LABELS,
         sign_labels=SIGN_LABELS,

@@ -22,9 +22,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from validator import __version__, standard
+from validator.outputs import paper
 from validator.values.wording import (
     boolean_labels,
     deadline_text,
@@ -69,9 +71,9 @@ FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-REQUIRED_FONT = Font(name=FONT, size=10, bold=True, color="9C0006")
-OPTIONAL_FONT = Font(name=FONT, size=10, bold=True)
-CELL_FONT = Font(name=FONT, size=10)
+REQUIRED_FONT = Font(name=FONT, size=paper.HEADER_PT, bold=True, color="9C0006")
+OPTIONAL_FONT = Font(name=FONT, size=paper.HEADER_PT, bold=True)
+CELL_FONT = Font(name=FONT, size=paper.BODY_PT)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
@@ -96,29 +98,9 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
-def column_width(field: dict) -> float:
-    """Narrow enough that 附件1's two dozen columns print legibly on one A4 landscape width."""
-    t = field["type"]
-    base = {
-        "integer": 6,
-        "money": 10,
-        "date": 11,
-        "month": 9,
-        "boolean": 6,
-        "id_number": 20,
-        "phone": 13,
-        "codes": 14,
-    }.get(t, 10)
-    if t == "code":
-        # long labels wrap onto two lines rather than widen the sheet
-        base = min(12, max(text_width(x) for x in labels(field["codelist"])) + 2)
-    if t == "text":
-        max_length = field.get("max_length") or 200
-        base = 9 if max_length <= 20 else 11 if max_length <= 50 else 16
-        if field.get("pattern") and "0-9" in field["pattern"]:
-            base = 16  # long digit strings (户编号) do not wrap
-    # Headers wrap onto up to four lines, so a long title needs only a quarter of its width.
-    return float(max(base, min(14, text_width(field["title"]) // 4 + 2)))
+def column_widths(fields: list[dict]) -> list[float]:
+    """Excel widths of a form's columns, from the paper layout (`paper.layout`, in millimetres)."""
+    return [paper.excel_width(mm) for mm in paper.layout(fields).widths_mm]
 
 
 # ---------------------------------------------------------------------------
@@ -282,43 +264,73 @@ def cell_value(field: dict, value):
 # Sheets
 
 
-def _page_setup(ws, *, title_rows: str | None) -> None:
+def _page_setup(ws, *, title_rows: str | None, fields: list[dict] | None = None) -> None:
+    """A4 landscape. The 填表说明 sheet is fitted to the page width; a form sheet prints at 100%
+    with the columns of `paper.layout`: page breaks between its pages, the columns 序号 … 户主姓名
+    repeated on each, the signature line in the footer of every page."""
+    inch = 25.4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = paper.SIDE_MARGIN_MM / inch
+    ws.page_margins.top = paper.TOP_MARGIN_MM / inch
+    ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.3
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if fields is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        return
+    ws.page_setup.scale = 100
+    ws.page_margins.bottom = paper.BOTTOM_MARGIN_MM / inch
+    ws.oddFooter.left.text = paper.footer_signature()
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = paper.STAMP
+    ws.oddFooter.right.size = 9
+    lay = paper.layout(fields)
+    if len(lay.pages) > 1:
+        last = get_column_letter(lay.repeated[-1] + 1)
+        ws.print_title_cols = f"A:{last}"
+        for page in lay.pages[:-1]:
+            ws.col_breaks.append(Break(id=page[-1] + 1))
 
 
-def _title(ws, text: str, ncols: int) -> None:
-    ws.cell(TITLE_ROW, 1, text).font = Font(name="黑体", size=16, bold=True)
-    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+def _title(ws, text: str, fields: list[dict]) -> None:
+    """The form's title over the whole width, or, when the form prints on several pages, over
+    the columns repeated on every page, so that each page carries it."""
+    lay = paper.layout(fields)
+    ncols = len(lay.repeated) if len(lay.pages) > 1 else len(fields)
+    ws.cell(TITLE_ROW, 1, text).font = Font(name="黑体", size=16 if len(lay.pages) == 1 else 14, bold=True)
+    align = "center" if len(lay.pages) == 1 else "left"
+    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal=align, vertical="center")
     if ncols > 1:
         ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=ncols)
     ws.row_dimensions[TITLE_ROW].height = 32
 
 
 def _headers(ws, fields: list[dict], row: int) -> None:
+    """The column titles, each broken into lines between its words (`paper.header_lines`): the
+    reader joins the lines again, and Excel has no reason to break a word of its own."""
+    lay = paper.layout(fields)
+    lines = 1
     for col, field in enumerate(fields, start=1):
-        cell = ws.cell(row, col, field["title"])
+        title = paper.header_lines(field, lay.widths_mm[col - 1])
+        lines = max(lines, len(title))
+        cell = ws.cell(row, col, "\n".join(title))
         cell.font = REQUIRED_FONT if field["required"] else OPTIONAL_FONT
         cell.alignment = WRAP_CENTER
         cell.border = BORDER
         cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(col)].width = column_width(field)
-    ws.row_dimensions[row].height = 54
+        ws.column_dimensions[get_column_letter(col)].width = paper.excel_width(lay.widths_mm[col - 1])
+    ws.row_dimensions[row].height = max(30, 14 * lines + 6)
 
 
 def _header_block(ws, fields: list[dict], values: dict[str, object]) -> None:
     """Row 2: label cell "填报单位（盖章）：" then its value cell, spread along the columns."""
-    widths = [column_width(f) for f in fields]
+    widths = column_widths(fields)
     col = 1
 
     def take(min_width: float) -> tuple[int, int]:
@@ -378,7 +390,7 @@ def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: 
             # whether 532932... becomes a (rounded) number.
             for r in range(first_row, last_row + 1):
                 ws.cell(r, col).number_format = fmt
-    widths = [column_width(f) for f in fields]
+    widths = column_widths(fields)
     for offset, row in enumerate(rows):
         r = first_row + offset
         lines = 1
@@ -400,30 +412,26 @@ def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: 
 def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, object]) -> None:
     ws = wb.create_sheet(form["title"])
     fields = form["fields"]
-    _title(ws, form_heading(form), len(fields))
+    _title(ws, form_heading(form), fields)
     _header_block(ws, fields, block)
     _headers(ws, fields, HEADER_ROW)
     _data_area(ws, fields, rows, FIRST_DATA_ROW, max(TEMPLATE_ROWS, len(rows) + 100))
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, _freeze_column(fields))
-    _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}", fields=fields)
 
 
 def _manifest_sheet(wb: Workbook, form: dict, rows: list[dict]) -> None:
     ws = wb.create_sheet(form["title"])
     fields = form["fields"]
-    _title(ws, form_heading(form), len(fields))
+    _title(ws, form_heading(form), fields)
     _headers(ws, fields, MANIFEST_HEADER_ROW)
-    for col in range(1, len(fields) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = max(
-            ws.column_dimensions[get_column_letter(col)].width, 14
-        )
     _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, max(1, len(rows)))
     if not rows:
         for col in range(1, len(fields) + 1):
             ws.cell(MANIFEST_VALUE_ROW, col).border = BORDER
     ws.row_dimensions[MANIFEST_VALUE_ROW].height = 24
     ws.freeze_panes = ws.cell(MANIFEST_VALUE_ROW, 1)
-    _page_setup(ws, title_rows=f"{TITLE_ROW}:{MANIFEST_HEADER_ROW}")
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{MANIFEST_HEADER_ROW}", fields=fields)
 
 
 def _lists_sheet(wb: Workbook, forms: list[dict]) -> None:
