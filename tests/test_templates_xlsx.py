@@ -10,6 +10,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from validator import standard
+from validator.catalogue import required_when
 from validator.outputs import paper
 from validator.outputs.workbook import (
     EARLIEST_DATE,
@@ -134,7 +135,9 @@ def test_every_column_validated_from_its_definition(blank, form_id):
         assert (rng.min_row, rng.max_row) == (first, last), field["name"]
         assert dv.showInputMessage and dv.promptTitle == field["title"][:32]
         assert len(dv.prompt) <= 255 and len(dv.promptTitle) <= 32
-        assert ("必填" if field["required"] else "可不填") in dv.prompt
+        when = required_when(form_id).get(field["name"])
+        expected = "必填" if field["required"] else f"视情况必填：{when[0]}必填" if when else "可不填"
+        assert dv.prompt.startswith(expected)
         t = field["type"]
         if t == "code":
             assert dv.type == "list"
@@ -143,8 +146,11 @@ def test_every_column_validated_from_its_definition(blank, form_id):
             ]
             assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
         elif t == "codes":
-            # several values cannot be a drop-down: the labels and the separator are in the message
-            assert dv.type is None and not dv.showErrorMessage
+            # a drop-down offers each item; typing several, separated by 、, stays allowed (no error)
+            assert dv.type == "list" and not dv.showErrorMessage
+            assert defined_list(blank, dv.formula1) == [
+                item["label"] for item in standard.codelist(field["codelist"])["items"]
+            ]
             for item in standard.codelist(field["codelist"])["items"]:
                 assert item["label"] in dv.prompt
             assert "“、”" in dv.prompt

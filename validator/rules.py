@@ -66,6 +66,10 @@ class Rule:
     # A rule about what is submitted (the stamp, the deadline) is milder when a township checks
     # its draft: {"draft": "info"}. `severity` is the severity when checking what is submitted.
     stage_severity: dict = field(default_factory=dict)
+    # A rule that makes an optional column required in some rows says when, in the clerk's words
+    # ("解除方式为“帮扶消除”时"); the column is the one its failing example leaves blank. Templates
+    # and form pages then mark that column 视情况必填 with this condition (catalogue.required_when).
+    required_when: str = ""
 
     @property
     def category(self) -> str:

@@ -66,6 +66,17 @@ def base_uri() -> str:
     return load()["base_uri"]
 
 
+def site_url() -> str:
+    """The procedure site's address: base_uri without its schemas/ folder (the site serves the
+    published files at their `$id`)."""
+    return base_uri().removesuffix("schemas/")
+
+
+def checker_url() -> str:
+    """The address of the site's 在线校验 page, as the templates tell the clerk."""
+    return site_url() + "check/"
+
+
 @lru_cache(maxsize=1)
 def _published() -> dict[str, str]:
     from validator import published

@@ -139,6 +139,7 @@ MEASURES_DONE = rule(
     fail={"annex3": {"set": {"measures_done": ""}}},
     passing={"annex3": {"set": {"measures_done": "住房保障、就业扶持"}}},
     resources=("annex3",),
+    required_when="解除方式为“帮扶消除”时",
 )
 
 RELEASE_INCOME = rule(
@@ -154,6 +155,7 @@ RELEASE_INCOME = rule(
     passing={"annex3": {"set": {"income_per_capita_release": ""}, "row": 2}},
     pass_note="第2户是县级研判否定，可以不填收入。",
     resources=("annex3",),
+    required_when="解除方式不是“县级研判否定”时",
 )
 
 RELEASE_BELOW_LINE = rule(

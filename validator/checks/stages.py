@@ -144,6 +144,7 @@ CATEGORY = rule(
     fail={"assessment": {"set": {"category": ""}}},
     passing={"assessment": {}},
     resources=("assessment",),
+    required_when="研判结论为“认定”时",
 )
 
 RECEIVED_AFTER_VERIFY = rule(

@@ -503,3 +503,68 @@ RULES = {
         ID_CHARACTERS, ID_BIRTH, ID_FUTURE, ID_CHECK, ID_NORMALISED, CODE_OPEN, CODE_APPROXIMATE,
     )
 }  # fmt: skip
+
+
+# --- which of these rules a column is checked by --------------------------------------------
+
+
+def field_rules(field: dict) -> list:
+    """The F and D rules the compiled check of this field can report (`fields.check` per type),
+    in ID order; the form pages and 填表说明 list them per column. tests/test_column_rules.py runs
+    every F and D rule's failing example and checks that its column is listed here."""
+    from validator import standard
+
+    t = field["type"]
+    found = [REQUIRED] if field.get("required") else []
+    if t not in ("date", "month", "boolean"):
+        found.append(DATE_CELL)
+    if t == "integer":
+        found.append(INTEGER)
+    if t in ("integer", "money") and (field.get("minimum") is not None or field.get("maximum") is not None):
+        found.append(RANGE)
+    if t == "money":
+        found += [MONEY, MONEY_NEGATIVE, MONEY_DECIMALS, MONEY_SEPARATORS]
+    if t == "date":
+        found += [DATE, DATE_NOT_REAL, DATE_FORMAT]
+    if t == "month":
+        found += [MONTH, MONTH_FORMAT]
+    if t == "boolean":
+        found += [BOOLEAN, BOOLEAN_FORMAT]
+    if t in ("code", "codes"):
+        codelist = standard.codelist(field["codelist"])
+        found += [CODE_UNKNOWN, CODE_SYNONYM]
+        if codelist.get("terms"):
+            found.append(CODE_APPROXIMATE)
+        if codelist.get("open"):
+            found.append(CODE_OPEN)
+        if t == "codes":
+            found.append(LIST_DUPLICATE)
+            if field.get("min_items") or field.get("max_items"):
+                found.append(LIST_COUNT)
+            if any(item["label"] == "无" for item in codelist["items"]):
+                found.append(LIST_EXCLUSIVE)
+    if t == "text":
+        if field.get("pattern"):
+            found.append(PATTERN)
+        if field.get("max_length"):
+            found.append(TOO_LONG)
+        if field.get("min_length"):
+            found.append(TOO_SHORT)
+        if field.get("personal") == "name":
+            found += [NAME, NAME_NORMALISED]
+        if field.get("pattern") and "0-9" in field["pattern"]:
+            found.append(LOST_DIGITS)
+    if t == "phone":
+        found += [LOST_DIGITS, PHONE, PHONE_FORMAT]
+    if t == "id_number":
+        found += [
+            ID_LENGTH,
+            ID_LEGACY,
+            ID_NUMERIC,
+            ID_CHARACTERS,
+            ID_BIRTH,
+            ID_FUTURE,
+            ID_CHECK,
+            ID_NORMALISED,
+        ]
+    return sorted(found, key=lambda r: r.id)

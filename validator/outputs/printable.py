@@ -13,6 +13,7 @@ import errno
 from pathlib import Path
 
 from validator import __version__, standard
+from validator.catalogue import required_when
 from validator.outputs import paper
 from validator.outputs.workbook import HEADER_BLOCK_LABELS
 from validator.values.wording import deadline_text, how_to_fill, requirement
@@ -56,12 +57,13 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
     form = standard.form(form_id)
     fields = form["fields"]
     lay = paper.layout(fields)
+    when = required_when(form_id)
     columns = [
         {
             "title": f["title"],
             "lines": lay.header(fields, i),
             "required": f["required"],
-            "requirement": requirement(f),
+            "requirement": requirement(f, when.get(f["name"], ())),
             "how": how_to_fill(f),
             "description": f.get("description") or "",
             "width_mm": lay.widths_mm[i],

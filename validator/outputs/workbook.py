@@ -26,6 +26,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from validator import __version__, standard
+from validator.catalogue import column_rules, required_when
 from validator.outputs import paper
 from validator.values.wording import (
     boolean_labels,
@@ -115,10 +116,11 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def input_message(field: dict) -> tuple[str, str]:
-    """(title, message) shown when the clerk selects a cell of this column."""
+def input_message(field: dict, when: tuple[str, ...] | list[str] = ()) -> tuple[str, str]:
+    """(title, message) shown when the clerk selects a cell of this column; `when` are the
+    conditions under which an optional column is required (`catalogue.required_when`)."""
     title = _clip(field["title"], PROMPT_TITLE_MAX)
-    rule = f"{requirement(field)}。{how_to_fill(field)}"
+    rule = f"{requirement(field, when)}。{how_to_fill(field)}"
     description = field.get("description") or ""
     if len(rule) + len(description) + 1 > PROMPT_MAX:
         # The allowed values matter more than the prose; 填表说明 has the full text.
@@ -126,7 +128,7 @@ def input_message(field: dict) -> tuple[str, str]:
     message = f"{rule}\n{description}" if description else rule
     if len(message) > PROMPT_MAX:
         message = _clip(
-            f"{requirement(field)}。{how_to_fill(field, with_options=False)}见“填表说明”。", PROMPT_MAX
+            f"{requirement(field, when)}。{how_to_fill(field, with_options=False)}见“填表说明”。", PROMPT_MAX
         )
     return title, message
 
@@ -135,10 +137,10 @@ def list_name(list_id: str) -> str:
     return f"fpjc_{list_id}"
 
 
-def validation_for(field: dict) -> DataValidation:
+def validation_for(field: dict, when: tuple[str, ...] | list[str] = ()) -> DataValidation:
     """The Excel data validation that refuses obvious mistakes in this column."""
     t = field["type"]
-    title, prompt = input_message(field)
+    title, prompt = input_message(field, when)
     dv: DataValidation
     error = ""
     error_style = "stop"
@@ -166,7 +168,7 @@ def validation_for(field: dict) -> DataValidation:
         )
     elif t == "money":
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-        error = f"{field['title']}只能填不小于 0 的金额（元），不要带“元”字。"
+        error = f"{field['title']}只能填不小于0的金额（元），不要带“元”字。"
     elif t == "date":
         dv = DataValidation(
             type="date", operator="greaterThanOrEqual", formula1=str(_excel_serial(EARLIEST_DATE))
@@ -187,8 +189,13 @@ def validation_for(field: dict) -> DataValidation:
         lo, hi = field.get("min_length") or 0, field.get("max_length") or 32767
         dv = DataValidation(type="textLength", operator="between", formula1=str(lo), formula2=str(hi))
         error = f"{field['title']}：{length_text(field)}。"
+    elif t == "codes":
+        # Several items in one cell: the drop-down offers each item (pick one, or pick the first
+        # and type “、” and the next after it); typing a list must stay possible, so no error.
+        dv = DataValidation(type="list", formula1=list_name(field["codelist"]))
+        dv.showErrorMessage = False
     else:
-        # List cells and free text: only the input message; the validator does the rest.
+        # Free text: only the input message; the validator does the rest.
         dv = DataValidation(type=None)
     dv.allow_blank = True
     dv.showInputMessage = True
@@ -377,11 +384,14 @@ def _freeze_column(fields: list[dict]) -> int:
     return 1
 
 
-def _data_area(ws, fields: list[dict], rows: list[dict], first_row: int, nrows: int) -> None:
+def _data_area(
+    ws, fields: list[dict], rows: list[dict], first_row: int, nrows: int, when: dict | None = None
+) -> None:
     last_row = first_row + nrows - 1
+    when = when or {}
     for col, field in enumerate(fields, start=1):
         letter = get_column_letter(col)
-        dv = validation_for(field)
+        dv = validation_for(field, when.get(field["name"], ()))
         dv.add(f"{letter}{first_row}:{letter}{last_row}")
         ws.add_data_validation(dv)
         fmt = number_format(field)
@@ -415,7 +425,9 @@ def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, obj
     _title(ws, form_heading(form), fields)
     _header_block(ws, fields, block)
     _headers(ws, fields, HEADER_ROW)
-    _data_area(ws, fields, rows, FIRST_DATA_ROW, max(TEMPLATE_ROWS, len(rows) + 100))
+    _data_area(
+        ws, fields, rows, FIRST_DATA_ROW, max(TEMPLATE_ROWS, len(rows) + 100), required_when(form["id"])
+    )
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, _freeze_column(fields))
     _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}", fields=fields)
 
@@ -425,7 +437,7 @@ def _manifest_sheet(wb: Workbook, form: dict, rows: list[dict]) -> None:
     fields = form["fields"]
     _title(ws, form_heading(form), fields)
     _headers(ws, fields, MANIFEST_HEADER_ROW)
-    _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, max(1, len(rows)))
+    _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, max(1, len(rows)), required_when(form["id"]))
     if not rows:
         for col in range(1, len(fields) + 1):
             ws.cell(MANIFEST_VALUE_ROW, col).border = BORDER
@@ -440,7 +452,7 @@ def _lists_sheet(wb: Workbook, forms: list[dict]) -> None:
     used: list[str] = []
     for form in forms:
         for field in form["fields"]:
-            if field["type"] == "code" and field["codelist"] not in used:
+            if field["type"] in ("code", "codes") and field["codelist"] not in used:
                 used.append(field["codelist"])
     for col, list_id in enumerate(used, start=1):
         values = labels(list_id)
@@ -472,50 +484,78 @@ def load_meta_rows(template: str, form_ids: list[str], fpjc_version: str) -> lis
     ]
 
 
+def sheet_rows(form: dict) -> tuple[int, int]:
+    """(header row, first data row) of a form's sheet in the template."""
+    if form["kind"] == "manifest":
+        return MANIFEST_HEADER_ROW, MANIFEST_VALUE_ROW
+    return HEADER_ROW, FIRST_DATA_ROW
+
+
 def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
     """(kind, cells) lines of the 填表说明 sheet: general notes, then every column of every form."""
     s = standard.load()
     sep = separator()
     yes, no = boolean_labels()
     yield "title", [f"填表说明（{s['title']} {s['version']} 版）"]
+    rows = []
+    for form in forms:
+        head, first = sheet_rows(form)
+        if form["kind"] == "manifest":
+            rows.append(f"“{form['title']}”第{head}行是列标题，第{first}行填本月的报送信息（只填一行）")
+        else:
+            rows.append(
+                f"“{form['title']}”第{BLOCK_ROW}行填表头信息，第{head}行是列标题，从第{first}行起每户填一行"
+            )
     general = [
         f"本模板依据{s['notice']['number']}制作，列与标准 {s['version']} 版一致。请不要增删、改名或调换列，"
-        "不要修改各表第1—3行的表名、表头信息和列标题，也不要删除或显示隐藏的工作表。",
-        "每张表第2行填写表头信息：填报单位（盖章）、报告月份（如 2020-07）、填报人、审核人、填报日期；"
-        "从第4行起每户填一行，中间不要留空行。",
-        f"日期写成 2020-07-15；月份写成 2020-07；是否类的列填“{yes}”或“{no}”；"
-        f"一个格子要填多项时，项与项之间用“{sep}”分隔。",
+        "不要修改表名、表头信息的标签和列标题，也不要删除或显示隐藏的工作表。",
+        "；".join(rows)
+        + "；数据行中间不要留空行。"
+        + (
+            f"表头信息是：{'、'.join(HEADER_BLOCK_LABELS)}（报告月份写成 2020-07）。"
+            if any(f["kind"] != "manifest" for f in forms)
+            else ""
+        ),
+        f"日期写成 2020-07-15；月份写成 2020-07；是否类的列填“{yes}”或“{no}”。",
+        f"可以填多项的列（如风险类型、帮扶措施、重点关注类型）：项与项之间用顿号“{sep}”分隔，如“因病{sep}因学”。"
+        f"可以从单元格的下拉列表选一项；要填多项时，选好第一项后双击单元格（或按 F2），在末尾输入“{sep}”"
+        "再写下一项，也可以直接输入整串。各列可选的名称见下表“怎么填”。",
         "身份证号、电话、户编号等列已设为“文本”格式，请直接输入，不要改成数字格式，否则 Excel 会吞掉后几位。",
         f"每月数据在{deadline_text()}加盖公章报送；"
         f"当月没有新增对象时也要报送，在“报送信息”中把“零报告”填为“{yes}”。",
-        "报送前请先用 fpjc 校验工具检查，按提示改正后再上报。红色列标题为必填列。",
+        f"报送前请先校验：用浏览器打开 {standard.checker_url()} （在线校验，文件不会上传），"
+        "或在装有 fpjc 的电脑上运行 fpjc validate；按提示改正后再上报。红色列标题为必填列；"
+        "“检查规则”一列的编号在网站的“校验规则”中有说明和例子。",
     ]
     for line in general:
         yield "note", [line]
     for form in forms:
+        when = required_when(form["id"])
+        checks = column_rules(form["id"])
         yield "blank", []
         yield (
             "section",
             [f"{form['title']}：{form['full_title']}（依据{s['notice']['number']}{form['clause']}）"],
         )
         yield "note", [" ".join(form["description"].split())]
-        yield "header", ["列", "列标题", "是否必填", "怎么填", "说明"]
+        yield "header", ["列", "列标题", "是否必填", "怎么填", "说明", "检查规则"]
         for col, field in enumerate(form["fields"], start=1):
             yield (
                 "field",
                 [
                     get_column_letter(col),
                     field["title"],
-                    requirement(field),
+                    requirement(field, when.get(field["name"], ())),
                     how_to_fill(field),
                     field.get("description") or "",
+                    "、".join(r.id for r in checks.get(field["name"], ())),
                 ],
             )
 
 
 def _instructions_sheet(wb: Workbook, forms: list[dict]) -> None:
     ws = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
-    widths = (6, 22, 10, 48, 60)
+    widths = (5, 18, 14, 46, 46, 20)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ncols = len(widths)

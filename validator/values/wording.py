@@ -45,14 +45,14 @@ def labels(list_id: str) -> list[str]:
 
 
 def range_text(field: dict, unit: str = "") -> str:
-    """The allowed numbers: “1—20”, “不小于 0” or “” when unbounded."""
+    """The allowed numbers: “1—20”, “不小于0” or “” when unbounded."""
     lo, hi = field.get("minimum"), field.get("maximum")
     if lo is not None and hi is not None:
         return f"{lo}—{hi}{unit}"
     if lo is not None:
-        return f"不小于 {lo}{unit}"
+        return f"不小于{lo}{unit}"
     if hi is not None:
-        return f"不大于 {hi}{unit}"
+        return f"不大于{hi}{unit}"
     return ""
 
 
@@ -97,7 +97,7 @@ def how_to_fill(field: dict, *, with_options: bool = True) -> str:
         if rng := range_text(field):
             parts.append(rng)
     elif t == "money":
-        parts.append("金额（元），不小于 0，最多两位小数")
+        parts.append("金额（元），不小于0，最多两位小数，不带“元”字")
     elif t == "date":
         parts.append("日期，如 2020-07-15（也可用 2020/7/15）")
     elif t == "month":
@@ -109,12 +109,14 @@ def how_to_fill(field: dict, *, with_options: bool = True) -> str:
         parts.append(f"从下拉列表中选一项：{options}" if with_options else "从下拉列表中选一项")
     elif t == "codes":
         count = items_text(field)
-        text = f"可填多项，项与项之间用“{sep}”分隔" + (f"，{count}" if count else "")
+        text = f"可填多项，项与项之间用顿号“{sep}”分隔" + (f"，{count}" if count else "")
         if with_options:
             text += f"；可选：{sep.join(labels(field['codelist']))}"
         parts.append(text)
     elif t == "id_number":
-        parts.append("18位居民身份证号，最后一位可以是 X；本列是文本格式，不要改成数字")
+        parts.append(
+            "18位居民身份证号，最后一位可以是 X；本列已设为“文本”格式，不要改成数字，否则 Excel 会吞掉后几位"
+        )
     elif t == "phone":
         parts.append("手机号11位（如 13812345678）或座机 0872-1234567")
     else:
@@ -122,9 +124,14 @@ def how_to_fill(field: dict, *, with_options: bool = True) -> str:
     return "，".join(parts) + "。"
 
 
-def requirement(field: dict) -> str:
-    """必填 or 可不填."""
-    return "必填" if field["required"] else "可不填"
+def requirement(field: dict, when: list[str] | tuple[str, ...] = ()) -> str:
+    """必填, 可不填, or 视情况必填 with the conditions (`when`, from the rules that require the
+    column in some rows: `catalogue.required_when`)."""
+    if field["required"]:
+        return "必填"
+    if when:
+        return "视情况必填：" + "；".join(f"{w}必填" for w in when)
+    return "可不填"
 
 
 def constraints(field: dict) -> list[str]:
