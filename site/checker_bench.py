@@ -1,7 +1,7 @@
 """Measure the in-browser checker: cold start, bytes transferred, and checks of 1k and 10k rows.
 
     .venv/bin/python site/checker_bench.py                 # prints a Markdown table
-    .venv/bin/python site/checker_bench.py --write-docs    # also puts it into docs/check.md
+    .venv/bin/python site/checker_bench.py --write-docs    # also puts it into docs/developers/checker.md
 
 Serves a minimal page with the built checker from 127.0.0.1 (no compression, like
 `python -m http.server`) and drives headless Chromium with a fresh profile, every other host
@@ -182,9 +182,9 @@ def run(sizes: list[int]) -> str:
 
 
 def write_docs(table: str) -> None:
-    path = ROOT / "docs" / "check.md"
+    path = ROOT / "docs" / "developers" / "checker.md"
     text = path.read_text(encoding="utf-8")
-    block = f"{MARK}\n### 实测数据\n\n{table}\n{MARK.replace('<!--', '<!-- end')}"
+    block = f"{MARK}\n## 实测数据\n\n{table}\n{MARK.replace('<!--', '<!-- end')}"
     pattern = re.compile(re.escape(MARK) + r".*?" + re.escape(MARK.replace("<!--", "<!-- end")), re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: block, text)
@@ -198,7 +198,9 @@ def write_docs(table: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--write-docs", action="store_true", help="put the table into docs/check.md")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="put the table into docs/developers/checker.md"
+    )
     args = parser.parse_args(argv)
     table = run(args.rows)
     print(table)

@@ -31,12 +31,39 @@ def _resource_title(std: dict, rid: str) -> str:
     return rid
 
 
+def unchanged_blocks(fail: dict, std: dict, base: dict) -> list[dict]:
+    """A passing example that changes nothing, shown as what it keeps: the cells the failing
+    example changes, with the values the example package really has there."""
+    titles = _field_titles(std)
+    cells = []
+    for rid, change in fail.items():
+        if rid not in titles or not isinstance(change, dict) or not base.get(rid):
+            continue
+        row = change.get("row", 1)
+        rows = base[rid]
+        for name in change.get("set") or {}:
+            if row <= len(rows):
+                cells.append(
+                    (
+                        f"{_resource_title(std, rid)} 第{row}条数据",
+                        titles[rid].get(name, name),
+                        shown(rows[row - 1].get(name)),
+                    )
+                )
+    if not cells:
+        return [{"kind": "text", "text": "示例报送包原样不动，就能通过这条规则。"}]
+    return [
+        {"kind": "text", "text": "示例报送包原样不动，这些单元格是这样填的："},
+        {"kind": "cells", "title": "正确的填法", "cells": cells},
+    ]
+
+
 def patch_blocks(patch: dict, std: dict) -> list[dict]:
     """Turn an example patch into display blocks: cell tables, sentences and raw files."""
     titles = _field_titles(std)
     blocks: list[dict] = []
     if not patch:
-        return [{"kind": "text", "text": "不做任何改动：示例报送包本身就能通过这条规则。"}]
+        return [{"kind": "text", "text": "示例报送包原样不动，就能通过这条规则。"}]
     for key, value in patch.items():
         if key == "drop":
             names = "、".join(_resource_title(std, r) for r in value)

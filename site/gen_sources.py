@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The filled example workbook clerks can download and try on the check page (synthetic data).
+EXAMPLE_WORKBOOK = "valid-2020-07.xlsx"
+EXAMPLE_DOWNLOAD = "填报示例（虚构数据）.xlsx"
 # The guide's sample report: a synthetic faulty package from examples/, checked on a fixed day.
 SAMPLE_PACKAGE = "errors-id-numbers.xlsx"
 SAMPLE_TODAY = (2020, 9, 10)
@@ -167,6 +170,11 @@ def _build_downloads(out_dir: Path, problems: list[str]) -> list[Path]:
     from validator.outputs.templates import build_all
 
     build_all(out_dir)
+    example = ROOT / "examples" / EXAMPLE_WORKBOOK
+    if example.is_file():
+        shutil.copyfile(example, out_dir / EXAMPLE_DOWNLOAD)
+    else:
+        problems.append(f"填报示例缺少：examples/{EXAMPLE_WORKBOOK}（先运行 fpjc examples build）")
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
 
 

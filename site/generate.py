@@ -20,16 +20,17 @@ from pathlib import Path
 
 import jinja2
 
+from validator.catalogue import column_rules, required_when
 from validator.findings import SEVERITY_LABELS
-from validator.values.wording import TYPE_LABELS, constraints
+from validator.values.wording import TYPE_LABELS, constraints, requirement
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the sibling modules below; site/ is not a package
     sys.path.insert(0, str(HERE))
 
 from gen_cli import slug, walk_parser  # noqa: E402
-from gen_examples import patch_blocks, shown  # noqa: E402
-from gen_sources import ROOT, SAMPLE_DIR, Sources, collect  # noqa: E402
+from gen_examples import patch_blocks, shown, unchanged_blocks  # noqa: E402
+from gen_sources import EXAMPLE_DOWNLOAD, ROOT, SAMPLE_DIR, Sources, collect  # noqa: E402
 
 TEMPLATES = HERE / "templates"
 __all__ = [
@@ -83,6 +84,15 @@ def field_notes(f: dict) -> str:
     return "；".join(p.rstrip("。") for p in parts if p) + "。"
 
 
+def rule_links(rules: list, prefix: str = "../rules/") -> str:
+    """检查规则 F001、D007 … as links to the rule pages."""
+    return "、".join(f"[{r.id}]({prefix}{r.id}.md)" for r in rules)
+
+
+# The code lists a township clerk uses most come first on the code-list page.
+CODELISTS_FIRST = ("township", "risk_type", "measure")
+
+
 def foreign_key_text(fk: dict, form: dict, std: dict) -> str:
     """A foreign key in the clerk's words: which column must equal which column of which table."""
     here = {x["name"]: x["title"] for x in form["fields"]}
@@ -123,6 +133,16 @@ def form_downloads(form: dict, src: Sources) -> list[dict]:
     return sorted(out, key=lambda d: next((i for i, k in enumerate(order) if d["label"].startswith(k)), 9))
 
 
+def download_links() -> dict[str, str]:
+    """Docs-relative paths of the downloads hand-written pages link to (site/hooks.py fills them in)."""
+    from validator.outputs.workbook import workbook_file_name
+
+    return {
+        "template_workbook": f"downloads/{workbook_file_name()}",
+        "example_workbook": f"downloads/{EXAMPLE_DOWNLOAD}",
+    }
+
+
 def shared_downloads(src: Sources) -> list[dict]:
     """Downloads that belong to no single form, such as the whole submission workbook."""
     ids = [(f["id"], f["title"]) for f in src.standard["forms"]]
@@ -131,9 +151,12 @@ def shared_downloads(src: Sources) -> list[dict]:
         if any(p.name.startswith((fid + ".", fid + "-")) or title in p.name for fid, title in ids):
             continue
         rel = p.relative_to(src.downloads_dir).as_posix()
-        label = (
-            "整本填报工作簿（各表在同一个 Excel 文件中）" if p.suffix == ".xlsx" else _download_label(p.name)
-        )
+        if p.name == EXAMPLE_DOWNLOAD:
+            label = "填报示例：已填好的工作簿（虚构数据，能通过校验）"
+        elif p.suffix == ".xlsx":
+            label = "整本填报工作簿（各表在同一个 Excel 文件中）"
+        else:
+            label = _download_label(p.name)
         out.append({"label": label, "path": f"downloads/{rel}", "name": p.name})
     return out
 
@@ -205,6 +228,8 @@ def _env() -> jinja2.Environment:
         SETTING_KEYS=SETTING_KEYS,
         field_notes=field_notes,
         foreign_key_text=foreign_key_text,
+        rule_links=rule_links,
+        requirement=requirement,
     )
     return env
 
@@ -246,12 +271,16 @@ def pages(src: Sources) -> dict[str, str]:
         out[form_page_path(f["id"])] = env.get_template("form.md.j2").render(
             **common,
             form=f,
+            checks=column_rules(f["id"]),
+            when=required_when(f["id"]),
             downloads=form_downloads(f, src) + (shared_downloads(src) if f["kind"] != "stage" else []),
             rules=rules_by_resource.get(f["id"], []),
         )
+    used_order = [x["codelist"] for f in forms for x in f["fields"] if x.get("codelist")]
+    order = [*CODELISTS_FIRST, *dict.fromkeys(used_order), *sorted(std["codelists"])]
     out["codelists.md"] = env.get_template("codelists.md.j2").render(
         **common,
-        codelists=[std["codelists"][k] for k in sorted(std["codelists"])],
+        codelists=[std["codelists"][k] for k in dict.fromkeys(order) if k in std["codelists"]],
         usage=codelist_usage,
         csv_files={rel.stem for rel in src.schema_files if rel.parts[:2] == (std["version"], "codelists")},
     )
@@ -263,10 +292,11 @@ def pages(src: Sources) -> dict[str, str]:
             **common,
             rule=r,
             fail_blocks=patch_blocks(r.fail, std),
-            pass_blocks=patch_blocks(r.passing, std),
+            pass_blocks=patch_blocks(r.passing, std) if r.passing else unchanged_blocks(r.fail, std, _base()),
             produced=src.examples.get(r.id),
             resource_titles={f["id"]: f["title"] for f in forms},
         )
+    out["developers/rules.md"] = env.get_template("rule_names.md.j2").render(**common, categories=categories)
     out["developers/cli.md"] = env.get_template("cli.md.j2").render(
         **common, commands=walk_parser(src.parser) if src.parser else []
     )
@@ -282,6 +312,12 @@ def pages(src: Sources) -> dict[str, str]:
     body = re.sub(r"\A#\s.*\n", "", src.changelog)
     out["developers/changelog.md"] = env.get_template("changelog.md.j2").render(**common, changelog=body)
     return out
+
+
+def _base() -> dict:
+    from validator.builders.rule_examples import BASE
+
+    return BASE
 
 
 def _report_schema() -> dict:

@@ -6,12 +6,21 @@ place the published address is written); `on_files` adds the generated pages, ev
 schema files (at schemas/<version>/, their `$id` path), the downloadable templates and Mermaid
 (from node_modules, never from a CDN) as virtual files; `on_post_build` runs the in-browser
 checker's build step (site/checker_build.py). A missing source is logged as a warning, so `mkdocs build --strict` fails on it.
+
+`on_page_markdown` fills the few placeholders hand-written pages use (%%template_workbook%%,
+%%example_workbook%%: links to the downloads, whose names carry the version; %%checklist%%: the
+pre-submission checklist the results screen shows) and joins the lines of a Markdown paragraph
+where both sides are Chinese, so a wrapped source line does not become a space inside a Chinese
+sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
+import posixpath
+import re
 import sys
 from pathlib import Path
 
@@ -113,6 +122,78 @@ def _expand_nav(nav, sections: dict[str, list]):
     return out
 
 
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    markdown = fill_placeholders(markdown, page.file.src_uri)
+    return join_chinese_lines(markdown)
+
+
+def fill_placeholders(markdown: str, src_uri: str) -> str:
+    if "%%" not in markdown:
+        return markdown
+    from validator.render import checklist
+
+    generate = _state.get("generate") or _load("generate", HERE / "generate.py")
+    here = posixpath.dirname(src_uri)
+    for name, target in generate.download_links().items():
+        markdown = markdown.replace(f"%%{name}%%", posixpath.relpath(target, here or "."))
+    return markdown.replace("%%checklist%%", "\n".join(f"- [ ] {line}" for line in checklist()))
+
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’…—"
+_ENDS_CJK = re.compile(f"[{_CJK}]$")
+_STARTS_CJK = re.compile(f"^[{_CJK}]")
+# A line that starts a block of its own is never joined to the line before it.
+_BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|\||#|>|!!!|\?\?\?|===|<|```|~~~|\[\^)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def join_chinese_lines(markdown: str) -> str:
+    """Join the lines of a paragraph where a Chinese character ends one line and starts the next
+    (Markdown would show a space between them). Code blocks, tables, headings, list items and
+    other block starts are left as they are; so is a line ending in a hard break."""
+    out: list[str] = []
+    fenced = False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append(line)
+            continue
+        stripped = line.strip()
+        prev = out[-1] if out else ""
+        if (
+            not fenced
+            and out
+            and stripped
+            and _STARTS_CJK.match(stripped)
+            and not _BLOCK_START.match(stripped)
+            and _ENDS_CJK.search(prev)
+            and not prev.lstrip().startswith(("|", "#", "<"))
+            and not prev.endswith("  ")
+        ):
+            out[-1] = prev + stripped
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+# Material's search cuts Chinese text with jieba but leaves a number outside the word after it
+# (7​个​工作日), while the reader's query 7个工作日 is looked up as 7个 and 工作日.
+_NUMBER_UNIT = re.compile(r"(\d)\u200b([个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种])")
+
+
+def searchable_numbers(index_text: str) -> str:
+    """The search index with each number joined to its Chinese unit again (7个​工作日)."""
+    return _NUMBER_UNIT.sub(r"\1\2", index_text)
+
+
 def on_post_build(config):
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        for doc in data.get("docs", []):
+            for key in ("title", "text"):
+                if isinstance(doc.get(key), str):
+                    doc[key] = searchable_numbers(doc[key])
+        index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
     _load("checker_build", HERE / "checker_build.py").build(Path(config.site_dir))

@@ -34,6 +34,9 @@ def test_conditional_requirements_come_from_the_rules():
     annex3 = {f["name"]: f for f in standard.form("annex3")["fields"]}
     when = required_when("annex3")
     assert when["measures_done"] == [registry()["R007"].required_when]
-    assert requirement(annex3["measures_done"], when["measures_done"]) == "视情况必填：解除方式为“帮扶消除”时必填"
+    assert (
+        requirement(annex3["measures_done"], when["measures_done"])
+        == "视情况必填：解除方式为“帮扶消除”时必填"
+    )
     assert requirement(annex3["remark"], when.get("remark", ())) == "可不填"
     assert "必填" not in annex3["measures_done"]["description"]  # said once, by the rule

@@ -83,21 +83,36 @@ def test_build_has_no_warnings(built_site):
 
 
 def test_every_rule_has_a_complete_page(built_site):
+    from validator.builders import rule_examples
+
     rules = registry()
     assert rules, "the rule registry is empty"
     catalogue = page_text(built_site.path, "rules")
+    developers = page_text(built_site.path, "developers/rules")
     missing = []
     for rid, r in rules.items():
         if rid not in catalogue:
             missing.append(f"{rid} not in the catalogue")
             continue
         text = page_text(built_site.path, f"rules/{rid}")
+        # The message as the validator really words it for the failing example, no {placeholder}.
+        real = next(
+            f["message"] for f in rule_examples.run_example(r, "fail")["findings"] if f["rule"] == rid
+        )
+        if re.search(r"\{[a-z_]+\}", text):
+            missing.append(f"{rid}: a raw placeholder on the page")
+        if "英文名" in text or ("-" in r.name and r.name in text):
+            missing.append(f"{rid}: the English name belongs on the developer page")
+        if r.name not in developers:
+            missing.append(f"{rid}: {r.name} not on developers/rules")
+        if "不做任何改动" in text:
+            missing.append(f"{rid}: the passing example shows no value")
         for what, value in {
             "id": rid,
             "title": r.title,
             "severity": SEVERITY_LABELS[r.severity],
             "clause": r.clause,
-            "message": r.message,
+            "message": real,
             "hint": r.hint,
             "description": r.description,
             "failing example": "错误示例",

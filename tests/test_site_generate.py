@@ -57,7 +57,19 @@ def test_patch_structure_changes_read_as_sentences(gen):
 
 
 def test_empty_patch_says_the_base_package_passes(gen):
-    assert "不做任何改动" in gen.patch_blocks({}, standard.load())[0]["text"]
+    assert "原样不动" in gen.patch_blocks({}, standard.load())[0]["text"]
+
+
+def test_a_passing_example_that_changes_nothing_shows_the_real_cells(gen):
+    from validator.builders.rule_examples import BASE
+
+    fail = {"annex1": {"row": 1, "set": {"head_id": "53293219800101001X"}}}
+    blocks = gen.unchanged_blocks(fail, standard.load(), BASE)
+    cells = next(b for b in blocks if b["kind"] == "cells")["cells"]
+    [(where, column, value)] = cells
+    assert where.startswith("附件1") and where.endswith("第1条数据")
+    assert (column, value) == ("户主身份证号", gen.shown(BASE["annex1"][0]["head_id"]))
+    assert "原样不动" in blocks[0]["text"]
 
 
 def test_values_are_shown_as_a_clerk_types_them(gen):
@@ -78,7 +90,7 @@ def test_field_notes_use_the_workbooks_wording(gen):
     assert "整数，1—20" in gen.field_notes(f) and "整数，1—20" in input_message(f)[1]
     codes = {"name": "r", "title": "R", "type": "codes", "codelist": "risk_type", "min_items": 1,
              "max_items": 5, "required": True}  # fmt: skip
-    phrase = "可填多项，项与项之间用“、”分隔，1—5项"
+    phrase = "可填多项，项与项之间用顿号“、”分隔，1—5项"
     assert constraints(codes) == [phrase]
     assert phrase in input_message(codes)[1]
     for form in standard.forms():

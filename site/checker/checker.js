@@ -81,6 +81,12 @@
       ]),
       el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
     ]);
+    // The site's filled example workbook (synthetic data), to see what a result looks like.
+    var example = root.getAttribute("data-example");
+    if (example) {
+      ui.example = el("button", { type: "button", className: "md-button fpjc-ck-example" }, ["用示例文件试一试"]);
+      ui.drop.appendChild(el("p", {}, [ui.example]));
+    }
     ui.today = el("input", { type: "date", value: localToday(), className: "fpjc-ck-today" });
     ui.stage = el("select", { className: "fpjc-ck-stage" }, Object.keys(STAGES).map(function (k) {
       return el("option", { value: k, text: STAGES[k] });
@@ -124,6 +130,7 @@
 
   function disable(ck, why) {
     ck.ui.input.disabled = true;
+    if (ck.ui.example) ck.ui.example.disabled = true;
     ck.ui.drop.classList.add("fpjc-ck-disabled");
     ck.ui.status.hidden = true;
     setState(ck, why);
@@ -174,9 +181,25 @@
       e.preventDefault();
       if (e.dataTransfer && e.dataTransfer.files.length) handleFiles(ck, Array.prototype.slice.call(e.dataTransfer.files));
     });
+    if (ck.ui.example) {
+      ck.ui.example.addEventListener("click", function () { tryExample(ck, root.getAttribute("data-example")); });
+    }
     startWorker(ck);
     restoreSettings(ck);
     return ck;
+  }
+
+  function tryExample(ck, href) {
+    var url = new URL(href, location.href);
+    var name = decodeURIComponent(url.pathname.split("/").pop());
+    fetch(url.href).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.blob();
+    }).then(function (blob) {
+      handleFiles(ck, [new File([blob], name)]);
+    }).catch(function (e) {
+      showMessage(ck, "warning", "示例文件没有下载成功", ["请刷新页面后再试（" + (e && e.message || e) + "）。"]);
+    });
   }
 
   // --- the county settings file: checked by the worker, remembered in this browser ------------
