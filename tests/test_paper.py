@@ -231,3 +231,30 @@ def test_printable_id_column_and_font_sizes(printable_pdfs):
     assert min(_sizes(first, "户主身份证号")) >= 9.5
     assert _column_mm(first, "脱贫年度") >= 12
     assert _column_mm(first, "序号") >= 10
+
+
+@pytest.fixture(scope="module")
+def template_pdf(tmp_path_factory):
+    """The whole empty submission template as a clerk prints it (every sheet), by LibreOffice."""
+    tmp = tmp_path_factory.mktemp("paper-template")
+    pdf = pdfplumber.open(convert(write_workbook(tmp / "template.xlsx"), "pdf", tmp / "pdf", tmp / "profile"))
+    yield pdf
+    pdf.close()
+
+
+@pytest.mark.libreoffice
+def test_every_annex_of_the_template_prints_readable_and_signed(template_pdf):
+    """Every annex sheet of the template: A4 landscape, the pages `paper.layout` plans, no text
+    under 9 pt, 序号 and 户主姓名 and the signature and stamp lines on each page."""
+    assert {_page_mm(p) for p in template_pdf.pages} == {A4_LANDSCAPE}
+    for form_id in ANNEXES:
+        form = standard.form(form_id)
+        # A page of the annex starts with the sheet's title (填表说明 only mentions it further down).
+        pages = [p for p in template_pdf.pages if _lines(p) and _has(_lines(p)[0], form["full_title"])]
+        assert len(pages) == len(paper.layout(form["fields"]).pages), form_id
+        for page in pages:
+            assert min(round(c["size"], 1) for c in page.chars) >= 9.0, form_id
+            assert _has(page, "序号") and _has(page, "户主姓名"), form_id
+            for label in (*paper.SIGNATURES, paper.STAMP):
+                assert _has(page, label), (form_id, label)
+            assert not [line for line in _lines(page) if line and line[0] in CLOSING]
