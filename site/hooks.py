@@ -11,7 +11,8 @@ checker's build step (site/checker_build.py). A missing source is logged as a wa
 %%example_workbook%%: links to the downloads, whose names carry the version; %%checklist%%: the
 pre-submission checklist the results screen shows) and joins the lines of a Markdown paragraph
 where both sides are Chinese, so a wrapped source line does not become a space inside a Chinese
-sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日).
+sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日)
+and corrects how Material's search worker cuts a Chinese query of several words (`_WORKER_FIXES`).
 """
 
 from __future__ import annotations
@@ -186,8 +187,34 @@ def searchable_numbers(index_text: str) -> str:
     return _NUMBER_UNIT.sub(r"\1\2", index_text)
 
 
+# Material's search worker (9.x) cuts a Chinese query into the index's words, but (1) never tries
+# a word that ends at the query's last character (民主评议日期 becomes 民主评议 + 日) and (2) joins
+# the words with "* " before adding "*" to every term, so all but the last get "**" and are shown
+# struck out as missing (7个工作日: “缺少: 7个*”). The two fixes below are applied to the built
+# worker; if Material's code changes they no longer match and the build warns (strict: fails).
+_WORKER_FIXES = (
+    # for(let o=s+1;o<t.length;o++)t.slice(s,o)in e  ->  o<=t.length
+    (
+        re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in "),
+        r"for(let \1=\2+1;\1<=\3.length;\1++)\3.slice(\2,\1)in ",
+    ),
+    # [...fe(s,this.index.invertedIndex)].join("* ")  ->  .join(" ")
+    (re.compile(r'(\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\])\.join\("\* "\)'), r'\1.join(" ")'),
+)
+
+
+def fix_search_worker(code: str) -> tuple[str, int]:
+    """The worker's code with both query fixes, and how many of them applied."""
+    applied = 0
+    for pattern, repl in _WORKER_FIXES:
+        code, n = pattern.subn(repl, code)
+        applied += n == 1
+    return code, applied
+
+
 def on_post_build(config):
-    index = Path(config.site_dir) / "search" / "search_index.json"
+    site = Path(config.site_dir)
+    index = site / "search" / "search_index.json"
     if index.is_file():
         data = json.loads(index.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
@@ -195,5 +222,15 @@ def on_post_build(config):
                 if isinstance(doc.get(key), str):
                     doc[key] = searchable_numbers(doc[key])
         index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    for worker in workers:
+        code, applied = fix_search_worker(worker.read_text(encoding="utf-8"))
+        if applied != len(_WORKER_FIXES):
+            log.warning(
+                f"{worker.name}：Material 的搜索代码变了，中文查询的修正没有用上（site/hooks.py _WORKER_FIXES）"
+            )
+        worker.write_text(code, encoding="utf-8")
+    if not workers:
+        log.warning("找不到 Material 的搜索 worker（assets/javascripts/workers/search.*.min.js）")
     # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
     _load("checker_build", HERE / "checker_build.py").build(Path(config.site_dir))

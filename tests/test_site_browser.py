@@ -184,7 +184,14 @@ def test_flowchart_is_drawn_with_vendored_mermaid(browser_context, site_url, art
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("身份证", ("rules/D", "forms/annex1", "guide")), ("零报告", ("procedure", "guide", "forms/manifest"))],
+    [
+        ("身份证", ("rules/D", "forms/annex1", "guide")),
+        ("零报告", ("procedure", "guide", "forms/manifest")),
+        # A number with its Chinese unit, as a clerk types it (the pages write 7个工作日).
+        ("7个工作日", ("procedure", "guide", "rules/R004")),
+        # Several words in one run: each is looked up, the last one too (Material cut 日期 to 日).
+        ("民主评议日期", ("rules/R003", "rules/R010", "forms/annex1")),
+    ],
 )
 def test_search_finds_chinese_words(browser_context, site_url, word, expected):
     page = _open(browser_context, site_url)
@@ -200,6 +207,11 @@ def test_search_finds_chinese_words(browser_context, site_url, word, expected):
     meta = page.inner_text(".md-search-result__meta")
     text = page.inner_text(".md-search-result__list").replace("\u200b", "")
     assert word in text, (meta, text[:500])
+    # No part of the query is struck out as missing from the two best pages.
+    missing = page.eval_on_selector_all(
+        ".md-search-result__item:nth-child(-n+2) > a del", "els => els.map(e => e.textContent)"
+    )
+    assert not missing, missing
     print(word, meta, hrefs[:5])
     # Open the first result, as a reader would, and find the word on that page.
     page.locator(".md-search-result__item a").first.click()
