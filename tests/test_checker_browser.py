@@ -569,3 +569,46 @@ def test_the_stage_control_checks_what_is_submitted(checker, tmp_path):
     expected = _cli_with(files, "2020-08-10", "--stage", "submit")
     assert submit["findings"] == expected["findings"] and not submit["valid"]
     assert [f["severity"] for f in submit["findings"] if f["rule"] == "T008"] == ["error"]
+
+
+def test_example_button_shows_a_clean_result_a_clerk_can_act_on(page, built_site, artefacts):
+    """用示例文件试一试 on the published page: the site's filled example passes; the screen has the
+    checklist, one plain line for the county's checks, no option names, hidden sheets, library
+    names or paths, and the downloads named after the file, annotated workbook first."""
+    with Server(built_site.path) as s:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        _ready_page(page, s.url + "check/")
+        before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+        page.click("button.fpjc-ck-example")
+        page.wait_for_function(
+            "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n",
+            arg=before,
+            timeout=CHECK_MS,
+        )
+        assert _state(page) == "done", page.inner_text(".fpjc-ck-message")
+        page.wait_for_selector("a.fpjc-ck-html", timeout=CHECK_MS)
+        text = page.inner_text(".fpjc-ck-result")
+        assert "通过" in page.inner_text(".fpjc-ck-result .admonition-title")
+        for word in (
+            "--history",
+            "--roster",
+            "_fpjc",
+            "openpyxl",
+            "chinesecalendar",
+            "site-packages",
+            "/tmp/",
+        ):
+            assert word not in text, word
+        assert page.locator(".fpjc-ck-not-run").count() <= 1
+        checklist = page.locator(".fpjc-ck-checklist li").all_inner_texts()
+        assert len(checklist) >= 4 and any("盖章" in line for line in checklist), checklist
+        links = page.locator(".fpjc-ck-downloads a")
+        names = [links.nth(i).get_attribute("download") for i in range(links.count())]
+        assert [n.rsplit(".", 1)[-1] for n in names] == ["xlsx", "html", "json"], names
+        assert all(n.startswith("填报示例（虚构数据）") for n in names), names
+        page.screenshot(path=str(artefacts / "clerk-check-example-desktop.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artefacts / "clerk-check-example-phone.png"), full_page=True)
+        assert page.outside == []
