@@ -165,7 +165,23 @@ def test_libreoffice_opens_the_annotated_copy(workbook, report, tmp_path):
         capture_output=True,
         timeout=120,
     )
-    assert (tmp_path / "pdf" / "out.pdf").stat().st_size > 1000
+    pdfplumber = pytest.importorskip("pdfplumber")
+    from tests.test_paper import A4_LANDSCAPE, _column_mm, _has, _lines, _page_mm, _sizes
+
+    with pdfplumber.open(tmp_path / "pdf" / "out.pdf") as pdf:
+        first = pdf.pages[0]  # the 校验结果 sheet comes first
+        assert _page_mm(first) == A4_LANDSCAPE
+        # Fitted to the width: every column on the first page, each header on one line (行, 列
+        # and 单元格 apart), readable.
+        headers = "序号 严重程度 规则 规则名称 表 文件 / 工作表 行 列 单元格 填写的值 问题 怎么改"
+        assert headers in _lines(first)
+        assert min(_sizes(first, "严重程度")) >= 9
+        assert min(_sizes(first, "怎么改")) >= 9
+        assert _column_mm(first, "填写的值") >= 20
+        assert _column_mm(first, "怎么改") >= 45
+        # Wrapped text is not cut off: rows are as tall as their text, so the second line of
+        # F003's hint (按 YYYY-MM-DD 填写，例如 / 2020-07-15) is printed too.
+        assert _has(first, "2020-07-15")
 
 
 def test_control_characters_do_not_break_the_workbook(workbook, report, tmp_path):

@@ -240,6 +240,21 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+ROW_PT = 15  # one line of Calibri 11 with CJK text
+
+
+def _row_height(values: list, widths: list[int]) -> float:
+    """Points for a row whose cells wrap within `widths`: the most lines any cell takes."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if value is None or value == "":
+            continue
+        room = max(1, width - 1)  # the cell's padding
+        n = sum(max(1, -(-_display_width(part) // room)) for part in str(value).split("\n"))
+        lines = max(lines, n)
+    return ROW_PT * lines + 3
+
+
 def _put_text(cell, value) -> None:
     """Write a value as text: a cell starting with = must not become a formula."""
     cell.value = value
@@ -301,6 +316,10 @@ def _result_sheet(
         "怎么改",
     ]
     head_row = 6
+    # Column widths in Excel's character units; rows are given the height of their wrapped text,
+    # since neither Excel nor LibreOffice grows a row written without one.
+    widths = [5, 9, 6, 16, 7, 14, 5, 14, 7, 14, 34, 28]
+    ws.row_dimensions[head_row].height = _row_height(headers, widths)
     for c, h in enumerate(headers, start=1):
         cell = ws.cell(row=head_row, column=c, value=h)
         cell.font = Font(bold=True)
@@ -338,6 +357,9 @@ def _result_sheet(
             f.get("hint") or "",
         ]
         ws.append(values)
+        height = _row_height(values, widths)
+        if height > ROW_PT + 3:
+            ws.row_dimensions[r].height = height
         for c, v in enumerate(values, start=1):
             if isinstance(v, str) and v.startswith("="):  # text that starts with "=" stays text
                 ws.cell(row=r, column=c).data_type = "s"
@@ -374,7 +396,6 @@ def _result_sheet(
             _put_text(ws.cell(row=r, column=1), line)
     ws.print_area = f"A1:{chr(64 + len(headers))}{max(r, head_row)}"
 
-    widths = [5, 7, 6, 16, 7, 14, 5, 12, 7, 14, 34, 28]
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + c)].width = w
     # The lines above the table span the printed width and wrap; merged cells do not grow
