@@ -12,6 +12,7 @@ from pathlib import Path
 from validator.engine import validate_package
 from validator.reading import open_files, open_package
 from validator.reading.history import load_history, load_roster
+from validator.tables import InputError
 
 
 def validate(
@@ -32,6 +33,9 @@ def validate(
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
+    for path in [*paths, history, roster if isinstance(roster, str | Path) else None]:
+        if path is not None:
+            _refuse_special(Path(path))
     package = open_package(list(paths), name=name)
     earlier = load_history(history, today=today) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
@@ -47,6 +51,18 @@ def validate(
         show_personal_data=show_personal_data,
         options=options,
     )
+
+
+def _refuse_special(path: Path) -> None:
+    """A named pipe, device or socket would block or never end: only files and folders are read."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing: the reader says so in its own words
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"{path} 不是普通文件或文件夹（可能是命名管道或设备），fpjc 只读取文件和文件夹")
 
 
 def validate_files(

@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from validator.commands.common import err, guarded, need_checkout, out
+from validator.commands.common import err, guarded, need_checkout, out, run_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +45,15 @@ def _run(args: argparse.Namespace) -> int:
     from validator.builders import standard_json as forms
 
     target = args.out or forms.ROOT / "schemas"
+    files = run_files()
+    files.read("表单定义", forms.FORMS_DIR)
+    if args.action == "build":
+        files.output_file("standard.json", forms.STANDARD_JSON)
+        files.output_folder("--out", target)
+    else:
+        files.read("标准", forms.STANDARD_JSON)
+        if target.exists():
+            files.read("--out", target)
     try:
         if args.action == "build":
             forms.write_standard()

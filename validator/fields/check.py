@@ -21,7 +21,7 @@ from validator.findings import Finding
 from validator.rules import Rule
 from validator.tables import Table
 from validator.values import idnumber
-from validator.values.mask import mask, scrub
+from validator.values.mask import mask, scrub, scrub_value
 from validator.values.parse import (
     FULLWIDTH_DIGITS,
     cell_text,
@@ -189,7 +189,8 @@ class _Column:
     def shown(self, cell: object) -> str:
         text = cell_text(cell)
         if not self.show:
-            text = mask(self.personal, text) if self.personal else scrub(text)
+            # A name typed into another column (a shifted row) is masked too: `scrub_value`.
+            text = mask(self.personal, text) if self.personal else scrub_value(text)
         return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
@@ -199,6 +200,8 @@ class _Column:
         key = (rule.id, shown, *params.items())
         message = self.messages.get(key)
         if message is None:
+            if not self.show and not self.personal:  # a list item quoted alone ("李四")
+                params = {k: scrub_value(v) if isinstance(v, str) else v for k, v in params.items()}
             message = rule.message.format(header=self.header, shown=shown, **params)
             if not self.show:  # list items and other quoted parts are raw cell text
                 message = scrub(message)
