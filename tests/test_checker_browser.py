@@ -8,6 +8,7 @@ for the same files, and the grouped findings on the page must match the renderer
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import json
 import re
@@ -239,6 +240,33 @@ def test_workbook_annotated_download(checker, tmp_path):
     wb = openpyxl.load_workbook(saved)
     assert wb.sheetnames[0] == "校验结果"
     assert {"附件1", "附件2", "附件3"} <= set(wb.sheetnames)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [[EXAMPLES / "valid-2020-07.xlsx"], sorted((EXAMPLES / "valid-2020-07").glob("*.csv"))],
+    ids=["workbook", "csv"],
+)
+def test_the_annotated_download_is_masked_like_the_page(checker, tmp_path, files):
+    """The browser's workbook follows the CLI's rule: no full ID, phone or name of the clerk's data."""
+    import openpyxl
+
+    page = checker
+    _check(page, files)
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    saved = tmp_path / "annotated.xlsx"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as z:
+        text = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    full = re.compile(r"(?<![0-9])(?:[1-9][0-9]{5}(?:19|20)[0-9]{7}[0-9Xx]|1[3-9][0-9]{9})(?![0-9Xx])")
+    assert full.findall(text) == []
+    names = set()
+    for f in sorted((EXAMPLES / "valid-2020-07").glob("*.csv")):
+        for row in csv.DictReader(f.open(encoding="utf-8")):
+            names.update(row.get(k) for k in ("head_name", "helper", "preparer", "reviewer") if row.get(k))
+    assert names and not [n for n in names if n in text]
+    assert "个人信息已打码" in openpyxl.load_workbook(saved)["校验结果"]["A3"].value
 
 
 def test_dropped_file_is_checked(checker):

@@ -586,6 +586,17 @@ def _records(text: str, name: str, notes: list[str]) -> Iterator[tuple[int, list
         line += reader.line_num
 
 
+def _csv_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"一个单元格超过 {csv.field_size_limit()} 个字符"
+    if "NUL" in text:
+        return "含有 NUL 字符"
+    if isinstance(exc, StopIteration) or "unexpected end of data" in text:
+        return "引号没有闭合，文件就结束了"
+    return "格式错误"
+
+
 def _finding_lines(report: Mapping) -> dict[str, set[tuple[int, int]]]:
     """CSV name → (line, 0-based column) of findings outside the name/ID/phone columns."""
     out: dict[str, set[tuple[int, int]]] = {}
