@@ -44,7 +44,10 @@ def validate_package(
     today = today or dt.date.today()
     findings: list[Finding] = []
     ctx = Context(
-        today=today, emit=findings.append, workdays=Workdays(), show_personal_data=show_personal_data
+        today=today,
+        emit=findings.append if show_personal_data else _scrubbing(findings.append),
+        workdays=Workdays(),
+        show_personal_data=show_personal_data,
     )
     ctx.history = history
     if roster is not None:
@@ -87,6 +90,23 @@ def validate_package(
     findings.extend(map(_readable if show_personal_data else _scrubbed, package.findings))
     report = _report(package, findings, ctx, options or {})
     return _names_shown(report, show_personal_data)
+
+
+def _scrubbing(emit):
+    """The row, table and package rules' `emit`, masking any ID or phone number a message quotes
+    (a 序号 or a count parsed from a shifted cell); field checks mask their own messages."""
+    memo: dict[str, str] = {}
+
+    def scrubbed(f: Finding) -> None:
+        text = memo.get(f.message)
+        if text is None:
+            text = scrub(f.message)
+            if len(memo) < 10_000:
+                memo[f.message] = text
+        f.message = text
+        emit(f)
+
+    return scrubbed
 
 
 def _readable(f: Finding) -> Finding:

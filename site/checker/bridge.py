@@ -72,8 +72,10 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     try:
         report = validate_files(files, today=_today(today), show_personal_data=False)
     except InputError as exc:
-        # What `fpjc validate` prints before exiting with status 2.
-        return {"unreadable": f"无法读取：{exc}"}
+        # What `fpjc validate` prints before exiting with status 2, file names masked like it.
+        from validator.values.mask import scrub_names_in_paths
+
+        return {"unreadable": scrub_names_in_paths(f"无法读取：{exc}")}
     titles = rule_titles(report)
     groups = group(report["findings"])
     for g in groups:
