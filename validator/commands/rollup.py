@@ -40,11 +40,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="汇总格式：text（终端文字表格，默认）、json、html（可打印的独立网页）、csv（UTF-8 带 BOM，一行一个数）",
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="汇总写入此文件；不写时输出到屏幕")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="汇总写入此文件；不写时输出到屏幕。可以放在 DIR 中，但不能放进或覆盖某个乡镇的报送包",
+    )
     parser.add_argument(
         "--reports",
         metavar="DIR",
-        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
+        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）；"
+        "不能是某个乡镇的报送包或在其中",
     )
     add_check_options(parser)
     parser.add_argument(

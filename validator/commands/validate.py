@@ -40,19 +40,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="text",
-        help="报告格式：text（终端文字，默认）、json、html（独立网页）、xlsx（标注版 Excel）",
+        help="报告格式：text（终端文字，默认）、json、html（独立网页）、xlsx（标注版 Excel；生成不了时输出文字报告并说明原因）",
     )
     parser.add_argument(
         "--output",
         "-o",
         metavar="FILE",
-        help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”",
+        help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”。"
+        "不能是被校验的文件或其文件夹中的文件，也不能是 --history、--roster 的文件；是符号链接时替换链接本身",
     )
     add_check_options(parser)
     parser.add_argument(
         "--show-personal-data",
         action="store_true",
-        help="在报告中显示完整的姓名、身份证号和电话（默认打码）；只在自己的电脑上使用",
+        help="在报告、标注版 Excel 和消息中显示完整的姓名、身份证号和电话（默认打码，文件名中的号码也打码）；只在自己的电脑上使用",
     )
     add_color_option(parser)
 
