@@ -310,7 +310,8 @@ def _compile_money(col: _Column, field: dict, today: dt.date):
     lo = field.get("minimum")
     hi = field.get("maximum")
     lo_ = 0.0 if lo is None else float(lo)
-    hi_ = float("inf") if hi is None else float(hi)
+    # Beyond 10^15 yuan the slow path says 数字太大 (float() of 400 digits is infinity).
+    hi_ = 1e15 if hi is None else min(float(hi), 1e15)
     blank = _blank_default(field)
     in_range = _range_check(col, field)
     problems = {"invalid": R.MONEY, "negative": R.MONEY_NEGATIVE, "decimals": R.MONEY_DECIMALS}
