@@ -761,7 +761,7 @@ def _run_many(args) -> int:
     started = time.time()
     pending = list(range(args.start, args.start + args.cases))
     chunks = [pending[i : i + args.chunk] for i in range(0, len(pending), args.chunk)]
-    totals = {"cases": 0, "status": {}, "failures": 0, "slowest": 0.0, "rss": 0}
+    totals = {"cases": 0, "status": {}, "failures": 0, "slowest": [], "rss": 0}
     failures: list[dict] = []
     running: list[tuple[subprocess.Popen, list[int], float]] = []
     last_report = time.time()
@@ -801,7 +801,7 @@ def _run_many(args) -> int:
         totals["cases"] += 1
         key = str(line["status"])
         totals["status"][key] = totals["status"].get(key, 0) + 1
-        totals["slowest"] = max(totals["slowest"], line["seconds"])
+        totals["slowest"] = sorted([*totals["slowest"], [line["seconds"], line["number"]]], reverse=True)[:5]
         totals["rss"] = max(totals["rss"], line.get("rss", 0))
         if line["problems"]:
             totals["failures"] += 1
@@ -865,7 +865,7 @@ def _run_many(args) -> int:
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     if args.summary:
         Path(args.summary).write_text(
-            json.dumps({**summary, "failures": failures}, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps({**summary, "failed": failures}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
     return 1 if failures else 0
 
