@@ -79,7 +79,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and sum(p.suffix.lower() in (".xlsx", ".xlsm") for p in inputs) > 1:
         raise UsageError("--format xlsx 一次只能标注一个工作簿，请分别校验每个 .xlsx 文件")
     if args.format == "xlsx" and output is None:
-        output = Path.cwd() / f"{file_name_safe(_stem(inputs[0]))}.校验结果.xlsx"
+        stem = _stem(inputs[0])
+        output = Path.cwd() / f"{stem if args.show_personal_data else file_name_safe(stem)}.校验结果.xlsx"
         label = "标注版 Excel 的默认位置（当前文件夹）"
     else:
         label = "--output"
