@@ -44,7 +44,7 @@ from validator.render import (
     verdict,
     visible,
 )
-from validator.values.mask import UNMASKED_BYTES, looks_like_name, mask, scrub, scrub_names_in_paths
+from validator.values.mask import UNMASKED, UNMASKED_BYTES, looks_like_name, mask, scrub, scrub_names_in_paths
 
 RESULT_SHEET = "校验结果"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "BDD7EE"}
@@ -310,19 +310,21 @@ def _masked_cell(kind: str, value) -> str:
 
 
 def _number_mask(value) -> str | None:
-    """An ID or mobile number stored as a number, masked; None for any other number."""
+    """An ID or mobile number stored as a number, masked; None for any other number.
+
+    What counts is what the leak check looks for (`mask.UNMASKED`): a 17-digit 户编号 typed as a
+    number stays as it is; an 18-digit ID that Excel rounded still has its birth date and is masked.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float):
-        if not value.is_integer() or abs(value) < 1e10:
+        if not value.is_integer() or not 1e10 <= abs(value) < 1e19:
             return None
         value = int(value)
     digits = str(abs(value))
-    if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
-        return mask("phone", digits)
-    if len(digits) >= 14:
-        return mask("id_number", digits)
-    return None
+    if not UNMASKED.fullmatch(digits):
+        return None
+    return mask("phone" if len(digits) == 11 else "id_number", digits)
 
 
 def _finding_cells(report: Mapping, places: Mapping) -> dict[str, set[str]]:
