@@ -44,7 +44,20 @@ def mask_text(text: str, kind: str, value: object) -> str:
     return text.replace(raw, mask(kind, raw))
 
 
+# What an ID or phone cell holds when it holds an ID or a phone (also as Excel mangled it). Any
+# other text in such a cell (a shifted row, a whole record in one cell) is starred out entirely:
+# keeping its head and tail would show whatever happens to stand there.
+_ID_SHAPE = re.compile(r"[0-9Xx.Ee+\s]+")
+_PHONE_SHAPE = re.compile(r"[0-9\s\-－+()（）#,，/、;；转]+")
+
+
+def _mask_all(text: str) -> str:
+    return "*" * len(text)
+
+
 def _mask_id(text: str) -> str:
+    if not _ID_SHAPE.fullmatch(text):
+        return _mask_all(text)
     n = len(text)
     if n >= 15:  # 18-digit IDs and 15-digit legacy ones: address code + last four
         return text[:6] + "*" * (n - 10) + text[-4:]
@@ -55,14 +68,15 @@ def _mask_id(text: str) -> str:
 
 def _mask_phone(text: str) -> str:
     digits = sum(ch.isdigit() for ch in text)
-    if digits < 7:
-        return "*" * len(text)
+    if digits < 7 or not _PHONE_SHAPE.fullmatch(text):
+        return _mask_all(text)
     # Keep an area code written before a separator (0872-), then star all digits but the
     # last four, so 13812341234 -> 138****1234 and 0872-1234567 -> 0872-***4567.
     head = 0
     for sep in "-－ ":
-        if sep in text:
-            head = text.index(sep) + 1
+        at = text.find(sep)
+        if 0 < at <= 4:  # 0872-, 138 : a prefix, never a whole first number
+            head = at + 1
             break
     if head == 0:
         head = 3 if digits >= 10 else 0
