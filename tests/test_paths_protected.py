@@ -181,7 +181,9 @@ def test_every_command_declares_its_files():
 
     for name, (module, _) in COMMANDS.items():
         path = ROOT / (module.replace(".", "/") + ".py")
-        assert "run_files(" in path.read_text(encoding="utf-8"), f"fpjc {name} ({path.name}) declares no files"
+        assert "run_files(" in path.read_text(encoding="utf-8"), (
+            f"fpjc {name} ({path.name}) declares no files"
+        )
 
 
 def test_the_audit_hook_stops_undeclared_writes(tmp_path):
