@@ -83,7 +83,7 @@ def test_html_table_rows_limit(report):
     report = copy.deepcopy(report)
     report["findings"] = [_finding(r) for r in range(2, 7)]
     assert "请看 JSON 报告" not in render_html(report, max_rows=5)
-    assert "其余 1 处请看 JSON 报告" in render_html(report, max_rows=4)
+    assert "其余1处请看 JSON 报告" in render_html(report, max_rows=4)
 
 
 def test_marked_findings_limit(tmp_path, report, monkeypatch):
@@ -92,13 +92,13 @@ def test_marked_findings_limit(tmp_path, report, monkeypatch):
     report = {**report, "findings": [_finding(r) for r in range(2, 5)]}
     assert _sheet(annotated_bytes(source, report), RESULT_SHEET)["A5"].value is None
     report["findings"].append(_finding(5))
-    assert "其余 1 处" in _sheet(annotated_bytes(source, report), RESULT_SHEET)["A5"].value
+    assert "其余1处" in _sheet(annotated_bytes(source, report), RESULT_SHEET)["A5"].value
 
 
 def test_csv_lines_limit(tmp_path, report, monkeypatch):
     monkeypatch.setattr(xlsx, "MAX_CSV_ROWS", 10)
     annotated_bytes(_csv(tmp_path, ["序号", *map(str, range(9))]), report)  # 10 lines
-    with pytest.raises(AnnotateError, match="超过 10 行"):
+    with pytest.raises(AnnotateError, match="超过10行"):
         annotated_bytes(_csv(tmp_path, ["序号", *map(str, range(10))]), report)
 
 
@@ -132,7 +132,7 @@ def test_excel_cell_characters_limit(tmp_path, report):
     ws = next(ws for ws in openpyxl.load_workbook(io.BytesIO(data)).worksheets if ws.title != RESULT_SHEET)
     assert ws["A2"].value == "字" * limit
     assert len(ws["A3"].value) == limit and ws["A3"].value.endswith("…")
-    assert "1 个单元格超过" in _sheet(data, RESULT_SHEET)["A5"].value
+    assert "1个单元格超过" in _sheet(data, RESULT_SHEET)["A5"].value
 
 
 def test_excel_columns_limit(tmp_path, report):
@@ -142,4 +142,4 @@ def test_excel_columns_limit(tmp_path, report):
     ws = next(ws for ws in openpyxl.load_workbook(io.BytesIO(data)).worksheets if ws.title != RESULT_SHEET)
     assert ws.cell(row=2, column=limit).value == "x" and ws.cell(row=3, column=limit).value == "y"
     assert ws.max_column == limit
-    assert "1 行超过" in _sheet(data, RESULT_SHEET)["A5"].value
+    assert "1行超过" in _sheet(data, RESULT_SHEET)["A5"].value

@@ -17,6 +17,7 @@ from validator.commands.common import (
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     run_files,
@@ -52,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）；"
         "不能是某个乡镇的报送包或在其中",
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="submit")
     parser.add_argument(
         "--month",
         metavar="YYYY-MM",
@@ -80,12 +81,13 @@ def _run(args: argparse.Namespace) -> int:
         )
     history = files.read("历史报送包（--history）", args.history) if args.history else None
     roster = files.read("建档立卡名单（--roster）", args.roster) if args.roster else None
+    settings = files.read("县设置文件（--settings）", args.settings) if args.settings else None
     output = Path(args.output) if args.output else None
     reports = Path(args.reports) if args.reports else None
     # Our own outputs (and the history) may sit in DIR; they are not townships' packages. A
     # reports folder is ours only while it holds nothing but our reports, and an output with
     # a package's suffix (.zip, .xlsx) is never taken for ours: it would be a township's.
-    exclude = [p for p in (history, roster) if p]
+    exclude = [p for p in (history, roster, settings) if p]
     if output is not None and output.suffix.lower() not in PACKAGE_SUFFIXES:
         exclude.append(output)
     if reports is not None and _only_our_reports(reports):
@@ -117,6 +119,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
+    from validator.settings import SettingsError
 
     try:
         result = rollup(
@@ -127,7 +130,12 @@ def _run(args: argparse.Namespace) -> int:
             month=month,
             exclude=tuple(exclude),
             each_report=each_report,
+            stage=args.stage,
+            settings=load_settings(args.settings),
         )
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     except InputError as exc:
         err(f"无法读取：{exc}")
         return UNUSABLE

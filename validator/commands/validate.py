@@ -1,6 +1,6 @@
 """`fpjc validate`: check submission packages and report in text, JSON, HTML or an annotated workbook.
 
-Exit status (SPEC §8): 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
+Exit status: 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
 bad usage. User mistakes get a Chinese message on stderr, never a traceback; an unexpected
 failure says it is a bug and names the exception type (FPJC_DEBUG=1 shows the traceback).
 """
@@ -17,6 +17,7 @@ from validator.commands.common import (
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     run_files,
@@ -49,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”。"
         "不能是被校验的文件或其文件夹中的文件，也不能是 --history、--roster 的文件；是符号链接时替换链接本身",
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="draft")
     parser.add_argument(
         "--show-personal-data",
         action="store_true",
@@ -75,6 +76,8 @@ def _run(args: argparse.Namespace) -> int:
         files.read("历史报送包（--history）", args.history)
     if args.roster:
         files.read("建档立卡名单（--roster）", args.roster)
+    if args.settings:
+        files.read("县设置文件（--settings）", args.settings)
     output = Path(args.output) if args.output else None
     if args.format == "xlsx" and sum(p.suffix.lower() in (".xlsx", ".xlsm") for p in inputs) > 1:
         raise UsageError("--format xlsx 一次只能标注一个工作簿，请分别校验每个 .xlsx 文件")
@@ -88,15 +91,22 @@ def _run(args: argparse.Namespace) -> int:
         files.output_file(label, output)
 
     from validator import api
+    from validator.settings import SettingsError
 
     try:
+        settings = load_settings(args.settings)
         report = api.validate(
             [str(p) for p in inputs],
             history=args.history,
             roster=args.roster,
             today=today,
             show_personal_data=args.show_personal_data,
+            stage=args.stage,
+            settings=settings,
         )
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     except InputError as exc:
         err(f"无法读取：{exc}")
         return UNUSABLE

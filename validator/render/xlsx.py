@@ -41,6 +41,7 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    settings_line,
     verdict,
     visible,
 )
@@ -498,7 +499,7 @@ def _copy_csv(wb, sources: list[Path], report: Mapping, notes: list[str], *, mas
     lines = sum(text.count("\n") for _, text in texts)
     if lines > MAX_CSV_ROWS:
         raise AnnotateError(
-            f"CSV 共约 {lines} 行，超过 {MAX_CSV_ROWS} 行，生成标注版 Excel 会非常慢；"
+            f"CSV 共约{lines}行，超过{MAX_CSV_ROWS}行，生成标注版 Excel 会非常慢；"
             "请改用 --format html 或 --format json 查看校验结果"
         )
     layouts = _layouts(sources) if masked else {}
@@ -536,11 +537,11 @@ def _copy_csv(wb, sources: list[Path], report: Mapping, notes: list[str], *, mas
                 _put_text(ws.cell(row=r, column=c + 1), value)
         if wide:
             notes.append(
-                f"{shown(name)}：{wide} 行超过 Excel 的 {EXCEL_COLUMNS} 列（XFD 列），XFD 以后的单元格没有复制"
+                f"{shown(name)}：{wide}行超过 Excel 的{EXCEL_COLUMNS}列（XFD 列），XFD 以后的单元格没有复制"
             )
         if long:
             notes.append(
-                f"{shown(name)}：{long} 个单元格超过 Excel 每格 {EXCEL_CELL_CHARS} 个字符的上限，只复制了开头部分"
+                f"{shown(name)}：{long}个单元格超过 Excel 每格{EXCEL_CELL_CHARS}个字符的上限，只复制了开头部分"
             )
         ws.freeze_panes = "A2"
         places[shown(name)] = ws
@@ -580,9 +581,7 @@ def _records(text: str, name: str, notes: list[str]) -> Iterator[tuple[int, list
         try:
             record = next(reader)
         except (csv.Error, StopIteration) as exc:
-            notes.append(
-                f"{name}：第 {line + 1} 行起无法按 CSV 读取（{exc or '文件在引号中结束'}），其后的行没有复制"
-            )
+            notes.append(f"{name}：第{line + 1}行起无法按 CSV 读取（{_csv_reason(exc)}），其后的行没有复制")
             return
         yield line + 1, record
         line += reader.line_num
@@ -591,7 +590,7 @@ def _records(text: str, name: str, notes: list[str]) -> Iterator[tuple[int, list
 def _csv_reason(exc: Exception) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
-        return f"一个单元格超过 {csv.field_size_limit()} 个字符"
+        return f"一个单元格超过{csv.field_size_limit()}个字符"
     if "NUL" in text:
         return "含有 NUL 字符"
     if isinstance(exc, StopIteration) or "unexpected end of data" in text:
@@ -678,6 +677,9 @@ def _result_sheet(
     about = f"标准版本 {report['standard_version']}，fpjc {report['fpjc_version']}"
     if opts.get("today"):
         about += f"，校验日期 {opts['today']}"
+    if opts.get("stage"):
+        about += "，" + ("自查草稿" if opts["stage"] == "draft" else "上报核对")
+    about += "；设置：" + settings_line(report)
     if masked:
         about += (
             "。个人信息已打码：各表中的姓名、身份证号和电话只保留姓和头尾几位，其他单元格里的身份证号和手机号"
@@ -695,7 +697,7 @@ def _result_sheet(
     warned = []
     if omitted:
         warned.append(
-            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。"
+            f"问题太多：本工作簿只标出并列出前{MAX_FINDINGS}处，其余{omitted}处请看 JSON 报告（--format json）。"
         )
     warned.extend(f"复制不完整：{n}" for n in notes)
     if warned:
