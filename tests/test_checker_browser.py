@@ -316,6 +316,38 @@ def test_unreadable_input_says_what_the_cli_says(checker, tmp_path):
     assert said.split("：", 1)[1].strip() in page.inner_text(".fpjc-ck-message")
 
 
+def test_personal_data_in_file_names_stays_masked_on_the_page(checker, tmp_path):
+    """A file named after a household head: the page, the report and every download mask it."""
+    secret = "张秘密_110101199003075555"
+    page = checker
+    files = []
+    for f in sorted((EXAMPLES / "valid-2020-07").glob("*.csv")):
+        target = tmp_path / (f"{secret}.csv" if f.name == "annex1.csv" else f.name)
+        target.write_bytes(f.read_bytes())
+        files.append(target)
+    report = _check(page, files)
+    shown = page.inner_text("#fpjc-checker") + json.dumps(report, ensure_ascii=False)
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-html")
+    shown += Path(info.value.path()).read_text(encoding="utf-8")
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    shown += info.value.suggested_filename
+    with zipfile.ZipFile(info.value.path()) as z:
+        shown += "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    assert "110101199003075555" not in shown and "张秘密" not in shown
+    assert "张**_110101********5555" in shown
+    broken = tmp_path / f"{secret}.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+    page.set_input_files(".fpjc-ck-input", [str(broken)])
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n", arg=before
+    )
+    message = page.inner_text(".fpjc-ck-message")
+    assert message and "110101199003075555" not in message and "张秘密" not in message
+
+
 def test_file_too_large_is_refused_in_chinese(checker, tmp_path):
     page = checker
     big = tmp_path / "big.csv"
