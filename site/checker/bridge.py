@@ -100,8 +100,10 @@ def check(
         # What `fpjc validate --settings` prints before exiting with status 2.
         return {"settings_error": str(exc)}
     except InputError as exc:
-        # What `fpjc validate` prints before exiting with status 2.
-        return {"unreadable": f"无法读取：{exc}"}
+        # What `fpjc validate` prints before exiting with status 2, file names masked like it.
+        from validator.values.mask import scrub_names_in_paths
+
+        return {"unreadable": scrub_names_in_paths(f"无法读取：{exc}")}
     titles = rule_titles(report)
     groups = group(report["findings"])
     for g in groups:
@@ -120,24 +122,28 @@ def check(
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
         "not_run": not_run_lines(report),
         "checklist": checklist() if report["valid"] else [],
-        "stem": download_stem(files),
+        "stem": download_stem(files, report),
     }
 
 
-def download_stem(files: list[tuple[str, bytes]]) -> str:
+def download_stem(files: list[tuple[str, bytes]], report: dict) -> str:
     """What the downloads are named after: the package's file (云鹤镇2020年7月.xlsx → 云鹤镇2020年7月),
-    or “报送包” for several files."""
-    return Path(files[0][0]).stem if len(files) == 1 else "报送包"
+    or “报送包” for several files; a name that holds personal data is masked like the report."""
+    from validator.values.mask import file_name_safe
+
+    stem = Path(files[0][0]).stem if len(files) == 1 else "报送包"
+    return stem if (report.get("options") or {}).get("show_personal_data") else file_name_safe(stem)
 
 
 def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
     """The HTML report and the annotated workbook (bytes) for the download buttons.
 
-    The workbook is the renderers' annotated copy: of the one .xlsx, or of the CSV lines. When
-    it cannot be made (say, two workbooks at once) ``xlsx`` is None and ``note`` says why.
+    The workbook is the renderers' annotated copy: of the one .xlsx, or of the CSV lines, with
+    personal data masked exactly as in the report (the page never unmasks it). When it cannot
+    be made (say, two workbooks at once) ``xlsx`` is None and ``note`` says why.
     """
     from validator.render.html import render_html
-    from validator.render.xlsx import AnnotateError, annotate_workbook
+    from validator.render.xlsx import AnnotateError, annotated_bytes
 
     result: dict = {"html": render_html(report), "xlsx": None, "xlsx_name": None, "note": None}
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,14 +154,12 @@ def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
             path.parent.mkdir()
             path.write_bytes(data)
             sources.append(path)
-        dest = Path(tmp) / "annotated.xlsx"
         try:
-            annotate_workbook(sources, report, dest)
+            result["xlsx"] = annotated_bytes(sources, report)
         except AnnotateError as exc:
             result["note"] = str(exc)
         else:
-            result["xlsx"] = dest.read_bytes()
-            result["xlsx_name"] = f"{download_stem(files)}.校验结果.xlsx"
+            result["xlsx_name"] = f"{download_stem(files, report)}.校验结果.xlsx"
     return result
 
 
