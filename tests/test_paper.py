@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -258,3 +259,35 @@ def test_every_annex_of_the_template_prints_readable_and_signed(template_pdf):
             for label in (*paper.SIGNATURES, paper.STAMP):
                 assert _has(page, label), (form_id, label)
             assert not [line for line in _lines(page) if line and line[0] in CLOSING]
+
+
+@pytest.mark.browser
+def test_html_report_prints_on_a4_without_its_button(tmp_path):
+    """The HTML report of a faulty package, printed by Chromium as a clerk would print it."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("chromium not installed")
+    import datetime as dt
+
+    from validator.api import validate
+    from validator.render.html import render_html
+
+    report = validate(
+        [Path(__file__).parent.parent / "examples" / "errors-id-numbers.xlsx"], today=dt.date(2020, 9, 10)
+    )
+    src = tmp_path / "report.html"
+    src.write_text(render_html(report), encoding="utf-8")
+    assert "打印（A4）" in src.read_text(encoding="utf-8")
+    pdf_path = tmp_path / "report.pdf"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf_path}", src.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    with pdfplumber.open(pdf_path) as pdf:
+        assert {_page_mm(p) for p in pdf.pages} == {(210, 297)}
+        text = "".join(_text_of(p) for p in pdf.pages)
+        assert not _has(text, "打印（A4）")  # the button is for the screen
+        assert min(round(c["size"], 1) for p in pdf.pages for c in p.chars) >= 9
+        for page in pdf.pages:  # nothing runs off the paper's right edge
+            assert max(c["x1"] for c in page.chars) <= page.width
