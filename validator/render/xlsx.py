@@ -832,5 +832,4 @@ def _result_sheet(
             continue
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
         ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-        lines = -(-_display_width(str(text)) // int(sum(widths) * 0.9))
-        ws.row_dimensions[row].height = 15 * lines + 3
+        ws.row_dimensions[row].height = _row_height([text], [int(sum(widths) * 0.9)])
