@@ -291,3 +291,38 @@ def test_html_report_prints_on_a4_without_its_button(tmp_path):
         assert min(round(c["size"], 1) for p in pdf.pages for c in p.chars) >= 9
         for page in pdf.pages:  # nothing runs off the paper's right edge
             assert max(c["x1"] for c in page.chars) <= page.width
+
+
+@pytest.mark.browser
+def test_printable_id_cells_have_18_boxes(printable_pdfs):
+    """Each blank 户主身份证号 cell of the printed form is divided into 18 boxes, one per digit:
+    17 ticks between the cell's ruled sides, seen on the rendered page."""
+    page = printable_pdfs["annex1"].pages[0]
+    chars = page.chars
+    at = _find(_text_of(page), "户主身份证号")
+    first, last = chars[at], chars[at + len("户主身份证号") - 1]
+    mid_y = (first["top"] + first["bottom"]) / 2
+    xs = [e["x0"] for e in page.vertical_edges if e["top"] - 1 <= mid_y <= e["bottom"] + 1]
+    left = max(x for x in xs if x <= first["x0"] + 0.5)
+    right = min(x for x in xs if x > last["x1"] - 0.5)
+    # The first blank row: from the header row's bottom rule to the next rule below it.
+    rules = sorted(
+        {round(e["top"], 1) for e in page.horizontal_edges if e["x0"] <= left + 1 and e["x1"] >= right - 1}
+    )
+    below = [y for y in rules if y > first["bottom"] + 2]
+    top = below[0]
+    bottom = next(y for y in below if y > top + 20)  # the row (9 mm), not the border or the boxes
+    image = page.crop((left, top, right, bottom)).to_image(resolution=400).original.convert("L")
+    width, height = image.size
+    margin = int(400 / 25.4)  # leave out the ruled sides (1 mm)
+    best = 0
+    for y in range(height):
+        runs, dark = 0, False
+        for x in range(margin, width - margin):
+            if image.getpixel((x, y)) < 200:
+                runs += not dark
+                dark = True
+            else:
+                dark = False
+        best = max(best, runs)
+    assert best == 17, best
