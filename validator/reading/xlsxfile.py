@@ -570,7 +570,7 @@ def open_workbook(
             try:
                 table = _sheet_table(entry, book, title, form_id, emit, limits)
             except (SheetProblem, _Unreadable) as exc:
-                reason = f"工作表“{title}”无法读取：{exc.reason}"
+                reason = f"工作表“{title}”：{exc.reason}"
                 emit(
                     S.FILE_UNREADABLE.finding(name=entry.name, reason=reason, source=entry.name, sheet=title)
                 )
@@ -602,7 +602,9 @@ def _sheet_table(entry: Entry, book: Workbook, title: str, form_id, emit, limits
     def header_rows_below(row: int) -> int:
         return max((r2 - row for r1, _, r2, _ in merges if r1 == row and r2 > row), default=0)
 
-    layout = locate(form_id, head, name=title, place=place, emit=emit, header_rows_below=header_rows_below)
+    layout = locate(
+        form_id, head, name=title, place=place, emit=emit, header_rows_below=header_rows_below, limits=limits
+    )
     if layout is None:
         rows.close()
         if damaged_at:
