@@ -32,6 +32,7 @@ def start() -> dict:
         "python": sys.version.split()[0],
         "fpjc": getattr(validator, "__version__", ""),
         "standard": standard.version(),
+        "python-calamine": importlib.metadata.version("python-calamine"),
         "openpyxl": importlib.metadata.version("openpyxl"),
         "chinesecalendar": importlib.metadata.version("chinesecalendar"),
         "jinja2": importlib.metadata.version("jinja2"),
@@ -39,14 +40,16 @@ def start() -> dict:
 
 
 def warm() -> None:
-    """Import openpyxl (workbooks) and the download renderers (jinja2) after the page says ready.
+    """Import python-calamine (reads workbooks), openpyxl (writes the annotated copy) and the
+    download renderers (jinja2) after the page says ready.
 
-    Each takes a second or more in the browser and a CSV check needs neither; a workbook that
-    the clerk picks meanwhile simply waits in the worker's queue until this returns.
+    Each takes a moment in the browser and a CSV check needs none of them; a workbook that the
+    clerk picks meanwhile simply waits in the worker's queue until this returns.
     """
     import jinja2  # noqa: F401
     import markupsafe  # noqa: F401
     import openpyxl  # noqa: F401
+    import python_calamine  # noqa: F401
 
     import validator.render.html  # noqa: F401
     import validator.render.xlsx  # noqa: F401

@@ -32,7 +32,7 @@ async function start() {
       stderr: (line) => console.warn(line),
     });
     stage = "packages";
-    progress(2, "正在加载校验器组件（fpjc、openpyxl、chinesecalendar、jinja2）…");
+    progress(2, "正在加载校验器组件（fpjc、python-calamine、openpyxl、chinesecalendar、jinja2）…");
     const failures = [];
     await pyodide.loadPackage(["fpjc"], {
       messageCallback: () => {},
@@ -48,7 +48,7 @@ async function start() {
     const versions = bridge.start().toJs({ dict_converter: Object.fromEntries });
     progress(4, "校验器已就绪。");
     postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started) });
-    // The page is usable now; load openpyxl and the report renderers while the clerk picks a file.
+    // The page is usable now; load the workbook reader and the report renderers while the clerk picks a file.
     stage = "components";
     bridge.warm();
     return pyodide;

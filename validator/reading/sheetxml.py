@@ -109,10 +109,11 @@ class _Irregular(Exception):
 # --- fast path -------------------------------------------------------------------------------
 
 # A plain cell tag: r first, one to three upper-case letters and a row number without leading
-# zero, then only these attributes, each in double quotes with one space before it. t="e" is
-# left out on purpose: error cells are read one by one.
-_PLAIN_ATTRS = rb'(?: (?:s|cm|vm|ph)="[^"<>]*"| t="(?!e")[^"<>]*")*/?>'
-_TAG = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"((?: (?:s|t|cm|vm|ph)="[^"<>]*")*)(/?)>')
+# zero, then only these attributes, each in double quotes with one space before it, and at most
+# one space before the end (openpyxl writes `<c r="E2" s="14" t="n" />`). t="e" is left out on
+# purpose: error cells are read one by one.
+_PLAIN_ATTRS = rb'(?: (?:s|cm|vm|ph)="[^"<>]*"| t="(?!e")[^"<>]*")* ?/?>'
+_TAG = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"((?: (?:s|t|cm|vm|ph)="[^"<>]*")*) ?(/?)>')
 _ERROR_VALUE = re.compile(rb"<v>([^<]{1,255})</v>")
 # the first cell tag not in the plain form with one letter and at most k digits
 _NOT_PLAIN = {
