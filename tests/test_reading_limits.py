@@ -726,3 +726,22 @@ def test_every_limit_is_described_and_published():
     for what, name, cli, browser in rows:
         assert f"`{name}`" in page and what in page and cli in page and browser in page, name
     assert BROWSER_LIMITS.max_workbook_cells < CLI_LIMITS.max_workbook_cells
+
+
+def test_a_roster_workbook_goes_through_the_same_guard(tmp_path):
+    roster = write(
+        tmp_path / "名单.xlsx",
+        raw_workbook(
+            {"名单": sheet_xml(b"<sheetData>" + b"".join(HOSTILE["A1 and XFD1048576"]) + b"</sheetData>")}
+        ),
+    )
+    p = _cli(["validate", str(VALID), "--roster", str(roster), "--today", TODAY])
+    assert p.returncode == 2 and "建档立卡名单无法读取" in p.stderr.decode()
+    good = write(
+        tmp_path / "好.xlsx",
+        raw_workbook({"名单": sheet_xml(rows_xml([["说明"], ["户主身份证号"], ["532932197702195832"]]))}),
+    )
+    from validator.reading.history import load_roster
+
+    roster = load_roster(good, today=__import__("datetime").date(2020, 8, 10))
+    assert len(roster.keys) == 1 and roster.bad_rows == []

@@ -74,10 +74,11 @@ LIMIT_TEXT: dict[str, tuple[str, str]] = {
     "max_rows": ("工作表的行号（Excel 的网格）", "行"),
     "max_columns": ("工作表的列号（Excel 的网格，A 到 XFD）", "列"),
     "max_workbook_cells": (
-        "一个工作簿同时读入的单元格数：每张读取的工作表从第一个到最后一个有内容的单元格所围成的矩形，各表相加",
+        "一个工作簿同时读入的单元格数：每张读取的工作表从 A1 到最后一个有内容的单元格所围成的矩形，各表相加；"
+        "共享字符串（工作簿中不同文字）的个数也不得超过此数",
         "个",
     ),
-    "max_workbook_xml_bytes": ("工作簿的 xl/workbook.xml（工作表清单和定义的名称）的大小", "字节"),
+    "max_workbook_xml_bytes": ("工作簿的结构部件（xl/workbook.xml 及其关系文件）的大小", "字节"),
     "max_defined_names": ("工作簿中定义的名称（名称管理器中的条目）", "个"),
     "header_scan_rows": ("查找列标题行时查看的前几行", "行"),
     "header_scan_columns": ("查找列标题行时，每行查看的单元格数", "个"),
