@@ -29,7 +29,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from validator import standard
 from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
@@ -37,6 +36,7 @@ from validator.reading import sheetxml as X
 from validator.reading.common import DEFAULT_LIMITS, MB, Entry, FileProblem, Limits, amount
 from validator.reading.layout import locate
 from validator.reading.sheetxml import SheetProblem, merged_ranges  # noqa: F401 - re-exported
+from validator.reading.template_version import template_version_findings
 from validator.tables import Table
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -508,10 +508,6 @@ def _calamine_reason(exc: BaseException) -> str:
     return "XML 格式错误" if "XmlError" in type(exc).__name__ or "ill-formed" in text else type(exc).__name__
 
 
-def _version_tuple(v: str) -> tuple:
-    return tuple(int(x) if x.isdigit() else 0 for x in re.findall(r"\d+", str(v)))
-
-
 def open_workbook(
     entry: Entry,
     *,
@@ -544,15 +540,8 @@ def open_workbook(
         meta = book.meta()
         if meta:
             template_version = meta.get("standard_version")
-            if template_version and _version_tuple(template_version) < _version_tuple(standard.version()):
-                emit(
-                    S.TEMPLATE_OLD.finding(
-                        found=template_version,
-                        current=standard.version(),
-                        source=entry.name,
-                        sheet=META_SHEET,
-                    )
-                )
+            for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
+                emit(finding)
         info = {
             "path": entry.name,
             "kind": "xlsx",
