@@ -112,12 +112,12 @@ class _Irregular(Exception):
 # zero, then only these attributes, each in double quotes with one space before it, and at most
 # one space before the end (openpyxl writes `<c r="E2" s="14" t="n" />`). t="e" is left out on
 # purpose: error cells are read one by one.
-_PLAIN_ATTRS = rb'(?: (?:s|cm|vm|ph)="[^"<>]*"| t="(?!e")[^"<>]*")* ?/?>'
+_PLAIN_ATTRS = rb'(?: (?:s|cm|vm|ph)="[^"<>]*+"| t="(?!e")[^"<>]*+")*+ ?/?>'  # possessive: no backtracking
 _TAG = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"((?: (?:s|t|cm|vm|ph)="[^"<>]*")*) ?(/?)>')
 _ERROR_VALUE = re.compile(rb"<v>([^<]{1,255})</v>")
 # the first cell tag not in the plain form with one letter and at most k digits
 _NOT_PLAIN = {
-    k: re.compile(rb'<c r="(?![A-Z][1-9][0-9]{0,%d}"%s)' % (k - 1, _PLAIN_ATTRS)) for k in range(1, 8)
+    k: re.compile(rb'<c r="(?![A-Z][1-9][0-9]{0,%d}+"%s)' % (k - 1, _PLAIN_ATTRS)) for k in range(1, 8)
 }
 # `<c` that is neither `<c r="` nor the start of a longer name (`<col`, `<cfRule` …)
 _ODD_C = re.compile(rb'<c(?! r="|[A-Za-z0-9_.:\-])')
