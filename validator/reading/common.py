@@ -53,7 +53,7 @@ class Limits:
 
 # The page runs in a WebAssembly process with at most a few GB of address space, shared by the
 # Pyodide runtime, the file itself and python-calamine's grid (24 bytes a cell on wasm32, plus
-# each text): 8 M cells is a 330,000-row 附件1.
+# each text): 8 M cells is a 350,000-row 附件1.
 BROWSER_LIMITS = Limits(max_file_bytes=256 * MB, max_zip_total=1024 * MB, max_workbook_cells=8 * EXCEL_ROWS)
 CLI_LIMITS = Limits()
 DEFAULT_LIMITS = BROWSER_LIMITS if sys.platform == "emscripten" else CLI_LIMITS

@@ -452,7 +452,7 @@ class Workbook:
             self.used -= held
             del sheet
 
-    def merges(self, name: str, sheet) -> list[tuple[int, int, int, int]]:
+    def merges(self, sheet) -> list[tuple[int, int, int, int]]:
         """(min_row, min_col, max_row, max_col), 1-based, of the sheet's merged ranges."""
         out = []
         for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
@@ -580,7 +580,7 @@ def _sheet_table(entry: Entry, book: Workbook, title: str, form_id, emit, limits
         damaged_at = None
     except _Unreadable as exc:
         sheet, scan, held, damaged_at = _salvage(book, title, exc)
-    merges = book.merges(title, sheet)
+    merges = book.merges(sheet)
     rows = book._rows(sheet, scan, held)
     head = []
     for n, r in rows:
@@ -632,8 +632,11 @@ def _salvage(book: Workbook, title: str, exc: _Unreadable):
     are reported as unread. Any other damage leaves the whole sheet unreadable.
     """
     member = exc.member
-    with book.zf.open(member) as f:
-        xml = f.read()
+    try:
+        with book.zf.open(member) as f:
+            xml = f.read()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise exc from None
     cut = xml.rfind(b"</row>")
     opened = re.search(rb"<((?:\w+:)?sheetData)\b[^>]*>", xml)
     root = re.search(rb"<((?:\w+:)?worksheet)\b", xml)
@@ -648,12 +651,16 @@ def _salvage(book: Workbook, title: str, exc: _Unreadable):
         part = Workbook(
             buf.getvalue(), book.limits.with_(max_workbook_cells=book.limits.max_workbook_cells - book.used)
         )
-        sheet, scan, held = part.load(title)
+        try:
+            sheet, scan, held = part.load(title)
+        finally:
+            part.close()  # the loaded sheet holds its own cells
     except (FileProblem, SheetProblem, _Unreadable):
         raise exc from None
     book.used += held
-    last = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"', xml[max(0, cut - 4096) : cut + 6])
-    last_row = int(last[-1]) if last else (sheet.end[0] + 1 if sheet.end else 0)
+    tag = max(xml.rfind(b"<row", 0, cut), xml.rfind(b":row", 0, cut))
+    last = re.match(rb'[<:]row\b[^>]*?\br="([0-9]+)"', xml[tag : tag + 4096]) if tag >= 0 else None
+    last_row = int(last.group(1)) if last else (sheet.end[0] + 1 if sheet.end else 0)
     return sheet, scan, held, last_row + 1
 
 
