@@ -19,9 +19,10 @@ from validator.checks import history as history_checks
 from validator.checks import package as package_checks
 from validator.checks import rows as row_checks
 from validator.checks import stages as stage_checks
-from validator.checks.context import Context, Place
+from validator.checks.context import STAGES, Context, Place
 from validator.fields.check import compile_table
 from validator.findings import Finding, sort_key
+from validator.settings import Settings, builtin
 from validator.tables import Package, Table
 from validator.values.mask import scrub
 from validator.values.workdays import Workdays
@@ -39,12 +40,27 @@ def validate_package(
     roster=None,
     show_personal_data: bool = False,
     options: dict | None = None,
+    stage: str = "draft",
+    settings: Settings | None = None,
 ) -> dict:
-    """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`."""
+    """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`.
+
+    `stage`: "draft" (a township checking before it stamps: the stamp and the deadline are
+    reminders) or "submit" (what is submitted: both are errors). `settings`: the run's settings
+    (`validator.settings`), the built-in ones by default.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
     today = today or dt.date.today()
+    settings = settings or builtin()
     findings: list[Finding] = []
     ctx = Context(
-        today=today, emit=findings.append, workdays=Workdays(), show_personal_data=show_personal_data
+        today=today,
+        emit=findings.append,
+        workdays=Workdays(settings.holiday_rows()),
+        settings=settings,
+        stage=stage,
+        show_personal_data=show_personal_data,
     )
     ctx.history = history
     if roster is not None:
@@ -63,7 +79,12 @@ def validate_package(
         place = _place(form, table, show_personal_data)
         ctx.places[table.resource] = place
         check_row = compile_table(
-            form, table, emit=findings.append, show_personal_data=show_personal_data, today=today
+            form,
+            table,
+            emit=findings.append,
+            show_personal_data=show_personal_data,
+            today=today,
+            settings=settings,
         )
         if form["id"] == "manifest":
             _read_manifest(ctx, table, check_row)
@@ -150,8 +171,10 @@ def _report(package: Package, findings: list[Finding], ctx: Context, options: di
         "name": package.name,
         "options": {
             "today": ctx.today.isoformat(),
+            "stage": ctx.stage,
             "history": options.get("history"),
             "roster": options.get("roster"),
+            "settings": ctx.settings.file,
             "show_personal_data": ctx.show_personal_data,
         },
         # The report schema wants `sheets` as a list; CSV inputs have none.
@@ -165,6 +188,7 @@ def _report(package: Package, findings: list[Finding], ctx: Context, options: di
             "rows": dict(ctx.rows),
         },
         "checks_not_run": ctx.checks_not_run,
+        "settings": ctx.settings.describe(),
         "calendar": ctx.workdays.source_info(),
         "findings": [f.to_dict() for f in findings],
     }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from validator import __version__, standard
 from validator.outputs.workbook import HEADER_BLOCK_LABELS, column_width
-from validator.values.wording import how_to_fill, requirement
+from validator.values.wording import deadline_text, how_to_fill, requirement
 
 LAYOUT_DIR = Path(__file__).resolve().parent / "print"
 # Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
@@ -37,11 +37,10 @@ def _environment(layout_dir: Path):
 def general_notes() -> list[str]:
     s = standard.load()
     labels = s["boolean_labels"]
-    deadline = standard.settings()["deadline"]
     return [
         f"日期写成 2020-07-15，月份写成 2020-07；是否类的列填“{labels['true']}”或“{labels['false']}”；"
         f"一格填多项时用“{s['list_separator']}”分隔。",
-        f"本表于报告月份次月 {deadline['day_of_month']} 日前（含当日，遇节假日顺延）加盖公章报送。",
+        f"本表于报告月份{deadline_text()}加盖公章报送。",
     ]
 
 
