@@ -87,13 +87,13 @@ LIMIT_TEXT: dict[str, tuple[str, str]] = {
 
 
 def amount(name: str, value: int | None = None, limits: Limits | None = None) -> str:
-    """A limit's value as a clerk reads it: "1024 MB", "10,000 个", "20 行"."""
+    """A limit's value as a clerk reads it: "1024 MB", "10,000个", "20行"."""
     if value is None:
         value = getattr(limits or DEFAULT_LIMITS, name)
     unit = LIMIT_TEXT[name][1]
     if unit == "字节":
-        return f"{value / MB:g} MB" if value >= MB else f"{value:,} 字节"
-    return f"{value:,} {unit}"
+        return f"{value / MB:g} MB" if value >= MB else f"{value:,}字节"
+    return f"{value:,}{unit}"
 
 
 def limits_table() -> list[tuple[str, str, str, str]]:
@@ -151,7 +151,7 @@ class FileProblem(Exception):
 
 def over_limit(name: str, found: str, limits: Limits, *, what: str | None = None) -> str:
     """The sentence for a limit that was hit: what was found, the limit's words and value."""
-    return f"{what or LIMIT_TEXT[name][0]}为 {found}，超过上限 {amount(name, getattr(limits, name))}"
+    return f"{what or LIMIT_TEXT[name][0]}为{found}，超过上限{amount(name, getattr(limits, name))}"
 
 
 def json_depth(data: bytes) -> int:

@@ -130,7 +130,7 @@ def _roster_rows(path: Path) -> list[tuple[int, object]]:
             with path.open("rb") as f:
                 data = f.read(DEFAULT_LIMITS.max_file_bytes + 1)
             if len(data) > DEFAULT_LIMITS.max_file_bytes:
-                raise FileProblem(f"文件超过上限 {DEFAULT_LIMITS.max_file_bytes // 1024 // 1024} MB")
+                raise FileProblem(f"文件超过上限{DEFAULT_LIMITS.max_file_bytes // 1024 // 1024} MB")
             book = Workbook(data, DEFAULT_LIMITS)
         except (FileProblem, OSError) as exc:  # a damaged workbook is the user's input problem, not a crash
             raise InputError(f"建档立卡名单无法读取：{path.name}（{getattr(exc, 'reason', exc)}）") from None

@@ -74,13 +74,13 @@ def col_number(letters: bytes | str) -> int:
 
 def _grid_problem(row: int, col: int, limits: Limits) -> SheetProblem:
     if row > limits.max_rows:
-        what = f"第 {row:,} 行"
+        what = f"第{row:,}行"
         limit = "max_rows"
     else:
-        what = f"第 {col:,} 列"
+        what = f"第{col:,}列"
         limit = "max_columns"
     return SheetProblem(
-        f"单元格位置超出 Excel 的范围（{what}；Excel 最多 {limits.max_rows:,} 行、{limits.max_columns:,} 列），"
+        f"单元格位置超出 Excel 的范围（{what}；Excel 最多{limits.max_rows:,}行、{limits.max_columns:,}列），"
         "文件已损坏或被改动过",
         limit=limit,
     )
@@ -284,7 +284,7 @@ def _ref(value: bytes, *, need_col: bool, limits: Limits) -> tuple[int, int]:
     row = int(digits)
     col = col_number(letters) if letters else 0
     if row == 0:
-        raise SheetProblem("工作表的 XML 中有第 0 行")
+        raise SheetProblem("工作表的 XML 中有第0行")
     if row > limits.max_rows or col > limits.max_columns:
         raise _grid_problem(row, col, limits)
     return row, col

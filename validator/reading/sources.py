@@ -91,12 +91,12 @@ class _Collector:
             kind = kind or _kind(entry)
             if entry.size > self.limits.max_file_bytes:
                 raise FileProblem(
-                    f"文件大小 {entry.size / MB:,.0f} MB，超过上限 {amount('max_file_bytes', limits=self.limits)}"
+                    f"文件大小{entry.size / MB:,.0f} MB，超过上限{amount('max_file_bytes', limits=self.limits)}"
                 )
             self.read_bytes += entry.size
             if self.read_bytes > self.limits.max_zip_total:
                 raise FileProblem(
-                    f"报送包中读取的文件合计已超过上限 {amount('max_zip_total', limits=self.limits)}，"
+                    f"报送包中读取的文件合计已超过上限{amount('max_zip_total', limits=self.limits)}，"
                     "本文件及其后的文件未读取"
                 )
             if kind in OTHER_SHEETS:
@@ -292,12 +292,10 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         with descriptor.open() as f:
             raw = f.read(limits.max_descriptor_bytes + 1)
         if len(raw) > limits.max_descriptor_bytes:
-            raise TypeError(f"文件超过上限 {amount('max_descriptor_bytes', limits=limits)}")
+            raise TypeError(f"文件超过上限{amount('max_descriptor_bytes', limits=limits)}")
         depth = json_depth(raw)
         if depth > limits.max_json_depth:
-            raise TypeError(
-                f"对象和列表嵌套了 {depth:,} 层，超过上限 {amount('max_json_depth', limits=limits)}"
-            )
+            raise TypeError(f"对象和列表嵌套了{depth:,}层，超过上限{amount('max_json_depth', limits=limits)}")
         data = json.loads(raw.decode("utf-8-sig"))
         if not isinstance(data, dict):
             raise TypeError("不是 JSON 对象")
@@ -401,7 +399,7 @@ def folder_entries(root: Path, limits: Limits) -> dict[str, Entry]:
             out[rel] = _file_entry(p, rel)
             if len(out) > limits.max_zip_members:
                 raise InputError(
-                    f"文件夹中的文件超过上限 {amount('max_zip_members', limits=limits)}，请只选择报送包文件夹"
+                    f"文件夹中的文件超过上限{amount('max_zip_members', limits=limits)}，请只选择报送包文件夹"
                 )
     return out
 

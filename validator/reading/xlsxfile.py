@@ -76,7 +76,7 @@ def check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, *, ratio: int) -> 
     limit_name = "max_zip_ratio" if ratio == limits.max_zip_ratio else "max_xlsx_ratio"
     if len(infos) > limits.max_zip_members:
         raise FileProblem(
-            f"压缩文件中有 {len(infos):,} 个成员，超过上限 {amount('max_zip_members', limits=limits)}，"
+            f"压缩文件中有{len(infos):,}个成员，超过上限{amount('max_zip_members', limits=limits)}，"
             "疑似压缩炸弹，已拒绝读取"
         )
     total = packed = 0
@@ -85,17 +85,17 @@ def check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, *, ratio: int) -> 
         packed += i.compress_size
         if i.file_size > MB and i.file_size > ratio * max(i.compress_size, 1):
             raise FileProblem(
-                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1):,} 倍，"
-                f"上限 {amount(limit_name, ratio)}），疑似压缩炸弹，已拒绝读取"
+                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1):,}倍，"
+                f"上限{amount(limit_name, ratio)}），疑似压缩炸弹，已拒绝读取"
             )
     if total > limits.max_zip_total:
         raise FileProblem(
-            f"压缩文件解压后共 {total // MB:,} MB，超过上限 {amount('max_zip_total', limits=limits)}，已拒绝读取"
+            f"压缩文件解压后共{total // MB:,} MB，超过上限{amount('max_zip_total', limits=limits)}，已拒绝读取"
         )
     if total > MB and total > ratio * max(packed, 1):
         raise FileProblem(
-            f"压缩文件解压后共 {total // MB:,} MB，是压缩后的 {total // max(packed, 1):,} 倍"
-            f"（上限 {amount(limit_name, ratio)}），疑似压缩炸弹，已拒绝读取"
+            f"压缩文件解压后共{total // MB:,} MB，是压缩后的{total // max(packed, 1):,}倍"
+            f"（上限{amount(limit_name, ratio)}），疑似压缩炸弹，已拒绝读取"
         )
 
 
@@ -174,7 +174,7 @@ class _Structure:
         if info.file_size > limit:
             what = f"工作簿的“{info.filename}”大小"
             raise FileProblem(
-                f"{what}为 {info.file_size / MB:.1f} MB，超过上限 "
+                f"{what}为{info.file_size / MB:.1f} MB，超过上限"
                 f"{amount(limit_name, limit) if limit_name else f'{limit // MB} MB'}，已拒绝读取"
             )
         return self.zf.read(info)
@@ -218,7 +218,7 @@ class _Structure:
                 names += 1
                 if names > self.limits.max_defined_names:
                     raise FileProblem(
-                        f"工作簿中定义的名称超过上限 {amount('max_defined_names', limits=self.limits)}，"
+                        f"工作簿中定义的名称超过上限{amount('max_defined_names', limits=self.limits)}，"
                         "已拒绝读取（请在“公式 → 名称管理器”中删除不用的名称）"
                     )
             elif local == b"sheet":
@@ -270,7 +270,7 @@ class _Structure:
             strings += tail.count(b"<si") + tail.count(b":si")
         if strings > self.limits.max_workbook_cells:
             raise FileProblem(
-                f"工作簿中有约 {strings:,} 个不同的文字（共享字符串），超过单元格上限 "
+                f"工作簿中有约{strings:,}个不同的文字（共享字符串），超过单元格上限"
                 f"{amount('max_workbook_cells', limits=self.limits)}，已拒绝读取"
             )
 
@@ -400,10 +400,10 @@ class Workbook:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise SheetProblem(f"工作表的数据已损坏（{type(exc).__name__}）") from None
         if scan.cells > room:
-            held = f"（同时读入的其他工作表已占 {self.used:,} 个）" if self.used else ""
+            held = f"（同时读入的其他工作表已占{self.used:,}个）" if self.used else ""
             raise SheetProblem(
-                f"工作表已用区域为 {scan.max_row:,} 行 × {scan.max_col:,} 列，共 {scan.cells:,} 个单元格{held}，"
-                f"超过上限 {amount('max_workbook_cells', limits=limits)}。"
+                f"工作表已用区域为{scan.max_row:,}行 × {scan.max_col:,}列，共{scan.cells:,}个单元格{held}，"
+                f"超过上限{amount('max_workbook_cells', limits=limits)}。"
                 "常见原因是远处的行或列中有误填的内容：请删除数据以外的行和列后重新保存",
                 limit="max_workbook_cells",
             )
@@ -519,12 +519,12 @@ def open_workbook(
         raise FileProblem("文件是空的", rule="S002")
     if entry.size > limits.max_file_bytes:
         raise FileProblem(
-            f"文件大小 {entry.size // MB:,} MB，超过上限 {amount('max_file_bytes', limits=limits)}"
+            f"文件大小{entry.size // MB:,} MB，超过上限{amount('max_file_bytes', limits=limits)}"
         )
     with entry.open() as f:
         data = f.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
-        raise FileProblem(f"文件大小超过上限 {amount('max_file_bytes', limits=limits)}")
+        raise FileProblem(f"文件大小超过上限{amount('max_file_bytes', limits=limits)}")
     if not data:
         raise FileProblem("文件是空的", rule="S002")
     head = data[: 64 * 1024]
@@ -665,7 +665,7 @@ def _salvage(book: Workbook, title: str, exc: _Unreadable):
 
 
 def _report_damage(at: int, place: dict, resource: str | None, emit, why: str = "已损坏") -> None:
-    reason = f"工作表“{place['sheet']}”第 {at} 行起{why}，其后的行未检查"
+    reason = f"工作表“{place['sheet']}”第{at}行起{why}，其后的行未检查"
     where = {**place, "resource": resource}
     emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=at, **where))
 
