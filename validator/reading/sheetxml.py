@@ -165,8 +165,7 @@ class _Fast:
 
     def _piece(self, b: bytes) -> None:
         limits = self.limits
-        n = b.count(b'<c r="')
-        if b.count(b"<c") != n and _ODD_C.search(b):
+        if _ODD_C.search(b):
             raise _Irregular  # a cell tag without r, or with r not first
         if b":c" in b and _PREFIXED_C.search(b):
             raise _Irregular
@@ -174,11 +173,11 @@ class _Fast:
             for m in _ROW_NUMBER.finditer(b):
                 if int(m.group(1)) > limits.max_rows:
                     raise _grid_problem(int(m.group(1)), 1, limits)
-        if not n:
+        pos = b.find(b'<c r="')
+        if pos < 0:
             return
         s = self.scan
         widest = 0
-        pos = 0
         while True:
             m = _NOT_PLAIN[self.digits].search(b, pos)
             if m is None:
@@ -200,15 +199,15 @@ class _Fast:
                 self._error(b, t)
             pos = t.end()
         if self.precise or self.digits == 7:
-            self._extract(b, n)  # real rows (the grid ends within seven digits)
+            self._extract(b)  # real rows (the grid ends within seven digits)
         else:
             s.max_row = max(s.max_row, 10**self.digits - 1)
             s.max_col = max(s.max_col, widest or 26)
 
-    def _extract(self, b: bytes, n: int) -> None:
+    def _extract(self, b: bytes) -> None:
         """Exact bounds of a piece whose cell tags are all plain."""
         tags = _TAG.findall(b)
-        if len(tags) != n:
+        if len(tags) != b.count(b'<c r="'):
             raise _Irregular
         s = self.scan
         rows = {t[1] for t in tags}
