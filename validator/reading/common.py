@@ -2,7 +2,7 @@
 
 `Limits` is the one place where the reading layer's bounds live: what each limit bounds, its
 value on the command line and in the browser, and the words used when it is hit. The
-developer page "读取与报告的上限" prints the same table (`limits_table()`), and the tests check
+developer page "限制与上限" prints the same table (`limits_table()`), and the tests check
 every limit at its edge.
 """
 

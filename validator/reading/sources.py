@@ -305,12 +305,26 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
     except RecursionError:
         c.emit(S.DESCRIPTOR_INVALID.finding(reason="嵌套层数过深", source=DESCRIPTOR))
         return None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:
         reason = {
             "KeyError": "缺少 resources",
             "UnicodeDecodeError": "不是 UTF-8 文本",
             "JSONDecodeError": "不是有效的 JSON",
-        }.get(type(exc).__name__, str(exc))
+        }.get(
+            type(exc).__name__,
+            "文件已损坏"
+            if isinstance(exc, OSError | EOFError | zipfile.BadZipFile | zlib.error)
+            else str(exc),
+        )
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
     c.inputs.append(
