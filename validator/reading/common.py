@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import BinaryIO
@@ -138,6 +140,21 @@ class Entry:
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> Entry:
         return cls(name=name, size=len(data), opener=lambda: io.BytesIO(data))
+
+
+# Everything opening or reading a damaged zip (a workbook is one) can raise: zipfile's own error,
+# a corrupt stream, a truncated or unreadable file, bad offsets (ValueError), a version or
+# compression method zipfile does not know (NotImplementedError, e.g. "zip file version 22.7"
+# from one changed byte), an encrypted member (RuntimeError). Every reader catches all of them.
+ZIP_DAMAGE: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 class FileProblem(Exception):

@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from validator.reading.common import Limits
+from validator.reading.common import ZIP_DAMAGE, Limits
 
 CHUNK = 1024 * 1024
 MAX_TOKEN = 8 * 1024 * 1024  # no real tag, comment or cell is this long
@@ -565,7 +564,7 @@ def merged_ranges(zf: zipfile.ZipFile, member: str) -> list[tuple[int, int, int,
                     tail = buf[cut:] if cut >= 0 else b""
                 else:
                     tail = buf[-200:]
-    except (KeyError, zipfile.BadZipFile, zlib.error, OSError):
+    except (KeyError, *ZIP_DAMAGE):
         return []
     return sorted(set(out))
 

@@ -13,14 +13,22 @@ import os
 import re
 import stat
 import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 from validator import standard
 from validator.findings import Finding
 from validator.reading import headers as H
 from validator.reading import rules as S
-from validator.reading.common import DEFAULT_LIMITS, MB, Entry, FileProblem, Limits, amount, json_depth
+from validator.reading.common import (
+    DEFAULT_LIMITS,
+    MB,
+    ZIP_DAMAGE,
+    Entry,
+    FileProblem,
+    Limits,
+    amount,
+    json_depth,
+)
 from validator.reading.csvfile import open_csv
 from validator.reading.xlsxfile import OLE_MAGIC, check_zip, ole_reason, open_workbook
 from validator.tables import InputError, Package, Table
@@ -116,7 +124,7 @@ class _Collector:
                 if table is not None:
                     self.add_table(table)
             self.readable += 1
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeError) as exc:
+        except (*ZIP_DAMAGE, UnicodeError) as exc:
             # a damaged zip member or unreadable file: CRC errors surface only while reading
             self._problem(entry, kind, FileProblem(f"文件已损坏或无法读取（{type(exc).__name__}）"))
         except FileProblem as p:
@@ -211,7 +219,7 @@ def _zip_kind(entry: Entry) -> str:
     try:
         with entry.open() as f, zipfile.ZipFile(f) as zf:
             return _zip_kind_of(zf) or "xlsx"
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_DAMAGE:
         return "xlsx"
 
 
@@ -225,7 +233,7 @@ def _zip_kind_of(zf: zipfile.ZipFile) -> str | None:
         try:
             if zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
                 return ".ods"
-        except (KeyError, zipfile.BadZipFile, zlib.error, OSError):
+        except (KeyError, *ZIP_DAMAGE):
             return None
     return None
 
@@ -305,25 +313,14 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
     except RecursionError:
         c.emit(S.DESCRIPTOR_INVALID.finding(reason="嵌套层数过深", source=DESCRIPTOR))
         return None
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        UnicodeDecodeError,
-        OSError,
-        EOFError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as exc:
+    except (KeyError, TypeError, *ZIP_DAMAGE) as exc:
         reason = {
             "KeyError": "缺少 resources",
             "UnicodeDecodeError": "不是 UTF-8 文本",
             "JSONDecodeError": "不是有效的 JSON",
         }.get(
             type(exc).__name__,
-            "文件已损坏"
-            if isinstance(exc, OSError | EOFError | zipfile.BadZipFile | zlib.error)
-            else str(exc),
+            "文件已损坏" if isinstance(exc, ZIP_DAMAGE) and not isinstance(exc, ValueError) else str(exc),
         )
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
@@ -425,7 +422,7 @@ def zip_entries(source, name: str, limits: Limits) -> tuple[dict[str, Entry], zi
         check_zip(zf, 0, limits, ratio=limits.max_zip_ratio)
     except FileProblem as p:
         raise InputError(f"{name}：{p.reason}") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_DAMAGE:
         raise InputError(f"{name}：压缩文件已损坏或不完整，请重新压缩后再检查") from None
     out: dict[str, Entry] = {}
     for info in zf.infolist():
@@ -509,7 +506,7 @@ def _is_package_zip(e: Entry) -> bool:
     try:
         with zipfile.ZipFile(e.path or e.open()) as zf:
             return _zip_kind_of(zf) is None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_DAMAGE:
         return False
 
 

@@ -25,7 +25,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -33,7 +32,7 @@ from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading import sheetxml as X
-from validator.reading.common import DEFAULT_LIMITS, MB, Entry, FileProblem, Limits, amount
+from validator.reading.common import DEFAULT_LIMITS, MB, ZIP_DAMAGE, Entry, FileProblem, Limits, amount
 from validator.reading.layout import locate
 from validator.reading.sheetxml import SheetProblem, merged_ranges  # noqa: F401 - re-exported
 from validator.reading.template_version import template_version_findings
@@ -295,7 +294,7 @@ def _sheet_paths(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> dict[s
     """Sheet name → the zip member calamine reads for it (for tests and tools; {} if unreadable)."""
     try:
         parts = _Structure(zf, limits).sheets
-    except (FileProblem, SheetProblem, zipfile.BadZipFile, zlib.error, KeyError, OSError):
+    except (FileProblem, SheetProblem, KeyError, *ZIP_DAMAGE):
         return {}
     out: dict[str, str] = {}
     for part in parts:
@@ -353,7 +352,7 @@ class Workbook:
             self.structure = _Structure(self.zf, limits)
         except SheetProblem as p:
             raise FileProblem(f"工作簿的结构文件无法读取（{p.reason}），文件已损坏或被改动过") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError):
+        except (KeyError, *ZIP_DAMAGE):
             raise FileProblem(DAMAGED) from None
         try:
             self.book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -397,7 +396,7 @@ class Workbook:
             scan = X.scan_sheet(lambda: self.zf.open(member), limits)
             if scan.cells > room and not scan.exact:
                 scan = X.scan_sheet(lambda: self.zf.open(member), limits, precise=True)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        except ZIP_DAMAGE as exc:
             raise SheetProblem(f"工作表的数据已损坏（{type(exc).__name__}）") from None
         if scan.cells > room:
             held = f"（同时读入的其他工作表已占{self.used:,}个）" if self.used else ""
@@ -635,7 +634,7 @@ def _salvage(book: Workbook, title: str, exc: _Unreadable):
     try:
         with book.zf.open(member) as f:
             xml = f.read()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    except ZIP_DAMAGE:
         raise exc from None
     cut = xml.rfind(b"</row>")
     opened = re.search(rb"<((?:\w+:)?sheetData)\b[^>]*>", xml)
