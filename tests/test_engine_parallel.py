@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from validator import engine
+from validator import engine, findings
 from validator.builders import examples
 from validator.reading import open_package
 
@@ -154,7 +154,7 @@ def test_damaged_files_report_the_same_in_two_processes(base, split, tmp_path, m
 
 def test_many_errors_are_capped_the_same_way(base, split, tmp_path, monkeypatch):
     """More findings than the report keeps, on both sides of the cut: same kept ones, same counts."""
-    monkeypatch.setattr(engine.Findings.__init__, "__defaults__", (7,))
+    monkeypatch.setattr(findings, "KEEP_PER_RULE", 7)
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     for name in ("manifest.csv", "datapackage.json"):
@@ -165,7 +165,9 @@ def test_many_errors_are_capped_the_same_way(base, split, tmp_path, monkeypatch)
         cells[0] = "1"  # 序号 repeated: T001 and T004
         cells[2] = "" if i % 3 else cells[2]  # required value missing: F001
         cells[18] = "2020/7/1"  # date written the wrong way: a warning on every row
-    (pkg / "annex1.csv").write_text("\n".join([lines[0], *(",".join(c) for c in rows)]) + "\n", encoding="utf-8")
+    (pkg / "annex1.csv").write_text(
+        "\n".join([lines[0], *(",".join(c) for c in rows)]) + "\n", encoding="utf-8"
+    )
     one = report(pkg, parallel=False)
     two = report(pkg, parallel=True)
     assert split

@@ -97,8 +97,8 @@ class Findings:
     arrival order, as a stable sort of all of them would give).
     """
 
-    def __init__(self, keep: int = KEEP_PER_RULE) -> None:
-        self.keep = keep
+    def __init__(self, keep: int | None = None) -> None:
+        self.keep = KEEP_PER_RULE if keep is None else keep
         self._groups: dict[tuple[str, str | None], _Kept] = {}
         self._arrival = 0
 

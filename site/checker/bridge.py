@@ -65,7 +65,18 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     """
     from validator.api import validate_files
     from validator.findings import SEVERITY_LABELS
-    from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
+    from validator.render import (
+        column_label,
+        input_line,
+        place,
+        resource_label,
+        rule_titles,
+        truncation,
+        truncation_lines,
+        truncation_note,
+        unlisted,
+        verdict,
+    )
     from validator.render.grouping import group
     from validator.tables import InputError
 
@@ -76,7 +87,10 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         return {"unreadable": f"无法读取：{exc}"}
     titles = rule_titles(report)
     groups = group(report["findings"])
+    cut = truncation(report)
     for g in groups:
+        c = cut.get((g["rule"], g["resource"]))
+        g["unlisted"] = unlisted(c) if c else None
         g["title"] = titles.get(g["rule"], "")
         g["severity_label"] = SEVERITY_LABELS[g["severity"]]
         g["table"] = resource_label(g["resource"])
@@ -89,6 +103,8 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         "verdict": verdict(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
+        "truncated": truncation_note(report),
+        "truncated_lines": truncation_lines(report, titles),
     }
 
 

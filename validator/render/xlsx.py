@@ -28,6 +28,8 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    truncation_lines,
+    truncation_note,
     verdict,
     visible,
 )
@@ -267,11 +269,16 @@ def _result_sheet(
     else:
         note += "请在原工作簿中改正后重新校验，不要上报本副本。"
     _put_text(ws["A4"], note)
-    if omitted:
-        _put_text(
-            ws["A5"],
-            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。",
+    cut = truncation_note(report)
+    if omitted or cut:
+        text = (
+            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。"
+            if omitted
+            else ""
         )
+        if cut:
+            text += cut + "见本表末尾“未逐条列出的问题”。"
+        _put_text(ws["A5"], text)
         ws["A5"].font = Font(bold=True, color="B42318")
 
     headers = [
@@ -338,6 +345,14 @@ def _result_sheet(
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{head_row}:{head_row}"
+
+    if cut:
+        r += 2
+        _put_text(ws.cell(row=r, column=1), "未逐条列出的问题（没有标色，也没有列在上表）")
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        for line in truncation_lines(report, titles):
+            r += 1
+            _put_text(ws.cell(row=r, column=1), line)
 
     not_run = report.get("checks_not_run") or []
     if not_run:
