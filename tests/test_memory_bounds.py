@@ -21,7 +21,9 @@ from validator.commands import common
 from validator.values.idnumber import check_digit
 
 resource = pytest.importorskip("resource")
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's"
+)
 
 MB = 1024 * 1024
 
