@@ -9,12 +9,8 @@ describes.
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import dataclasses
 import datetime as dt
 import os
-import pickle
 import sys
 from collections import Counter
 from itertools import chain
@@ -221,6 +217,10 @@ def _second_part(table: Table, form: dict, ctx: Context, fields: tuple[str, ...]
 
 def _check_part(send, table: Table, form: dict, ctx: Context, fields, offset: int, line: int, today) -> None:
     """In the forked process: check the rows from `offset` on, send what the parent needs."""
+    import contextlib
+    import copy
+    import dataclasses
+    import pickle
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -285,6 +285,8 @@ def _check_part(send, table: Table, form: dict, ctx: Context, fields, offset: in
 
 def _merge(done: dict, findings: Findings, ctx: Context, tracker) -> int:
     """Take in the second part: its findings, notes, and its rows through this table's bookkeeping."""
+    import pickle
+
     findings.merge(done["findings"])
     ctx.lines_missing |= done["lines_missing"]
     ctx.workdays.fallback_years |= done["fallback_years"]

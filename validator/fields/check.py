@@ -11,7 +11,6 @@ million-row table costs a few dict lookups and calls per cell.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 
@@ -732,6 +731,8 @@ class CodeList:
 
     def suggestion(self, text: str) -> str:
         # 0.6: one shared character out of two (因懒 → 因病) is a guess, not a suggestion.
+        import difflib  # only for a value that is not in the list
+
         close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.6)
         if close:
             return f"是否应为“{self.index[close[0]][0]}”？"
