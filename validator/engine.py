@@ -156,7 +156,7 @@ _NEVER = 1 << 62  # a line number no file reaches
 # its own bookkeeping. Its share is smaller to leave time for that.
 
 PARALLEL_MIN_BYTES = 24 * 1024 * 1024  # smaller files are over before a second process pays off
-MAIN_SHARE = 0.42
+MAIN_SHARE = 0.46
 _BATCH = 50_000  # rows of bookkeeping values per pickled batch
 
 
