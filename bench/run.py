@@ -176,6 +176,7 @@ def part_csv(workdir: Path, sizes: list[int], results: dict) -> None:
         tasks = _report(workdir / f"fl-{n}.json").get("tasks", [])
         fl_rows = next((t.get("stats", {}).get("rows") for t in tasks if t.get("name") == "annex1"), None)
         _line(f"{n:>9,} rows  frictionless", fl, "" if fl_rows == n else f"NOT OK: read {fl_rows}")
+        fp["rows_read"], fl["rows_read"] = got, fl_rows
         ok = got == n and fl_rows == n and fp["exit"] in (0, 1) and fl["exit"] in (0, 1)
         ratio = fl["seconds"] / fp["seconds"]
         cpu_ratio = fl["cpu_seconds"] / fp["cpu_seconds"]
