@@ -22,10 +22,11 @@ from validator.checks import history as history_checks
 from validator.checks import package as package_checks
 from validator.checks import rows as row_checks
 from validator.checks import stages as stage_checks
-from validator.checks.context import Context, Place
+from validator.checks.context import STAGES, Context, Place
 from validator.fields.check import compile_table
 from validator.findings import Finding, Findings
 from validator.reading.sources import _without_numbered_only_rows as without_numbered_only_rows
+from validator.settings import Settings, builtin
 from validator.tables import Package, Table
 from validator.values.mask import scrub
 from validator.values.workdays import Workdays
@@ -43,20 +44,29 @@ def validate_package(
     roster=None,
     show_personal_data: bool = False,
     options: dict | None = None,
+    stage: str = "draft",
+    settings: Settings | None = None,
     parallel: bool = True,
 ) -> dict:
     """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`.
 
-    `parallel`: a big CSV table may be checked in two processes (see `_second_part`); the
-    report is the same either way.
+    `stage`: "draft" (a township checking before it stamps: the stamp and the deadline are
+    reminders) or "submit" (what is submitted: both are errors). `settings`: the run's settings
+    (`validator.settings`), the built-in ones by default. `parallel`: a big CSV table may be
+    checked in two processes (see `_second_part`); the report is the same either way.
     """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
     today = today or dt.date.today()
+    settings = settings or builtin()
     # Every finding is counted; only the first few hundred of each rule in each table are kept.
     findings = Findings()
     ctx = Context(
         today=today,
         emit=findings.add,
-        workdays=Workdays(),
+        workdays=Workdays(settings.holiday_rows()),
+        settings=settings,
+        stage=stage,
         show_personal_data=show_personal_data,
         counter=findings.counter,
     )
@@ -85,6 +95,7 @@ def validate_package(
             counter=findings.counter,
             show_personal_data=show_personal_data,
             today=today,
+            settings=settings,
         )
         if form["id"] == "manifest":
             _read_manifest(ctx, table, check_row, lambda: _collect(findings, read, show_personal_data))
@@ -247,6 +258,7 @@ def _check_part(send, table: Table, form: dict, ctx: Context, fields, offset: in
             counter=findings.counter,
             show_personal_data=ctx.show_personal_data,
             today=today,
+            settings=ctx.settings,
         )
         checks = tuple(check for module in CHECK_MODULES for check in module.row_checks(form, mine))
         batches: list[bytes] = []
@@ -390,8 +402,10 @@ def _report(package: Package, findings: Findings, ctx: Context, options: dict) -
         "name": package.name,
         "options": {
             "today": ctx.today.isoformat(),
+            "stage": ctx.stage,
             "history": options.get("history"),
             "roster": options.get("roster"),
+            "settings": ctx.settings.file,
             "show_personal_data": ctx.show_personal_data,
         },
         # The report schema wants `sheets` as a list; CSV inputs have none.
@@ -405,6 +419,7 @@ def _report(package: Package, findings: Findings, ctx: Context, options: dict) -
             "rows": dict(ctx.rows),
         },
         "checks_not_run": ctx.checks_not_run,
+        "settings": ctx.settings.describe(),
         "calendar": ctx.workdays.source_info(),
     }
     omitted = findings.omitted()

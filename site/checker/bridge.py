@@ -71,12 +71,20 @@ def _today(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
+def check(
+    files: list[tuple[str, bytes]],
+    today: str | None = None,
+    stage: str = "draft",
+    settings: tuple[str, bytes] | None = None,
+) -> dict:
     """The masked report, and what the page shows of it in the renderers' own words.
 
     ``report`` is untouched (it is the JSON download); ``groups`` are the renderers' groups of
     identical findings, each with its table, column and rule title, every example with its place.
-    Files that cannot be read at all give ``{"unreadable": message}`` instead.
+    ``stage`` is "draft" (the page's default) or "submit"; ``settings`` a county settings file
+    the clerk picked, as (file name, bytes). Files that cannot be read at all give
+    ``{"unreadable": message}`` instead; a settings file that cannot be used gives
+    ``{"settings_error": message}``.
     """
     from validator.api import validate_files
     from validator.findings import SEVERITY_LABELS
@@ -86,6 +94,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         place,
         resource_label,
         rule_titles,
+        settings_line,
         truncation,
         truncation_lines,
         truncation_note,
@@ -93,10 +102,20 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         verdict,
     )
     from validator.render.grouping import group
+    from validator.settings import SettingsError
     from validator.tables import InputError
 
     try:
-        report = validate_files(files, today=_today(today), show_personal_data=False)
+        report = validate_files(
+            files,
+            today=_today(today),
+            show_personal_data=False,
+            stage=stage if stage in ("draft", "submit") else "draft",
+            settings=settings,
+        )
+    except SettingsError as exc:
+        # What `fpjc validate --settings` prints before exiting with status 2.
+        return {"settings_error": str(exc)}
     except InputError as exc:
         # What `fpjc validate` prints before exiting with status 2.
         return {"unreadable": f"无法读取：{exc}"}
@@ -116,6 +135,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         "report": report,
         "groups": groups,
         "verdict": verdict(report),
+        "settings_line": settings_line(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
         "truncated": truncation_note(report),
@@ -160,9 +180,23 @@ def _from_js(js_files) -> list[tuple[str, bytes]]:
     return [(str(f.name), bytes(f.data.to_py())) for f in js_files]
 
 
-def check_js(js_files, today) -> str:
+def settings_js(name, data) -> str:
+    """Check a county settings file when the clerk picks it: {"ok": summary} or {"error": message}."""
+    from validator.settings import SettingsError, load_bytes
+
+    try:
+        s = load_bytes(bytes(data.to_py()), str(name))
+    except SettingsError as exc:
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    return json.dumps({"ok": s.describe()}, ensure_ascii=False)
+
+
+def check_js(js_files, today, stage="draft", settings_name=None, settings_data=None) -> str:
     files = _from_js(js_files)
-    result = check(files, today or None)
+    settings = None
+    if settings_name:
+        settings = (str(settings_name), bytes(settings_data.to_py()))
+    result = check(files, today or None, stage or "draft", settings)
     _last.clear()
     if "report" in result:
         _last.update(files=files, report=result["report"])

@@ -2,7 +2,8 @@
 // Every file comes from this site: the Pyodide runtime, our wheels and our lock file (with hashes).
 // Messages to the page: {type: "progress", step, total, text} | {type: "ready", versions, ms}
 // | {type: "failed", stage, message} | {type: "result", id, json, ms} | {type: "exports", id, ...}
-// | {type: "error", id, message}.
+// | {type: "settings", id, json} | {type: "error", id, message}.
+// A county settings file the clerk picks stays in the page and this worker; it is never sent anywhere.
 import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
 
 const BUILD = "__FPJC_CHECKER_BUILD__";
@@ -58,10 +59,21 @@ async function start() {
   }
 }
 
+function settingsFile(msg) {
+  return msg.settings ? { name: msg.settings.name, data: new Uint8Array(msg.settings.buffer) } : null;
+}
+
+async function checkSettings(msg) {
+  const s = settingsFile(msg);
+  const json = bridge.settings_js(s.name, s.data);
+  postMessage({ type: "settings", id: msg.id, json });
+}
+
 async function check(msg) {
   const t0 = performance.now();
   const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
-  const json = bridge.check_js(files, msg.today || "");
+  const s = settingsFile(msg);
+  const json = bridge.check_js(files, msg.today || "", msg.stage || "draft", s ? s.name : null, s ? s.data : null);
   postMessage({ type: "result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
   const t1 = performance.now();
   const res = bridge.exports_js();
@@ -82,10 +94,10 @@ async function check(msg) {
 let queue = Promise.resolve();
 onmessage = (event) => {
   const msg = event.data;
-  if (msg.type !== "check") return;
+  if (msg.type !== "check" && msg.type !== "settings") return;
   // One check at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
   queue = queue
     .then(() => ready)
-    .then(() => check(msg))
+    .then(() => (msg.type === "check" ? check(msg) : checkSettings(msg)))
     .catch((err) => postMessage({ type: "error", id: msg.id, message: String((err && err.message) || err) }));
 };

@@ -17,6 +17,7 @@ from validator.commands.common import (
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     want_color,
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="submit")
     parser.add_argument(
         "--month",
         metavar="YYYY-MM",
@@ -76,7 +77,11 @@ def _run(args: argparse.Namespace) -> int:
     if reports is not None and reports.exists() and not reports.is_dir():
         raise UsageError(f"--reports 应是一个文件夹，{reports} 是文件")
     # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
-    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history) if p)
+    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history, args.settings) if p)
+    if output is not None and args.settings and output.resolve() == Path(args.settings).resolve():
+        raise UsageError(
+            f"输出文件 {output} 就是县设置文件 {args.settings}，会把它覆盖；请用 --output 指定别的位置"
+        )
 
     each_report = None
     if reports is not None:
@@ -95,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
+    from validator.settings import SettingsError
 
     try:
         result = rollup(
@@ -105,7 +111,12 @@ def _run(args: argparse.Namespace) -> int:
             month=month,
             exclude=exclude,
             each_report=each_report,
+            stage=args.stage,
+            settings=load_settings(args.settings),
         )
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     except InputError as exc:
         err(f"无法读取：{exc}")
         return UNUSABLE

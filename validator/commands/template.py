@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="表",
         action="append",
         default=None,
-        help="只生成这张表（如 annex1、附件1、assessment、县级研判记录），可重复；默认全部，并生成报送工作簿",
+        help="只生成这张表（如 annex1、附件1、assessment、县级研判记录），可重复；默认全部，并生成报送工作簿和县设置样例.json",
     )
     parser.add_argument(
         "--format",
@@ -54,13 +54,13 @@ def _run(args: argparse.Namespace) -> int:
     try:
         written = write_templates(out_dir, forms=forms, formats=formats)
     except FileNotFoundError as exc:
-        # The print layouts live in forms/print of the source tree, not in an installed wheel.
+        # The print layouts are package data: missing only from a broken installation.
         err(f"fpjc template：找不到文件 {exc.filename}：{exc.strerror}")
         return 2
     except OSError as exc:
         err(cannot_write(out_dir, exc))
         return 2
-    lines = [f"已在 {out_dir} 生成 {len(written)} 个文件（标准 {standard.version()} 版）："]
+    lines = [f"已在 {out_dir} 生成{len(written)}个文件（标准 {standard.version()} 版）："]
     lines += [f"  {path.relative_to(out_dir)}" for path in written]
     out("\n".join(lines) + "\n")
     return 0

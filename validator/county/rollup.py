@@ -1,6 +1,6 @@
 """County roll-up: validate every township package in a folder and count what they report.
 
-The county office collects one package per township each month (SPEC §1). Each package is
+The county office collects one package per township each month. Each package is
 validated on its own by the same engine as `fpjc validate` — packages are never merged —
 and its parsed values (read through the same reader and field checker) are reduced to
 counts: rows per annex, risk types, measures, release ways. No name, ID number or phone
@@ -22,6 +22,7 @@ from validator.engine import validate_package
 from validator.fields.check import compile_table
 from validator.reading import open_package
 from validator.reading.history import load_history, load_roster
+from validator.settings import Settings, builtin
 from validator.tables import InputError
 
 ANNEXES = ("annex1", "annex2", "annex3")
@@ -130,19 +131,24 @@ def rollup(
     month: str | None = None,
     exclude: tuple[Path, ...] = (),
     each_report: Callable[[Path, dict], None] | None = None,
+    stage: str = "submit",
+    settings: Settings | None = None,
 ) -> dict:
     """Validate each package in `folder` separately and roll their counts up for the county.
 
     `month` (YYYY-MM) is the month rolled up; by default the month most packages report
     (the later one on a tie). `each_report(entry, report)` receives every package's
-    validation report (e.g. to write it as HTML). Raises `InputError` when `folder`, the
+    validation report (e.g. to write it as HTML). `stage` is "submit" (the county's intake:
+    not stamped and late are errors) unless told otherwise; `settings` are the run's
+    (`validator.settings`, built-in when None). Raises `InputError` when `folder`, the
     history or the roster cannot be read.
     """
     today = today or dt.date.today()
+    settings = settings or builtin()
     entries, ignored = find_packages(folder, exclude=exclude)
     # Loaded once for all packages, and a bad history or roster stops the run (exit 2)
     # instead of making every package look unreadable.
-    earlier = load_history(history, today=today) if history is not None else None
+    earlier = load_history(history, today=today, settings=settings) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
         "history": str(history) if history is not None else None,
@@ -159,6 +165,8 @@ def rollup(
                 history=earlier,
                 roster=listed,
                 options=options,
+                stage=stage,
+                settings=settings,
             )
             counts = package_counts(entry, today=today)
         except InputError as exc:
@@ -181,6 +189,7 @@ def rollup(
     for p in packages:
         p["counted"] = p["readable"] and month is not None and p["report_month"] == month
 
+    options = {**options, "stage": stage, "settings": settings.file}
     return _summarise(packages, ignored, month=month, today=today, options=options)
 
 

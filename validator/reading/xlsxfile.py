@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from xml.etree import ElementTree
 
-from validator import standard
 from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading.common import DEFAULT_LIMITS, Entry, FileProblem, Limits
 from validator.reading.layout import locate
+from validator.reading.template_version import template_version_findings
 from validator.tables import Table
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,14 +61,14 @@ def check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, *, ratio: int) -> 
     infos = zf.infolist()
     if len(infos) > limits.max_zip_members:
         raise FileProblem(
-            f"压缩文件中有 {len(infos)} 个成员，超过上限 {limits.max_zip_members}，疑似压缩炸弹，已拒绝读取"
+            f"压缩文件中有{len(infos)}个成员，超过上限 {limits.max_zip_members}，疑似压缩炸弹，已拒绝读取"
         )
     total = 0
     for i in infos:
         total += i.file_size
         if i.file_size > 1024 * 1024 and i.file_size > ratio * max(i.compress_size, 1):
             raise FileProblem(
-                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1)} 倍），疑似压缩炸弹，已拒绝读取"
+                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1)}倍），疑似压缩炸弹，已拒绝读取"
             )
     if total > limits.max_zip_total:
         raise FileProblem(
@@ -133,10 +133,6 @@ def _blank(c) -> bool:
     return c is None or (c.__class__ is str and not c.strip())
 
 
-def _version_tuple(v: str) -> tuple:
-    return tuple(int(x) if x.isdigit() else 0 for x in re.findall(r"\d+", str(v)))
-
-
 def open_workbook(
     entry: Entry,
     *,
@@ -185,12 +181,8 @@ def open_workbook(
     if META_SHEET in sheets:
         meta_rows = _read_meta(wb[META_SHEET])
         template_version = meta_rows.get("standard_version")
-        if template_version and _version_tuple(template_version) < _version_tuple(standard.version()):
-            emit(
-                S.TEMPLATE_OLD.finding(
-                    found=template_version, current=standard.version(), source=entry.name, sheet=META_SHEET
-                )
-            )
+        for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
+            emit(finding)
     info = {
         "path": entry.name,
         "kind": "xlsx",
@@ -295,7 +287,7 @@ def _rows(
         except StopIteration:
             return
         except Exception as exc:  # a damaged sheet part fails only when its rows are parsed
-            reason = f"工作表“{place['sheet']}”第 {n + 1} 行起已损坏（{type(exc).__name__}），其后的行未检查"
+            reason = f"工作表“{place['sheet']}”第{n + 1}行起已损坏（{type(exc).__name__}），其后的行未检查"
             emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=n + 1, **place))
             return
         row = list(r)

@@ -73,7 +73,7 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
             label = _table_name(n)
             line = f"  {label}{' ' * (width - _width(label))}  错误 {counts['error']:>4}  警告 {counts['warning']:>4}  提示 {counts['info']:>4}"
             if n in rows:
-                line += f"  （数据 {rows[n]} 行）"
+                line += f"  （数据{rows[n]}行）"
             out.append(line)
 
     groups = group(report.get("findings") or [])
@@ -83,9 +83,11 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
         listed = len(report["findings"])
         if cut:
             omitted = report["truncated"]["omitted"]
-            heading = f"问题明细（逐条列出 {listed} 处，归并为 {len(groups)} 类；另有 {omitted} 处未逐条列出，见文末）："
+            heading = (
+                f"问题明细（逐条列出{listed}处，归并为{len(groups)}类；另有{omitted}处未逐条列出，见文末）："
+            )
         else:
-            heading = f"问题明细（{listed} 处，归并为 {len(groups)} 类）："
+            heading = f"问题明细（{listed}处，归并为{len(groups)}类）："
         out.append(paint("bold", heading))
         for g in groups:
             out.append("")
@@ -126,7 +128,7 @@ def _group_lines(g: dict, titles: Mapping[str, str], paint, cut: Mapping | None 
         lines.append(f"  怎么改：{g['hint']}")
     more = g["count"] - 1
     if more:
-        lines.append(f"  另有 {more} 处相同问题：")
+        lines.append(f"  另有{more}处相同问题：")
         for f in g["examples"][1:]:
             line = f"    - {short_place(f)}"
             if f.get("value") not in (None, ""):
@@ -136,7 +138,7 @@ def _group_lines(g: dict, titles: Mapping[str, str], paint, cut: Mapping | None 
             lines.append(line)
         if g["count"] > EXAMPLES:
             rest = g["count"] - EXAMPLES
-            lines.append(paint("dim", f"    - ……其余 {rest} 处见 HTML 或 JSON 报告（--format html / json）"))
+            lines.append(paint("dim", f"    - ……其余{rest}处见 HTML 或 JSON 报告（--format html / json）"))
     if cut:
         lines.append(f"  {unlisted(cut)}")
     return lines
