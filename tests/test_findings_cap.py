@@ -150,7 +150,7 @@ def test_the_report_schema_accepts_a_capped_report(reports):
 def _omitted_lines(report) -> tuple[list[str], list[str]]:
     """What every renderer must say: the cut rules, each one's total and how many are not listed."""
     cut = report["truncated"]["rules"]
-    phrases = [f"共 {o['total']} 处" for o in cut] + [f"未列出 {o['total'] - o['listed']} 处" for o in cut]
+    phrases = [f"共{o['total']}处" for o in cut] + [f"未列出{o['total'] - o['listed']}处" for o in cut]
     return [o["rule"] for o in cut], phrases
 
 
@@ -160,7 +160,7 @@ def test_text_and_html_say_what_they_do_not_list(reports):
     omitted = capped["truncated"]["omitted"]
     for out in (render_text(capped), render_html(capped)):
         assert "未逐条列出的问题" in out
-        assert f"另有 {omitted} 处" in out
+        assert f"另有{omitted}处" in out
         for phrase in phrases:
             assert phrase in out
         assert all(rule in out for rule in rules)
