@@ -93,3 +93,40 @@ def test_guarded_says_out_of_memory_after_letting_go(capsys):
     assert common.guarded(greedy, None) == common.UNUSABLE
     err = capsys.readouterr().err
     assert "内存不足" in err and "内部错误" not in err
+
+
+def test_an_earlier_package_with_a_reader_finding_on_every_row(tmp_path, baseline):
+    """--history reads earlier packages without reporting their problems: the reader's findings
+    about them (here an extra cell on each of 300,000 rows) must not pile up either."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "valid-2020-07"
+    earlier = tmp_path / "history" / "2020-06"
+    earlier.mkdir(parents=True)
+    with (earlier / "annex1.csv").open("w", encoding="utf-8") as f:
+        f.write("序号,户主身份证号\n")
+        f.writelines(f"{i},,多余\n" for i in range(1, 300_001))
+    proc = run_limited(
+        ["validate", str(example), "--history", "history", "--format", "json"], baseline + 100 * MB, tmp_path
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["options"]["history"] == "history"
+
+
+def test_rows_the_reader_skips_are_counted_within_bounds(tmp_path, baseline):
+    """Unused pre-numbered rows are skipped, but a stray cell on each is still reported (S013):
+    300,000 of them are counted, the first ones listed, and memory stays bounded."""
+    names = [f["name"] for f in standard.form("annex1")["fields"]]
+    stray = "," * (len(names) - 1) + ",多余"
+    with (tmp_path / "annex1.csv").open("w", encoding="utf-8") as f:
+        f.write(",".join(names) + "\n")
+        f.writelines(f"{i}{stray}\n" for i in range(1, 300_001))
+    proc = run_limited(["validate", "annex1.csv", "--format", "json"], baseline + 100 * MB, tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["summary"]["by_rule"]["S013"] == 300_000
+    assert sum(f["rule"] == "S013" for f in report["findings"]) < 1_000
+    assert {
+        "rule": "S013",
+        "resource": "annex1",
+        "total": 300_000,
+        "listed": report["truncated"]["listed_per_rule"],
+    } in report["truncated"]["rules"]

@@ -24,7 +24,7 @@ from validator.checks import rows as row_checks
 from validator.checks import stages as stage_checks
 from validator.checks.context import STAGES, Context, Place
 from validator.fields.check import compile_table
-from validator.findings import Finding, Findings
+from validator.findings import Finding, FindingList, Findings
 from validator.reading.sources import _without_numbered_only_rows as without_numbered_only_rows
 from validator.settings import Settings, builtin
 from validator.tables import Package, Table
@@ -79,6 +79,8 @@ def validate_package(
 
     read = package.findings  # the reader's own findings, added to while its rows stream
     _collect(findings, read, show_personal_data)
+    if isinstance(read, FindingList):  # also while it reads rows it does not hand over
+        read.drain = lambda batch: _collect(findings, batch, show_personal_data)
     # The manifest first: row rules compare against its township and dates.
     order = {f["id"]: f["order"] for f in standard.forms()}
     for table in sorted(package.tables, key=lambda t: order.get(t.resource, 99)):
@@ -242,7 +244,8 @@ def _check_part(send, table: Table, form: dict, ctx: Context, fields, offset: in
         mine.counter = findings.counter
         mine.counted = {}
         mine.lines_missing = set()
-        read: list[Finding] = []
+        read = FindingList()
+        read.drain = lambda batch: _collect(findings, batch, ctx.show_personal_data)
         rows = table.parts.rows(offset, line, read.append)
         seq_at = next((i for i, c in enumerate(table.columns) if c.field == "seq"), None)
         if seq_at is not None:  # as the reader does for every table with a 序号 column

@@ -53,6 +53,26 @@ class Finding:
         return d
 
 
+class FindingList(list):
+    """The findings a reader makes while its rows stream: a list that hands them on in batches.
+
+    A reader may find something on every row it reads, also on rows it does not hand over
+    (unused pre-numbered rows with stray cells), so a consumer that wants them bounded sets
+    `drain` (called with this list, which it must empty) instead of waiting for the next row.
+    """
+
+    BATCH = 4096
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.drain = None
+
+    def append(self, finding: Finding) -> None:
+        super().append(finding)
+        if self.drain is not None and len(self) >= self.BATCH:
+            self.drain(self)
+
+
 _TABLE_ORDER = {"manifest": 0, "annex1": 1, "annex2": 2, "annex3": 3}
 
 
