@@ -28,7 +28,7 @@ from validator.findings import Finding, FindingList, Findings
 from validator.reading.sources import _without_numbered_only_rows as without_numbered_only_rows
 from validator.settings import Settings, builtin
 from validator.tables import Package, Table
-from validator.values.mask import scrub
+from validator.values.mask import readable, scrub, scrub_names_in_paths
 from validator.values.workdays import Workdays
 
 # The check modules: each has `row_checks(form, ctx)` and `finish(ctx)`. Row checks run in
@@ -63,7 +63,7 @@ def validate_package(
     findings = Findings()
     ctx = Context(
         today=today,
-        emit=findings.add,
+        emit=findings.add if show_personal_data else _scrubbing(findings.add),
         workdays=Workdays(settings.holiday_rows()),
         settings=settings,
         stage=stage,
@@ -132,7 +132,30 @@ def validate_package(
     for module in CHECK_MODULES:
         module.finish(ctx)
     _collect(findings, read, show_personal_data)
-    return _report(package, findings, ctx, options or {})
+    report = _report(package, findings, ctx, options or {})
+    return _names_shown(report, show_personal_data)
+
+
+def _scrubbing(emit):
+    """The row, table and package rules' `emit`, masking any ID or phone number a message quotes
+    (a 序号 or a count parsed from a shifted cell); field checks mask their own messages."""
+    memo: dict[str, str] = {}
+
+    def scrubbed(f: Finding) -> None:
+        text = memo.get(f.message)
+        if text is None:
+            text = scrub(f.message)
+            if len(memo) < 10_000:
+                memo[f.message] = text
+        f.message = text
+        emit(f)
+
+    return scrubbed
+
+
+def _readable(f: Finding) -> Finding:
+    f.message = readable(f.message)  # a file name that is not UTF-8
+    return f
 
 
 def _stream(rows, check_row, add, place: Place, checks, read: list, collect, stop: int | None = None):
@@ -240,7 +263,7 @@ def _check_part(send, table: Table, form: dict, ctx: Context, fields, offset: in
     try:
         findings = Findings()
         mine = copy.copy(ctx)
-        mine.emit = findings.add
+        mine.emit = findings.add if ctx.show_personal_data else _scrubbing(findings.add)
         mine.counter = findings.counter
         mine.counted = {}
         mine.lines_missing = set()
@@ -333,17 +356,52 @@ def _collect(findings: Findings, read: list[Finding], show_personal_data: bool) 
 
     They quote headers and file names as written, which may hold a number the clerk noted there.
     """
-    findings.extend(read if show_personal_data else map(_scrubbed, read))
+    findings.extend(map(_readable if show_personal_data else _scrubbed, read))
     read.clear()
 
 
 def _scrubbed(f: Finding) -> Finding:
-    f.message = scrub(f.message)
+    f.message = scrub_names_in_paths(f.message)
     if f.column:
         f.column = scrub(f.column)
     if f.value:
         f.value = scrub(f.value)
     return f
+
+
+def _names_shown(report: dict, show_personal_data: bool) -> dict:
+    """File, folder and sheet names as the report shows them, whatever the file system holds.
+
+    A name that is not valid UTF-8 (GBK bytes left by unzip) is shown with U+FFFD so every
+    report can be written; unless personal data is shown, an ID or phone number in a name (and
+    a name written beside it, "张秘密_110101199003075555.csv") is masked like in a cell.
+    """
+    show = readable if show_personal_data else scrub_names_in_paths
+    memo: dict[str, str] = {}
+
+    def shown(text):
+        if not isinstance(text, str):
+            return text
+        if text not in memo:
+            memo[text] = show(text)
+        return memo[text]
+
+    report["name"] = shown(report["name"])
+    for key in ("history", "roster", "settings"):
+        report["options"][key] = shown(report["options"].get(key))
+    if report.get("settings"):
+        report["settings"]["file"] = shown(report["settings"].get("file"))
+    for item in report["inputs"]:
+        for key in ("path", "error"):
+            if item.get(key):
+                item[key] = shown(item[key])
+        if item.get("sheets"):
+            item["sheets"] = [shown(s) for s in item["sheets"]]
+    for f in report["findings"]:
+        for key in ("source", "sheet"):
+            if f[key]:
+                f[key] = shown(f[key])
+    return report
 
 
 def _place(form: dict, table: Table, show_personal_data: bool) -> Place:

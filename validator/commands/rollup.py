@@ -20,10 +20,12 @@ from validator.commands.common import (
     load_settings,
     out,
     parse_today,
+    run_files,
     want_color,
 )
 
 FORMATS = ("text", "json", "html", "csv")
+REPORT_SUFFIX = ".校验报告.html"
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 
 
@@ -39,11 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="汇总格式：text（终端文字表格，默认）、json、html（可打印的独立网页）、csv（UTF-8 带 BOM，一行一个数）",
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="汇总写入此文件；不写时输出到屏幕")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="汇总写入此文件；不写时输出到屏幕。可以放在 DIR 中，但不能放进或覆盖某个乡镇的报送包",
+    )
     parser.add_argument(
         "--reports",
         metavar="DIR",
-        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
+        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）；"
+        "不能是某个乡镇的报送包或在其中",
     )
     add_check_options(parser, stage="submit")
     parser.add_argument(
@@ -59,33 +67,46 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from validator.county.rollup import PACKAGE_SUFFIXES, find_packages
     from validator.tables import InputError
 
+    files = run_files()
     today = parse_today(args.today)
     month = _parse_month(args.month)
     folder = Path(args.folder)
-    if not folder.exists():
-        raise UsageError(f"找不到 {folder}，请检查路径是否写对")
+    files.read("汇总的文件夹", folder, record=False)
     if not folder.is_dir():
         raise UsageError(
             f"{folder} 不是文件夹；fpjc rollup 汇总一个文件夹里的全部报送包，单个报送包请用 fpjc validate"
         )
+    history = files.read("历史报送包（--history）", args.history) if args.history else None
+    roster = files.read("建档立卡名单（--roster）", args.roster) if args.roster else None
+    settings = files.read("县设置文件（--settings）", args.settings) if args.settings else None
     output = Path(args.output) if args.output else None
-    if output is not None and output.is_dir():
-        raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
     reports = Path(args.reports) if args.reports else None
-    if reports is not None and reports.exists() and not reports.is_dir():
-        raise UsageError(f"--reports 应是一个文件夹，{reports} 是文件")
-    # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
-    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history, args.settings) if p)
-    if output is not None and args.settings and output.resolve() == Path(args.settings).resolve():
-        raise UsageError(
-            f"输出文件 {output} 就是县设置文件 {args.settings}，会把它覆盖；请用 --output 指定别的位置"
-        )
+    # Our own outputs (and the history) may sit in DIR; they are not townships' packages. A
+    # reports folder is ours only while it holds nothing but our reports, and an output with
+    # a package's suffix (.zip, .xlsx) is never taken for ours: it would be a township's.
+    exclude = [p for p in (history, roster, settings) if p]
+    if output is not None and output.suffix.lower() not in PACKAGE_SUFFIXES:
+        exclude.append(output)
+    if reports is not None and _only_our_reports(reports):
+        exclude.append(reports)
+    try:
+        entries, _ignored = find_packages(folder, exclude=tuple(exclude))
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    for entry in entries:  # every township's package is read: none may be written over or into
+        files.read("乡镇报送包", entry)
+    if output is not None:
+        files.output_file("--output", output)
+    if reports is not None:
+        files.output_folder("--reports", reports)
 
     each_report = None
     if reports is not None:
         from validator.render.html import render_html
+        from validator.values.mask import file_name_safe
 
         try:
             reports.mkdir(parents=True, exist_ok=True)
@@ -94,9 +115,7 @@ def _run(args: argparse.Namespace) -> int:
             return UNUSABLE
 
         def each_report(entry: Path, report: dict) -> None:
-            (reports / f"{entry.name}.校验报告.html").write_text(
-                render_html(report), encoding="utf-8", newline="\n"
-            )
+            files.write_text(reports / f"{file_name_safe(entry.name)}{REPORT_SUFFIX}", render_html(report))
 
     from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
@@ -105,11 +124,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = rollup(
             folder,
-            history=args.history,
-            roster=args.roster,
+            history=history,
+            roster=roster,
             today=today,
             month=month,
-            exclude=exclude,
+            exclude=tuple(exclude),
             each_report=each_report,
             stage=args.stage,
             settings=load_settings(args.settings),
@@ -140,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             # CSV keeps its CRLF lines (Excel's convention); the rest is written with LF.
-            output.write_text(body, encoding="utf-8", newline="" if args.format == "csv" else "\n")
+            files.write_text(output, body, newline="" if args.format == "csv" else "\n")
         except OSError as exc:
             err(cannot_write(output, exc))
             return UNUSABLE
@@ -148,6 +167,16 @@ def _run(args: argparse.Namespace) -> int:
     if reports is not None:
         err(f"各报送包的校验报告已写入：{reports}")
     return status
+
+
+def _only_our_reports(folder: Path) -> bool:
+    """Whether `folder` is missing, empty or holds nothing but reports this command wrote."""
+    if not folder.is_dir():
+        return not folder.exists()
+    try:
+        return all(p.is_file() and p.name.endswith(REPORT_SUFFIX) for p in folder.iterdir())
+    except OSError:
+        return False
 
 
 def _parse_month(text: str | None) -> str | None:

@@ -24,6 +24,7 @@ from validator.reading import open_package
 from validator.reading.history import load_history, load_roster
 from validator.settings import Settings, builtin
 from validator.tables import InputError
+from validator.values.mask import scrub_names_in_paths
 
 ANNEXES = ("annex1", "annex2", "annex3")
 PACKAGE_SUFFIXES = (".zip", ".xlsx", ".xlsm")
@@ -151,13 +152,15 @@ def rollup(
     earlier = load_history(history, today=today, settings=settings) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
-        "history": str(history) if history is not None else None,
-        "roster": str(roster) if roster is not None else None,
+        "history": scrub_names_in_paths(str(history)) if history is not None else None,
+        "roster": scrub_names_in_paths(str(roster)) if roster is not None else None,
     }
 
     packages = []
     for entry in entries:
-        item: dict = {"entry": entry.name, "kind": _kind(entry)}
+        # Package names as a masked report shows them: a file named after a household head
+        # ("张秘密_110101199003075555.zip") must not carry the name into the roll-up.
+        item: dict = {"entry": scrub_names_in_paths(entry.name), "kind": _kind(entry)}
         try:
             report = validate_package(
                 open_package([entry], name=entry.name),
@@ -170,7 +173,14 @@ def rollup(
             )
             counts = package_counts(entry, today=today)
         except InputError as exc:
-            item.update(readable=False, problem=str(exc), valid=False, error=0, warning=0, info=0)
+            item.update(
+                readable=False,
+                problem=scrub_names_in_paths(str(exc)),
+                valid=False,
+                error=0,
+                warning=0,
+                info=0,
+            )
             item.update(township=None, township_from=None, report_month=None, zero_report=None)
             item.update(rows=dict.fromkeys(ANNEXES, 0), counts=_empty_counts())
             packages.append(item)
@@ -189,7 +199,9 @@ def rollup(
     for p in packages:
         p["counted"] = p["readable"] and month is not None and p["report_month"] == month
 
-    options = {**options, "stage": stage, "settings": settings.file}
+    ignored = [scrub_names_in_paths(name) for name in ignored]
+    shown_settings = scrub_names_in_paths(settings.file) if isinstance(settings.file, str) else settings.file
+    options = {**options, "stage": stage, "settings": shown_settings}
     return _summarise(packages, ignored, month=month, today=today, options=options)
 
 
