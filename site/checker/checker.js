@@ -487,6 +487,16 @@
       facts.appendChild(el("li", { className: "fpjc-ck-not-run", text: line + "。" }));
     });
     box.appendChild(facts);
+    if (data.truncated) {
+      var cut = el("div", { className: "admonition warning fpjc-ck-truncated" }, [
+        el("p", { className: "admonition-title", text: "未逐条列出的问题" }),
+        el("p", { text: data.truncated }),
+      ]);
+      var list = el("ul");
+      data.truncated_lines.forEach(function (line) { list.appendChild(el("li", { text: line })); });
+      cut.appendChild(list);
+      box.appendChild(cut);
+    }
 
     // Downloads, named after the package: the annotated workbook first, then the HTML report
     // (both made after the findings are shown), the JSON report as a small link for programs.
@@ -547,6 +557,7 @@
     if (g.count > g.examples.length) {
       node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有" + (g.count - g.examples.length) + "处同样的问题，全部位置见下载的报告或标注工作簿。" }));
     }
+    if (g.unlisted) node.appendChild(el("p", { className: "fpjc-ck-more fpjc-ck-unlisted", text: g.unlisted }));
     return node;
   }
 

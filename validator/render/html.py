@@ -25,6 +25,10 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    truncation,
+    truncation_lines,
+    truncation_note,
+    unlisted,
     verdict,
 )
 from validator.render.grouping import group
@@ -87,6 +91,10 @@ def render_html(
         all_columns=_all_columns(shown),
         all_rows=_all_rows(shown),
         omitted=max(0, len(findings) - max_rows),
+        cut=truncation(report),
+        cut_note=truncation_note(report),
+        cut_lines=truncation_lines(report, titles),
+        unlisted=unlisted,
     )
 
 
