@@ -116,7 +116,7 @@ def test_a_copy_that_would_leak_is_refused_and_the_report_still_shown(tmp_path, 
     )
     assert status == 0 and not book.exists()
     assert "未生成标注版 Excel" in err and "无法打码" in err
-    assert "fpjc 校验报告" in out and "532932197702195832" not in out + err
+    assert "校验报告：" in out and "532932197702195832" not in out + err
 
 
 # --- point 6: when the copy cannot be made, the report is still given --------------------------
@@ -143,7 +143,7 @@ def test_a_cell_beyond_csvs_field_limit(tmp_path, capsys):
         note = openpyxl.load_workbook(book)["校验结果"]["A5"].value
         assert "32767" in note or "无法按 CSV 读取" in note
     else:
-        assert "未生成标注版 Excel" in err and "fpjc 校验报告" in out
+        assert "未生成标注版 Excel" in err and "校验报告：" in out
 
 
 def test_more_columns_than_excel_has(tmp_path, capsys):
@@ -186,7 +186,7 @@ def test_a_workbook_the_full_loader_cannot_open(damage, tmp_path, capsys):
     )
     assert status == 0 and "内部错误" not in err and not book.exists()
     assert "未生成标注版 Excel" in err and "结构无法完整读取" in err
-    assert "fpjc 校验报告" in out and "通过" in out
+    assert "校验报告：" in out and "通过" in out
 
 
 def test_annotated_bytes_turns_every_failure_into_a_reason(tmp_path):
