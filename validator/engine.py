@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
 import validator
 from validator import standard
 from validator.checks import calendar as calendar_checks
+from validator.checks import county as county_checks
 from validator.checks import history as history_checks
 from validator.checks import package as package_checks
 from validator.checks import rows as row_checks
@@ -22,13 +24,19 @@ from validator.checks import stages as stage_checks
 from validator.checks.context import Context, Place
 from validator.fields.check import compile_table
 from validator.findings import Finding, sort_key
-from validator.tables import Package, Table
+from validator.tables import Package, Reported, Table
 from validator.values.mask import scrub
 from validator.values.workdays import Workdays
 
 # The check modules: each has `row_checks(form, ctx)` and `finish(ctx)`. Row checks run in
 # this order for every row; `finish` runs in this order once every table has been read.
 CHECK_MODULES = (package_checks, row_checks, stage_checks, history_checks, calendar_checks)
+# A county record (研判会议 + 县级研判表) is checked by the county rules instead.
+COUNTY_CHECK_MODULES = (county_checks, calendar_checks)
+
+# Called with every parsed data row of every table (the manifest's too), after the row's own
+# checks: (where the table is, row number, parsed values). It must not change the values.
+Observer = Callable[[Place, int, dict], None]
 
 
 def validate_package(
@@ -39,8 +47,15 @@ def validate_package(
     roster=None,
     show_personal_data: bool = False,
     options: dict | None = None,
+    reported: Reported | None = None,
+    observe: Observer | None = None,
 ) -> dict:
-    """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`."""
+    """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`.
+
+    `reported`: the month's township households (from `validator.county`), against which a
+    county record is traced. `observe(place, row, values)` sees every parsed row, so a caller
+    that also needs the values (the county's intake counts them) reads the package only once.
+    """
     today = today or dt.date.today()
     findings: list[Finding] = []
     ctx = Context(
@@ -52,6 +67,10 @@ def validate_package(
         history_checks.roster_notes(ctx, roster)
     ctx.resources = {t.resource for t in package.tables}
     ctx.track_cases = any(r in ctx.resources for r in stage_checks.STAGE_TABLES)
+    ctx.county = county_checks.is_county(ctx.resources)
+    ctx.inputs = package.inputs
+    ctx.reported = reported
+    modules = COUNTY_CHECK_MODULES if ctx.county else CHECK_MODULES
 
     # The manifest first: row rules compare against its township and dates.
     order = {f["id"]: f["order"] for f in standard.forms()}
@@ -66,9 +85,11 @@ def validate_package(
             form, table, emit=findings.append, show_personal_data=show_personal_data, today=today
         )
         if form["id"] == "manifest":
-            _read_manifest(ctx, table, check_row)
+            _read_manifest(ctx, table, check_row, place, observe)
             continue
-        checks = tuple(check for module in CHECK_MODULES for check in module.row_checks(form, ctx))
+        checks = tuple(check for module in modules for check in module.row_checks(form, ctx))
+        if observe is not None:
+            checks += (observe,)
         add = package_checks.TableTracker(ctx, form, place).add
         count = 0
         for row, cells in table.rows:
@@ -80,7 +101,7 @@ def validate_package(
                 check(place, row, values)
         ctx.rows[table.resource] = count
 
-    for module in CHECK_MODULES:
+    for module in modules:
         module.finish(ctx)
     # Reader findings are appended while rows stream, so collect them last. They quote
     # headers and file names as written, which may hold a number the clerk noted there.
@@ -123,10 +144,12 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
     )
 
 
-def _read_manifest(ctx: Context, table: Table, check_row) -> None:
+def _read_manifest(ctx: Context, table: Table, check_row, place: Place, observe: Observer | None) -> None:
     count = 0
     for row, cells in table.rows:
         values = check_row(row, cells)
+        if observe is not None:
+            observe(place, row, values)
         count += 1
         if count == 1:
             ctx.manifest, ctx.manifest_row = values, row
@@ -153,6 +176,8 @@ def _report(package: Package, findings: list[Finding], ctx: Context, options: di
             "history": options.get("history"),
             "roster": options.get("roster"),
             "show_personal_data": ctx.show_personal_data,
+            # Anything else the caller checked against (a county record: the month's packages).
+            **{k: v for k, v in options.items() if k not in ("history", "roster")},
         },
         # The report schema wants `sheets` as a list; CSV inputs have none.
         "inputs": [{k: v for k, v in i.items() if not (k == "sheets" and v is None)} for i in package.inputs],

@@ -89,6 +89,11 @@ def report_schema() -> dict:
                         "sheets": {"type": ["array", "null"], "items": {"type": "string"}},
                         "error": {"type": "string", "description": "这个文件无法读取的原因"},
                         "template_version": {"type": ["string", "null"]},
+                        "template": {
+                            "type": "string",
+                            "description": "生成该工作簿的 fpjc 模板：workbook 乡镇报送工作簿，"
+                            "county_meeting 县级研判工作簿，其他为单表工作簿的表名",
+                        },
                     },
                 },
             },

@@ -1,7 +1,12 @@
-"""`fpjc rollup`: validate every township package in a folder and roll them up for the county.
+"""`fpjc rollup`: the county's intake of a month's township packages (二（三）、二（四）).
+
+Every package is checked on its own with the submission rules and counted in the same read
+(in parallel processes with `--jobs`); the roll-up lists per township who reported, on time or
+how many days late, zero reports and what to chase, and with `--reports` writes per township
+the folder to send back (HTML report and annotated workbook of each package).
 
 Exit status: 0 every package passes and each of the nine townships sent exactly one package
-for the month; 1 otherwise (errors, unreadable package, township missing or twice);
+for the month; 1 otherwise (errors, lateness, unreadable package, township missing or twice);
 2 bad usage, or the folder, history or roster cannot be read.
 """
 
@@ -21,6 +26,7 @@ from validator.commands.common import (
     parse_today,
     want_color,
 )
+from validator.commands.intake import add_intake_options, parse_jobs, parse_month, take_in
 
 FORMATS = ("text", "json", "html", "csv")
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
@@ -42,14 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reports",
         metavar="DIR",
-        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）",
+        help="按乡镇把要发回的文件写入此文件夹：每个乡镇一个子文件夹，内有该乡镇每个报送包的"
+        "“<报送包名>.校验报告.html”（个人信息已打码）和“<报送包名>.校验结果.xlsx”（标注了问题的工作簿）",
     )
     add_check_options(parser)
-    parser.add_argument(
-        "--month",
-        metavar="YYYY-MM",
-        help="汇总哪个报告月份（默认：多数报送包所报的月份）；其他月份的报送包列出但不计入",
-    )
+    add_intake_options(parser)
     add_color_option(parser)
 
 
@@ -61,7 +64,8 @@ def _run(args: argparse.Namespace) -> int:
     from validator.tables import InputError
 
     today = parse_today(args.today)
-    month = _parse_month(args.month)
+    month = parse_month(args.month)
+    jobs = parse_jobs(args.jobs)
     folder = Path(args.folder)
     if not folder.exists():
         raise UsageError(f"找不到 {folder}，请检查路径是否写对")
@@ -78,33 +82,25 @@ def _run(args: argparse.Namespace) -> int:
     # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
     exclude = tuple(Path(p) for p in (args.output, args.reports, args.history) if p)
 
-    each_report = None
     if reports is not None:
-        from validator.render.html import render_html
-
         try:
             reports.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             err(cannot_write(reports, exc))
             return UNUSABLE
 
-        def each_report(entry: Path, report: dict) -> None:
-            (reports / f"{entry.name}.校验报告.html").write_text(
-                render_html(report), encoding="utf-8", newline="\n"
-            )
-
-    from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
 
     try:
-        result = rollup(
+        result, _ = take_in(
             folder,
+            today=today,
             history=args.history,
             roster=args.roster,
-            today=today,
             month=month,
+            jobs=jobs,
             exclude=exclude,
-            each_report=each_report,
+            reports=reports,
         )
     except InputError as exc:
         err(f"无法读取：{exc}")
@@ -135,16 +131,5 @@ def _run(args: argparse.Namespace) -> int:
             return UNUSABLE
         err(f"{fmt.verdict(result)}\n汇总已写入：{output}")
     if reports is not None:
-        err(f"各报送包的校验报告已写入：{reports}")
+        err(f"要发回各乡镇的校验报告和标注工作簿已按乡镇写入：{reports}")
     return status
-
-
-def _parse_month(text: str | None) -> str | None:
-    if text is None:
-        return None
-    import re
-
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise UsageError(f"--month 的月份“{text}”不对，请写成 YYYY-MM，例如 2020-07")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"

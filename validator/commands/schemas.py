@@ -43,8 +43,9 @@ def _run(args: argparse.Namespace) -> int:
     from validator import standard
     from validator.builders import schemagen
     from validator.builders import standard_json as forms
+    from validator.builders.paths import ROOT
 
-    target = args.out or forms.ROOT / "schemas"
+    target = args.out or ROOT / "schemas"
     try:
         if args.action == "build":
             forms.write_standard()

@@ -67,7 +67,10 @@ def load_history(root: str | Path, *, today: dt.date) -> History:
                     history.warnings.setdefault(key, set()).add(WARNING_OF[table.resource])
                 elif table.resource == "annex3":
                     history.released.add(key)
-                elif table.resource == "assessment":
+                elif table.resource in (
+                    "assessment",
+                    "county_record",
+                ):  # 县级研判 (stage record or county's own)
                     history.assessed = True
                     if values.get("decision") == "认定":
                         history.confirmed.add(key)

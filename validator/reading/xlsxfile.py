@@ -180,12 +180,22 @@ def open_workbook(
     except Exception as exc:  # openpyxl raises many kinds on malformed parts; none must escape as a traceback
         raise FileProblem(f"文件已损坏，无法按 Excel 工作簿读取（{type(exc).__name__}）") from None
 
-    template_version = None
+    template_version = template = None
+    layout_sheets: set[str] = set()
     sheets = [ws.title for ws in wb.worksheets]
     if META_SHEET in sheets:
         meta_rows = _read_meta(wb[META_SHEET])
         template_version = meta_rows.get("standard_version")
-        if template_version and _version_tuple(template_version) < _version_tuple(standard.version()):
+        template = meta_rows.get("template")
+        # Printed pages of a template that hold no data (a signature page, say), named by the template.
+        layout_sheets = {n for n in (meta_rows.get("layout_sheets") or "").split(",") if n}
+        # A county meeting workbook says so in its own words (the county checks, rule K).
+        county_template = bool(template) and template.startswith("county")
+        if (
+            template_version
+            and not county_template
+            and _version_tuple(template_version) < _version_tuple(standard.version())
+        ):
             emit(
                 S.TEMPLATE_OLD.finding(
                     found=template_version, current=standard.version(), source=entry.name, sheet=META_SHEET
@@ -198,9 +208,11 @@ def open_workbook(
         "sheets": sheets,
         "template_version": template_version,
     }
+    if template:
+        info["template"] = template
     tables = []
     for ws in wb.worksheets:
-        if ws.title in (META_SHEET, INSTRUCTIONS_SHEET):
+        if ws.title in (META_SHEET, INSTRUCTIONS_SHEET) or ws.title in layout_sheets:
             continue
         form_id = H.recognise_name(ws.title)
         if form_id is None and getattr(ws, "sheet_state", "visible") != "visible":

@@ -145,6 +145,8 @@ def option_lines(report: Mapping) -> list[str]:
         lines.append(f"校验日期：{opts['today']}")
     lines.append(f"历史报送包：{opts['history']}" if opts.get("history") else "历史报送包：未提供")
     lines.append(f"建档立卡名单：{opts['roster']}" if opts.get("roster") else "建档立卡名单：未提供")
+    if opts.get("packages"):
+        lines.append(f"本月乡镇报送包：{opts['packages']}")
     if opts.get("show_personal_data"):
         lines.append("个人信息：未打码（--show-personal-data），请勿转发本报告")
     else:

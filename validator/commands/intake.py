@@ -1,0 +1,180 @@
+"""What the county commands share: taking in a month's folder of township packages.
+
+`take_in` runs the county core's `intake.check_package` on every package of a folder, in
+parallel processes when there are several (`--jobs`, default: the machine's cores), and rolls
+the results up in the folder's order, so the output is the same for any number of processes.
+When asked it writes, per township, the folder that goes back to it: each package's HTML
+report and annotated workbook, side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from validator.commands.common import UsageError
+
+UNREADABLE_FOLDER = "无法读取"
+
+
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def add_intake_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="汇总哪个报告月份（默认：多数报送包所报的月份）；其他月份的报送包列出但不计入",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=int,
+        default=None,
+        help=f"同时校验几个报送包（并行进程数，默认为本机的处理器核数，本机为 {default_jobs()}）；结果与 --jobs 1 完全相同",
+    )
+
+
+def parse_month(text: str | None) -> str | None:
+    if text is None:
+        return None
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(f"--month 的月份“{text}”不对，请写成 YYYY-MM，例如 2020-07")
+    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def parse_jobs(value: int | None) -> int:
+    if value is None:
+        return default_jobs()
+    if value < 1:
+        raise UsageError(f"--jobs 应是不小于 1 的整数，这里是 {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker process needs; sent once to each worker."""
+
+    today: dt.date
+    history: object  # tables.History or None, loaded once in the parent
+    roster: object  # tables.Roster or None
+    options: dict
+    keep_rows: bool
+    reports: Path | None  # where the per-township folders go, or None
+
+
+_job: Job | None = None
+
+
+def _init(job: Job) -> None:
+    global _job
+    _job = job
+
+
+def _work(entry: Path):
+    """One package, in whichever process: its intake, and its reports when asked."""
+    from validator.county.intake import check_package
+
+    job = _job
+    result = check_package(
+        entry,
+        name=entry.name,
+        today=job.today,
+        history=job.history,
+        roster=job.roster,
+        options=job.options,
+        keep_rows=job.keep_rows,
+    )
+    if job.reports is not None:
+        result.item["returned_to"] = write_reports(job.reports, entry, result)
+    result.report = None  # written where it belongs; not carried back between processes
+    return result
+
+
+def write_reports(reports: Path, entry: Path, result) -> str | None:
+    """The package's HTML report and annotated copy in its township's folder; the folder's name.
+
+    An unreadable package gets a short text file saying why, in the folder 无法读取. A county
+    record that was put among the packages gets nothing: it is not a township's.
+    """
+    item = result.item
+    if item.get("county_record"):
+        return None
+    if not item["readable"]:
+        folder = reports / UNREADABLE_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{entry.name}.无法读取.txt").write_text(
+            f"{entry.name} 无法读取，没有校验：\n{item['problem']}\n请重新导出或重新压缩后再报送。\n",
+            encoding="utf-8",
+            newline="\n",
+        )
+        return UNREADABLE_FOLDER
+    from validator.county.rollup import UNKNOWN_TOWNSHIP
+    from validator.render.html import render_html
+    from validator.render.xlsx import AnnotateError, annotate_workbook
+
+    name = item["township"] or UNKNOWN_TOWNSHIP
+    folder = reports / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{entry.name}.校验报告.html").write_text(
+        render_html(result.report), encoding="utf-8", newline="\n"
+    )
+    try:
+        annotate_workbook(entry, result.report, folder / f"{entry.name}.校验结果.xlsx")
+    except AnnotateError as exc:
+        item["annotate_problem"] = str(exc)
+    return name
+
+
+def take_in(
+    folder: Path,
+    *,
+    today: dt.date | None,
+    history: str | None,
+    roster: str | None,
+    month: str | None,
+    jobs: int,
+    exclude: tuple[Path, ...] = (),
+    reports: Path | None = None,
+    keep_rows: bool = False,
+):
+    """(roll-up, intake results in folder order) of every package in `folder`.
+
+    Raises `InputError` when the folder, the history or the roster cannot be read; an
+    unreadable package is a line of the roll-up, not an exception.
+    """
+    from validator.county.intake import find_packages
+    from validator.county.rollup import load_checks, summarise
+
+    today = today or dt.date.today()
+    entries, ignored = find_packages(folder, exclude=exclude)
+    earlier, listed, options = load_checks(history, roster, today=today)
+    job = Job(
+        today=today, history=earlier, roster=listed, options=options, keep_rows=keep_rows, reports=reports
+    )
+    jobs = min(jobs, len(entries))
+    if jobs <= 1:
+        _init(job)
+        results = [_work(e) for e in entries]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Several packages per task keep the processes busy without a round trip per package;
+        # map() returns the results in the folder's order whatever finishes first.
+        chunk = max(1, len(entries) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(job,)) as pool:
+            results = list(pool.map(_work, entries, chunksize=chunk))
+    summary = summarise([r.item for r in results], ignored, month=month, today=today, options=options)
+    return summary, results
