@@ -13,8 +13,8 @@ import pytest
 
 from tests.roundtrip_support import pdf_pages
 from validator import standard
-from validator.outputs.county import blank_workbook_name
 from validator.cli import main
+from validator.outputs.county import blank_workbook_name
 from validator.outputs.csvfiles import csv_text, write_csv
 from validator.outputs.printable import EMPTY_ROWS, render_form
 from validator.outputs.templates import build_all
