@@ -68,7 +68,7 @@ def _month_label(month: str | None) -> str:
     if not month:
         return "（月份不明）"
     year, mon = month.split("-")
-    return f"{year} 年 {int(mon)} 月"
+    return f"{year}年{int(mon)}月"
 
 
 def _shade(ws, fields: list[dict], first_row: int, last_row: int, filled: tuple[str, ...]) -> None:
@@ -118,8 +118,8 @@ def instruction_lines(month: str | None, households: int, packages: list[str]) -
         "哪张表第几行。会上逐户填写白色各列：研判结论（认定或否定）；认定的填纳入管理类别（返贫预警户填脱贫监测户，"
         "致贫预警户填边缘户）和两不愁三保障存在问题；否定的在研判意见中写明理由。",
         "“会签”页打印后由参加研判的各部门签字，县扶贫开发领导小组办公室盖章存档；这一页不参与校验。",
-        "会后检查：fpjc county check 本工作簿 --month 本月报送包文件夹；检查通过后生成反馈单和全国系统标注清单："
-        "fpjc county feedback 本工作簿 本月报送包文件夹 --output 反馈文件夹。",
+        "会后检查：fpjc county check 本工作簿 --packages 本月报送包文件夹；检查通过后生成反馈单和全国系统标注清单："
+        "fpjc county feedback 本工作簿 --packages 本月报送包文件夹 --output 反馈文件夹。",
         "请不要增删、改名或调换列，不要删除或显示隐藏的工作表；另存时保持 .xlsx 格式。" + PRIVATE_NOTE,
     ]
 

@@ -130,11 +130,14 @@ def verdict(report: Mapping) -> str:
     """One line: passed or not, with the counts."""
     s = report["summary"]
     counts = f"{s['error']} 个错误，{s['warning']} 个警告，{s['info']} 个提示"
+    # A county record (研判会议, 县级研判表) is not submitted but fed back to the townships.
+    county = any(str(r).startswith("county_") for r in s.get("rows") or ())
+    then = "生成反馈单" if county else "上报"
     if report["valid"]:
         if s["warning"] or s["info"]:
-            return f"通过（{counts}；警告和提示不影响上报，但请看一看）"
+            return f"通过（{counts}；警告和提示不影响{then}，但请看一看）"
         return "通过：没有发现问题"
-    return f"不通过：{counts}。请改正全部错误后再上报"
+    return f"不通过：{counts}。请改正全部错误后再{then}"
 
 
 def option_lines(report: Mapping) -> list[str]:
