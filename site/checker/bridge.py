@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 _last: dict = {}
+_county: dict = {}
 
 
 def start() -> dict:
@@ -144,3 +145,72 @@ def exports_js():
         return None
     result = exports(_last["files"], _last["report"])
     return result["html"], result["xlsx"], result["xlsx_name"], result["note"]
+
+
+# --- the county page (县扶贫办每月工作): the month's township packages dropped in ------------
+
+
+def county(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
+    """The intake of the month's packages, as `fpjc rollup` prints it, in the renderers' words.
+
+    ``rollup`` is what ``fpjc rollup --format json`` writes for the same files; the lines and
+    tables are the text renderer's, so the page says exactly what the command line says.
+    """
+    from validator.county.meeting import record_rows
+    from validator.county.rollup import rollup_files
+    from validator.render import rollup_formats as fmt
+
+    rollup, results = rollup_files(files, today=_today(today), keep_rows=True)
+    rows = record_rows(results, rollup)
+    _county.clear()
+    _county.update(rollup=rollup, rows=rows)
+    head, body = fmt.township_rows(rollup)
+    package_head, package_body = fmt.package_rows(rollup)
+    return {
+        "rollup": rollup,
+        "title": f"县级汇总：{fmt.month_label(rollup)}",
+        "verdict": fmt.verdict(rollup),
+        "ok": rollup["ok"],
+        "followups": fmt.followups(rollup),
+        "options": fmt.option_lines(rollup),
+        "townships": {"head": head, "body": body},
+        "packages": {"head": package_head, "body": package_body},
+        "households": len(rows),
+        "meeting_packages": rollup["meeting"],
+    }
+
+
+def county_exports() -> dict:
+    """The meeting workbook (bytes), its agenda and the intake summary (HTML) for the last drop."""
+    import io
+
+    from validator.county.meeting import agenda, meeting_row
+    from validator.outputs.county import build_meeting_workbook, meeting_file_name
+    from validator.render import rollup_formats as fmt
+    from validator.render.county_formats import render_agenda
+
+    rollup, rows = _county["rollup"], _county["rows"]
+    month = rollup["month"] or "月份不明"
+    book = io.BytesIO()
+    build_meeting_workbook(rows, meeting_row(rollup), packages=rollup["meeting"]).save(book)
+    return {
+        "xlsx": book.getvalue(),
+        "xlsx_name": meeting_file_name(rollup["month"]),
+        "agenda": render_agenda(agenda(rollup, rows)),
+        "agenda_name": f"研判会议议程-{month}.html",
+        "summary": fmt.render_html(rollup),
+        "summary_name": f"收件汇总-{month}.html",
+    }
+
+
+def county_js(js_files, today) -> str:
+    files = [(str(f.name), bytes(f.data.to_py())) for f in js_files]
+    return json.dumps(county(files, today or None), ensure_ascii=False, default=str)
+
+
+def county_exports_js():
+    """(workbook bytes, its name, agenda HTML, its name, summary HTML, its name) for the last drop."""
+    if not _county:
+        return None
+    r = county_exports()
+    return r["xlsx"], r["xlsx_name"], r["agenda"], r["agenda_name"], r["summary"], r["summary_name"]

@@ -2,6 +2,8 @@
 // the Pyodide worker only on a page that holds <div id="fpjc-checker">, and stops it when the
 // reader navigates away (Material's instant navigation swaps pages without reloading scripts).
 // Files never leave the browser: they go to the worker, which runs the same Python core as `fpjc`.
+// With data-mode="county" (the county page) it takes the month's township packages instead and
+// gives the intake summary and the 研判 meeting workbook, as `fpjc rollup` and `fpjc county prepare`.
 (function () {
   "use strict";
 
@@ -63,22 +65,39 @@
     return missing;
   }
 
+  function isCounty(root) {
+    return root.getAttribute("data-mode") === "county";
+  }
+
   function build(root) {
     root.textContent = "";
     var ui = {};
+    var county = isCounty(root);
     ui.status = el("div", { className: "fpjc-ck-status", role: "status", "aria-live": "polite" }, [
       (ui.bar = el("progress", { max: "4", value: "0" })),
       (ui.statusText = el("span", { className: "fpjc-ck-status-text", text: "正在准备校验器…" })),
       (ui.elapsed = el("span", { className: "fpjc-ck-elapsed" })),
     ]);
     ui.input = el("input", { type: "file", accept: ACCEPT.join(","), multiple: "", className: "fpjc-ck-input" });
-    ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
-      el("p", { className: "fpjc-ck-drop-title" }, [
-        "把报送的 Excel 工作簿（.xlsx）或 CSV 文件拖到这里，或 ",
-        el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]),
-      ]),
-      el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
-    ]);
+    if (county) {
+      ui.folder = el("input", { type: "file", multiple: "", webkitdirectory: "", className: "fpjc-ck-input fpjc-ck-folder" });
+      ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
+        el("p", { className: "fpjc-ck-drop-title" }, [
+          "把本月各乡镇报送的工作簿（.xlsx）、压缩包（.zip）拖到这里，或 ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]), " ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择整个文件夹", ui.folder]),
+        ]),
+        el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里处理，不会上传到任何服务器。每个乡镇一个 .xlsx 或 .zip，可一次选多个；CSV 报送包请放在以乡镇命名的文件夹里，再选择存放本月报送包的整个文件夹。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
+      ]);
+    } else {
+      ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
+        el("p", { className: "fpjc-ck-drop-title" }, [
+          "把报送的 Excel 工作簿（.xlsx）或 CSV 文件拖到这里，或 ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]),
+        ]),
+        el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
+      ]);
+    }
     ui.today = el("input", { type: "date", value: localToday(), className: "fpjc-ck-today" });
     ui.options = el("p", { className: "fpjc-ck-options" }, [
       el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]),
@@ -135,9 +154,12 @@
       ]);
       return ck;
     }
-    ck.ui.input.addEventListener("change", function () {
-      if (ck.ui.input.files.length) handleFiles(ck, Array.prototype.slice.call(ck.ui.input.files));
-      ck.ui.input.value = "";
+    [ck.ui.input, ck.ui.folder].forEach(function (input) {
+      if (!input) return;
+      input.addEventListener("change", function () {
+        if (input.files.length) handleFiles(ck, Array.prototype.slice.call(input.files));
+        input.value = "";
+      });
     });
     ["dragenter", "dragover"].forEach(function (type) {
       ck.ui.drop.addEventListener(type, function (e) {
@@ -234,6 +256,15 @@
         return;
       }
       showResult(ck, data, msg.ms);
+    } else if (msg.type === "county-result" && msg.id === ck.seq) {
+      ck.root.setAttribute("data-check-ms", String(msg.ms));
+      showCounty(ck, JSON.parse(msg.json), msg.ms);
+    } else if (msg.type === "county-exports" && msg.id === ck.seq) {
+      ck.busy = false;
+      ck.root.setAttribute("data-exports-ms", String(msg.ms));
+      addCountyExports(ck, msg);
+      setState(ck, "done");
+      ck.root.setAttribute("data-checked", String(msg.id));
     } else if (msg.type === "exports" && msg.id === ck.seq) {
       ck.busy = false;
       ck.root.setAttribute("data-exports-ms", String(msg.ms));
@@ -253,7 +284,12 @@
 
   function handleFiles(ck, files) {
     clearMessage(ck);
-    var bad = files.filter(function (f) {
+    var county = isCounty(ck.root);
+    if (county) {
+      // A chosen folder brings everything in it; the county core lists what is not a package.
+      files = files.filter(function (f) { return !/(^|\/)(\.|~\$)/.test(f.webkitRelativePath || f.name); });
+    }
+    var bad = county ? [] : files.filter(function (f) {
       var name = f.name.toLowerCase();
       return !ACCEPT.some(function (ext) { return name.slice(-ext.length) === ext; });
     });
@@ -275,6 +311,10 @@
       showMessage(ck, "info", "正在校验上一个文件", ["请等它完成后再选择新的文件。"]);
       return;
     }
+    if (!files.length) {
+      showMessage(ck, "warning", "没有选到文件", ["请选择各乡镇的报送包（.xlsx 或 .zip），或存放本月报送包的文件夹。"]);
+      return;
+    }
     ck.busy = true;
     ck.result = null;
     revokeUrls(ck);
@@ -285,10 +325,10 @@
     ck.ui.result.appendChild(el("p", { className: "fpjc-ck-working", text: "正在读取并校验 " + files.map(function (f) { return f.name; }).join("、") + " …" }));
     Promise.all(files.map(function (f) { return f.arrayBuffer(); })).then(function (buffers) {
       var msg = {
-        type: "check",
+        type: county ? "county" : "check",
         id: id,
         today: ck.ui.today.value || localToday(),
-        files: files.map(function (f, i) { return { name: f.name, buffer: buffers[i] }; }),
+        files: files.map(function (f, i) { return { name: (county && f.webkitRelativePath) || f.name, buffer: buffers[i] }; }),
       };
       ck.fileNames = files.map(function (f) { return f.name; });
       if (ck.ready) send(ck, msg);
@@ -400,6 +440,59 @@
     } else {
       box.appendChild(el("span", { className: "fpjc-ck-note", text: "没有生成标注工作簿：" + (msg.note || "无法标注这些文件") }));
     }
+  }
+
+  // --- the county page -------------------------------------------------------------------
+
+  function simpleTable(head, body) {
+    var table = el("table", { className: "fpjc-ck-table" }, [
+      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { text: h }); }))]),
+    ]);
+    var tbody = el("tbody");
+    body.forEach(function (row) {
+      tbody.appendChild(el("tr", {}, row.map(function (c) { return el("td", { text: String(c) }); })));
+    });
+    table.appendChild(tbody);
+    return table;
+  }
+
+  function showCounty(ck, data, ms) {
+    ck.result = data;
+    var box = ck.ui.result;
+    box.textContent = "";
+    box.appendChild(el("div", { className: "admonition " + (data.ok ? "success" : "warning") + " fpjc-ck-summary" }, [
+      el("p", { className: "admonition-title", text: data.verdict }),
+      el("p", { text: "列入研判 " + data.households + " 户，来自 " + data.meeting_packages.length + " 个报送包；用时 " + (ms / 1000).toFixed(1) + " 秒。" }),
+    ]));
+    var facts = el("ul", { className: "fpjc-ck-facts" });
+    data.options.forEach(function (line) { facts.appendChild(el("li", { text: line })); });
+    box.appendChild(facts);
+    ck.ui.downloads = el("p", { className: "fpjc-ck-downloads" }, [
+      downloadLink(ck, new Blob([JSON.stringify(data.rollup, null, 2) + "\n"], { type: "application/json" }), "收件汇总-" + (data.rollup.month || "月份不明") + ".json", "下载 JSON 汇总", "fpjc-ck-json"),
+      el("span", { className: "fpjc-ck-pending", text: "正在生成研判工作簿和会议议程…" }),
+    ]);
+    box.appendChild(ck.ui.downloads);
+    if (data.followups.length) {
+      box.appendChild(el("h3", { text: "需要跟进" }));
+      var todo = el("ul", { className: "fpjc-ck-todo" });
+      data.followups.forEach(function (line) { todo.appendChild(el("li", { text: line })); });
+      box.appendChild(todo);
+    }
+    box.appendChild(el("h3", { text: "各乡镇报送情况和户数" }));
+    box.appendChild(simpleTable(data.townships.head, data.townships.body));
+    box.appendChild(el("h3", { text: "各报送包的校验结果" }));
+    box.appendChild(simpleTable(data.packages.head, data.packages.body));
+  }
+
+  function addCountyExports(ck, msg) {
+    var box = ck.ui.downloads;
+    if (!box) return;
+    var pending = box.querySelector(".fpjc-ck-pending");
+    if (pending) pending.remove();
+    var type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    box.insertBefore(downloadLink(ck, new Blob([msg.summary], { type: "text/html;charset=utf-8" }), msg.summaryName, "下载收件汇总（网页）", "fpjc-ck-summary-html"), box.firstChild);
+    box.insertBefore(downloadLink(ck, new Blob([msg.agenda], { type: "text/html;charset=utf-8" }), msg.agendaName, "下载研判会议议程", "fpjc-ck-agenda"), box.firstChild);
+    box.insertBefore(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载县级研判工作簿", "fpjc-ck-meeting"), box.firstChild);
   }
 
   function unmount(ck) {

@@ -2,7 +2,7 @@
 // Every file comes from this site: the Pyodide runtime, our wheels and our lock file (with hashes).
 // Messages to the page: {type: "progress", step, total, text} | {type: "ready", versions, ms}
 // | {type: "failed", stage, message} | {type: "result", id, json, ms} | {type: "exports", id, ...}
-// | {type: "error", id, message}.
+// | {type: "county-result", id, json, ms} | {type: "county-exports", id, ...} | {type: "error", id, message}.
 import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
 
 const BUILD = "__FPJC_CHECKER_BUILD__";
@@ -79,13 +79,39 @@ async function check(msg) {
   }
 }
 
+// The county page (data-mode="county"): the month's township packages → the intake summary,
+// then the meeting workbook, its agenda and the summary page for download.
+async function county(msg) {
+  const t0 = performance.now();
+  const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
+  const json = bridge.county_js(files, msg.today || "");
+  postMessage({ type: "county-result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
+  const t1 = performance.now();
+  const res = bridge.county_exports_js();
+  if (res === undefined || res === null) return;
+  try {
+    const [xlsxProxy, xlsxName, agenda, agendaName, summary, summaryName] = res.toJs({ depth: 1 });
+    const xlsx = xlsxProxy.toJs();
+    xlsxProxy.destroy();
+    postMessage({
+      type: "county-exports", id: msg.id, xlsx, xlsxName, agenda, agendaName, summary, summaryName,
+      ms: Math.round(performance.now() - t1),
+    });
+  } finally {
+    res.destroy();
+  }
+}
+
+const HANDLERS = { check, county };
+
 let queue = Promise.resolve();
 onmessage = (event) => {
   const msg = event.data;
-  if (msg.type !== "check") return;
-  // One check at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
+  const handle = HANDLERS[msg.type];
+  if (!handle) return;
+  // One job at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
   queue = queue
     .then(() => ready)
-    .then(() => check(msg))
+    .then(() => handle(msg))
     .catch((err) => postMessage({ type: "error", id: msg.id, message: String((err && err.message) || err) }));
 };

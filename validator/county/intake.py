@@ -65,7 +65,10 @@ def submission_options() -> dict:
 
 
 def kind_of(entry: Path) -> str:
-    return "folder" if entry.is_dir() else entry.suffix.lower().lstrip(".").replace("xlsm", "xlsx")
+    """folder, zip or xlsx: what an entry of the month's folder is (by its name, when not on disk)."""
+    if entry.is_dir() or entry.suffix.lower() not in PACKAGE_SUFFIXES:
+        return "folder"
+    return entry.suffix.lower().lstrip(".").replace("xlsm", "xlsx")
 
 
 def check_package(
@@ -78,17 +81,15 @@ def check_package(
     options: dict | None = None,
     keep_rows: bool = False,
     show_personal_data: bool = False,
+    kind: str | None = None,
 ) -> PackageResult:
     """Validate one package and count it in the same read; never raises for an unreadable one.
 
     `source` is a path (folder, .zip, .xlsx) or the package's files as (name, bytes), as the
     browser hands them over. `history`/`roster` are loaded ones (`reading.history`).
     """
-    kind = (
-        kind_of(source)
-        if isinstance(source, Path)
-        else ("zip" if name.lower().endswith(".zip") else "xlsx" if len(source) == 1 else "folder")
-    )
+    if kind is None:
+        kind = kind_of(source) if isinstance(source, Path) else kind_of(Path(name))
     item: dict = {"entry": name, "kind": kind}
     collector = _Collector(keep_rows)
     try:
@@ -273,3 +274,31 @@ def find_packages(folder: str | Path, *, exclude: tuple[Path, ...] = ()) -> tupl
         else:
             ignored.append(entry.name)
     return packages, ignored
+
+
+def group_files(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, str, list]], list[str]]:
+    """The packages among files handed over by a browser, and the names of the files left over.
+
+    Each .xlsx or .zip is a package; files inside a folder (names with "/", as a browser gives a
+    chosen folder) are the package of that folder. A folder that holds them all (the month's
+    folder itself) is looked into. Returns ([(name, kind, files)], ignored names), in name order.
+    """
+    paths = [(n.replace("\\", "/").strip("/"), data) for n, data in files]
+    tops = {p.split("/", 1)[0] for p, _ in paths}
+    if len(tops) == 1 and all("/" in p for p, _ in paths):
+        top = tops.pop() + "/"
+        paths = [(p[len(top) :], data) for p, data in paths]
+    packages: dict[str, tuple[str, list]] = {}
+    ignored = []
+    for path, data in sorted(paths):
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith((".", "~$")) or not name:
+            continue
+        if "/" in path:
+            folder, inner = path.split("/", 1)
+            packages.setdefault(folder, ("folder", []))[1].append((inner, data))
+        elif Path(name).suffix.lower() in PACKAGE_SUFFIXES:
+            packages[name] = (kind_of(Path(name)), [(name, data)])
+        else:
+            ignored.append(name)
+    return [(name, kind, items) for name, (kind, items) in sorted(packages.items())], ignored

@@ -26,6 +26,7 @@ from validator.county.intake import (
     add_counts,
     check_package,
     find_packages,
+    group_files,
 )
 from validator.reading.history import load_history, load_roster
 from validator.values.workdays import Workdays
@@ -91,6 +92,25 @@ def rollup(
             each_result(entry, result)
         items.append(result.item)
     return summarise(items, ignored, month=month, today=today, options=options)
+
+
+def rollup_files(
+    files: list[tuple[str, bytes]],
+    *,
+    today: dt.date | None = None,
+    month: str | None = None,
+    keep_rows: bool = False,
+) -> tuple[dict, list[PackageResult]]:
+    """The roll-up of packages handed over as (file name, bytes), as the browser does, and the
+    intake results (with the households when `keep_rows`). No history or roster there."""
+    today = today or dt.date.today()
+    groups, ignored = group_files(files)
+    results = [
+        check_package(items, name=name, kind=kind, today=today, keep_rows=keep_rows)
+        for name, kind, items in groups
+    ]
+    options = {"history": None, "roster": None}
+    return summarise([r.item for r in results], ignored, month=month, today=today, options=options), results
 
 
 def pick_month(items: Iterable[dict]) -> str | None:
