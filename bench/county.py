@@ -109,10 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if len(rows) > 1:
         base = rows[0]["seconds"]
-        print(
-            "speed-up over --jobs %d: %s"
-            % (rows[0]["jobs"], ", ".join(f"{r['jobs']}: {base / r['seconds']:.2f}×" for r in rows[1:]))
-        )
+        ups = ", ".join(f"{r['jobs']}: {base / r['seconds']:.2f}×" for r in rows[1:])
+        print(f"speed-up over --jobs {rows[0]['jobs']}: {ups}")
     print(f"identical JSON output for every --jobs: {'yes' if identical else 'NO'}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "identical": identical, "load": load}, indent=2))
