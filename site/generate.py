@@ -44,7 +44,7 @@ __all__ = [
     "SAMPLE_DIR",
 ]
 
-KIND_LABELS = {"manifest": "报送信息", "annex": "附表", "stage": "阶段记录"}
+KIND_LABELS = {"manifest": "报送信息", "annex": "附表", "stage": "阶段记录", "county": "县级表单"}
 SETTING_COLUMNS = {
     "year": "年度",
     "amount": "金额（元）",
@@ -133,6 +133,8 @@ def shared_downloads(src: Sources) -> list[dict]:
 
 
 def _download_label(name: str) -> str:
+    if name.startswith("县级研判工作簿"):
+        return "Excel 空白研判工作簿（研判会议、县级研判表和会签页；每月用 fpjc county prepare 生成已填好各户的工作簿）"
     suffix = name.rsplit(".", 1)[-1].lower()
     return {
         "xlsx": "Excel 填报模板",
@@ -229,7 +231,8 @@ def pages(src: Sources) -> dict[str, str]:
         out[form_page_path(f["id"])] = env.get_template("form.md.j2").render(
             **common,
             form=f,
-            downloads=form_downloads(f, src) + (shared_downloads(src) if f["kind"] != "stage" else []),
+            downloads=form_downloads(f, src)
+            + (shared_downloads(src) if f["kind"] in ("manifest", "annex") else []),
             rules=rules_by_resource.get(f["id"], []),
         )
     out["codelists.md"] = env.get_template("codelists.md.j2").render(

@@ -168,7 +168,7 @@ def county(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
     package_head, package_body = fmt.package_rows(rollup)
     return {
         "rollup": rollup,
-        "title": f"县级汇总：{fmt.month_label(rollup)}",
+        "title": f"县扶贫办收件汇总：{fmt.month_label(rollup)}",
         "verdict": fmt.verdict(rollup),
         "ok": rollup["ok"],
         "followups": fmt.followups(rollup),

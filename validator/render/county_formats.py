@@ -28,7 +28,7 @@ p { margin: 1.5mm 0; }
 .blank { display: inline-block; min-width: 30mm; border-bottom: .3mm solid #000; }
 table { width: 100%; border-collapse: collapse; margin: 2mm 0 3mm; font-size: 10pt; }
 th, td { border: .3mm solid #000; padding: 1mm 1.5mm; vertical-align: middle; }
-th { background: #f2f2f2; font-weight: bold; text-align: center; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+th { background: #f2f2f2; font-weight: bold; text-align: center; word-break: keep-all; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.id { white-space: nowrap; font-family: "Noto Sans Mono CJK SC", "SimSun", monospace; }
 tr.total td { font-weight: bold; }

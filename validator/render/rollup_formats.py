@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from html import escape
@@ -41,6 +42,7 @@ DIMENSION_COLUMNS = {
 # 附件3 is a different flow (releases, measures carried out) and always stands alone.
 DIMENSION_SUMS = {"risk_types": "新增预警合计", "measures": "拟采取合计"}
 ANNEXES = ("annex1", "annex2", "annex3")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def month_label(rollup: Mapping) -> str:
@@ -276,7 +278,7 @@ def _table(head: list[str], body: list[list]) -> str:
 
 def render_text(rollup: Mapping, *, color: bool = False) -> str:
     red, green, off = ("\x1b[31;1m", "\x1b[32;1m", "\x1b[0m") if color else ("", "", "")
-    out = [f"fpjc 县级汇总：{month_label(rollup)}", ""]
+    out = [f"县扶贫办收件汇总：{month_label(rollup)}", ""]
     out.append((green if rollup["ok"] else red) + verdict(rollup) + off)
     out += ["", *option_lines(rollup), ""]
     todo = followups(rollup)
@@ -360,6 +362,7 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; margin-bottom:
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.bad td:first-child { border-left: 4px solid var(--err); }
 tr.total td { font-weight: bold; background: #f9fafb; }
 ul.todo li { margin: .2rem 0; }
@@ -389,7 +392,11 @@ def _html_table(head: list[str], body: list[list], *, bad=lambda row: False, tot
             classes.append("total")
         attr = f' class="{" ".join(classes)}"' if classes else ""
         cells = "".join(
-            f'<td class="num">{c}</td>' if isinstance(c, int) else f"<td>{escape(visible(str(c)))}</td>"
+            f'<td class="num">{c}</td>'
+            if isinstance(c, int)
+            else f'<td class="date">{c}</td>'
+            if _DATE.fullmatch(str(c))
+            else f"<td>{escape(visible(str(c)))}</td>"
             for c in row
         )
         out.append(f"<tr{attr}>{cells}</tr>")
@@ -399,7 +406,7 @@ def _html_table(head: list[str], body: list[list], *, bad=lambda row: False, tot
 
 def render_html(rollup: Mapping) -> str:
     """A self-contained, printable page: inline CSS, no scripts, nothing fetched."""
-    title = f"fpjc 县级汇总：{month_label(rollup)}"
+    title = f"县扶贫办收件汇总：{month_label(rollup)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
