@@ -287,6 +287,8 @@ MARKING_INCOMPLETE = rule(
     description="标注清单记录县扶贫开发领导小组办公室在全国系统中标注解除的情况：谁标注、哪天标注要一起填。",
     fail=_county({MARKING: {"set": {"marked_date": ""}}}),
     passing=_county({MARKING: {}}),
+    fail_note="示例研判记录另附一份全国系统标注清单：一户（附件3 中 2020-07-20 解除），标注人杨丽华，标注日期 2020-08-06。",
+    pass_note="示例研判记录另附一份全国系统标注清单：一户（附件3 中 2020-07-20 解除），标注人杨丽华，标注日期 2020-08-06。",
     resources=(MARKING,),
 )
 
@@ -301,6 +303,8 @@ MARKED_BEFORE_RELEASE = rule(
     description="警情解除后才能在全国系统中标注，标注日期不能早于附件3 登记的解除日期。",
     fail=_county({MARKING: {"set": {"marked_date": "2020-07-10"}}}),
     passing=_county({MARKING: {}}),
+    fail_note="示例研判记录另附一份全国系统标注清单：一户（附件3 中 2020-07-20 解除），标注人杨丽华，标注日期 2020-08-06。",
+    pass_note="示例研判记录另附一份全国系统标注清单：一户（附件3 中 2020-07-20 解除），标注人杨丽华，标注日期 2020-08-06。",
     resources=(MARKING,),
 )
 
