@@ -344,3 +344,17 @@ def test_township_from_annexes_when_the_manifest_is_missing(tmp_path):
     # Without a manifest there is no report month: listed, not counted, so no false duplicate.
     assert orphan["report_month"] is None and not orphan["counted"]
     assert result["duplicated"] == [] and result["other_month"] == ["无报送信息"]
+
+
+def test_totals_add_only_alike_flows(county):
+    """New warnings (附件1 + 附件2) add up; releases (附件3) and measures carried out stand alone."""
+    from validator.render.rollup_formats import dimension_rows
+
+    result = rollup(county, today=dt.date(2020, 8, 10))
+    head, body = dimension_rows(result, "risk_types")
+    assert head == ["类别", "附件1", "附件2", "新增预警合计", "附件3 原风险"]
+    head, measures = dimension_rows(result, "measures")
+    assert head == ["类别", "附件1 拟采取", "附件2 拟采取", "拟采取合计", "附件3 已落实"]
+    for row in body + measures:
+        assert row[3] == row[1] + row[2]
+    assert any(row[4] for row in body) and any(row[4] for row in measures)
