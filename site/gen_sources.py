@@ -33,6 +33,10 @@ API_FUNCTIONS = (
     "validator.standard.settings",
     "validator.standard.version",
     "validator.standard.find_form",
+    "validator.standard.schema_names",
+    "validator.standard.schema",
+    "validator.standard.published_files",
+    "validator.standard.base_uri",
     "validator.catalogue.registry",
     "validator.rules.Rule",
     "validator.findings.Finding",
@@ -62,7 +66,8 @@ class Sources:
     standard: dict
     rules: list = field(default_factory=list)
     parser: argparse.ArgumentParser | None = None
-    schema_files: list[Path] = field(default_factory=list)  # relative to ROOT / "schemas"
+    schema_files: list[Path] = field(default_factory=list)  # relative to ROOT / "schemas": <version>/…
+    versions: list[dict] = field(default_factory=list)  # every version folder: version, date, released
     downloads: list[Path] = field(default_factory=list)  # absolute paths of built templates
     downloads_dir: Path | None = None
     changelog: str = ""
@@ -83,8 +88,9 @@ def collect(*, downloads_dir: Path | None = None, run_examples: bool = True) -> 
     schemas_dir = ROOT / "schemas"
     if schemas_dir.is_dir():
         src.schema_files = sorted(p.relative_to(schemas_dir) for p in schemas_dir.rglob("*") if p.is_file())
-    if not src.schema_files:
-        src.problems.append("schemas/ 为空：先运行 fpjc schemas build")
+    if not any(rel.parts[0] == src.standard["version"] for rel in src.schema_files):
+        src.problems.append(f"schemas/{src.standard['version']}/ 为空：先运行 fpjc schemas build")
+    src.versions = _versions(src.standard)
     if downloads_dir is not None:
         src.downloads_dir = downloads_dir
         src.downloads = _build_downloads(downloads_dir, src.problems)
@@ -95,6 +101,23 @@ def collect(*, downloads_dir: Path | None = None, run_examples: bool = True) -> 
     if run_examples and src.rules:
         src.examples = _run_examples(src.rules, src.problems)
     return src
+
+
+def _versions(std: dict) -> list[dict]:
+    """Every version of the standard kept under schemas/, newest first, with its release date."""
+    from validator.builders import releases
+
+    record = {e["version"]: e for e in releases.load_record()}
+    found = set(releases.version_folders()) | {std["version"]}
+    return [
+        {
+            "version": v,
+            "date": record[v]["date"] if v in record else None,
+            "released": v in record,
+            "current": v == std["version"],
+        }
+        for v in sorted(found, key=releases.version_key, reverse=True)
+    ]
 
 
 def _load_rules(problems: list[str]) -> list:

@@ -107,12 +107,17 @@ def form_downloads(form: dict, src: Sources) -> list[dict]:
             continue
         rel = p.relative_to(src.downloads_dir).as_posix()
         out.append({"label": _download_label(name), "path": f"downloads/{rel}", "name": name})
+    version = src.standard["version"]
     for rel in src.schema_files:
-        name = rel.as_posix()
+        if rel.parts[0] != version:
+            continue
+        name = rel.relative_to(version).as_posix()
         if name == f"{fid}.table.json":
-            out.append({"label": "Table Schema（Frictionless）", "path": f"schemas/{name}", "name": name})
+            out.append(
+                {"label": "Table Schema（Frictionless）", "path": schema_path(src, name), "name": name}
+            )
         elif name == f"{fid}.row.schema.json":
-            out.append({"label": "JSON Schema（一行数据）", "path": f"schemas/{name}", "name": name})
+            out.append({"label": "JSON Schema（一行数据）", "path": schema_path(src, name), "name": name})
     order = ["Excel", "CSV", "打印", "JSON", "Table"]
     return sorted(out, key=lambda d: next((i for i, k in enumerate(order) if d["label"].startswith(k)), 9))
 
@@ -144,9 +149,18 @@ def _download_label(name: str) -> str:
     }.get(suffix, name)
 
 
+def schema_path(src: Sources, name: str) -> str:
+    """Where the site serves a published file of the current version (its `$id`, relative to site_url)."""
+    return f"schemas/{src.standard['version']}/{name}"
+
+
 def schema_entries(src: Sources) -> list[dict]:
+    """The current version's published files, with their `$id`, title or description."""
     out = []
+    version = src.standard["version"]
     for rel in src.schema_files:
+        if rel.parts[0] != version:
+            continue
         path = ROOT / "schemas" / rel
         entry = {"path": rel.as_posix(), "id": "", "title": "", "description": ""}
         if path.suffix == ".json":
@@ -182,6 +196,7 @@ def _env() -> jinja2.Environment:
     env.filters["cell"] = cell
     env.filters["shown"] = shown
     env.globals.update(
+        schemas_dir=lambda std: f"schemas/{std['version']}",
         TYPE_LABELS=TYPE_LABELS,
         SEVERITY_LABELS=SEVERITY_LABELS,
         KIND_LABELS=KIND_LABELS,
@@ -239,7 +254,7 @@ def pages(src: Sources) -> dict[str, str]:
         **common,
         codelists=[std["codelists"][k] for k in sorted(std["codelists"])],
         usage=codelist_usage,
-        csv_files={rel.stem for rel in src.schema_files if rel.parts[0] == "codelists"},
+        csv_files={rel.stem for rel in src.schema_files if rel.parts[:2] == (std["version"], "codelists")},
     )
     out["rules/index.md"] = env.get_template("rules_index.md.j2").render(
         **common, categories=categories, rules=src.rules
@@ -260,7 +275,7 @@ def pages(src: Sources) -> dict[str, str]:
         **common, settings=std["settings"]
     )
     out["developers/schemas.md"] = env.get_template("schemas.md.j2").render(
-        **common, entries=schema_entries(src)
+        **common, entries=schema_entries(src), versions=src.versions
     )
     out["developers/report.md"] = env.get_template("report.md.j2").render(**common, schema=_report_schema())
     out["report-sample.md"] = env.get_template("report_sample.md.j2").render(**common, sample=src.sample)

@@ -1,10 +1,11 @@
 """MkDocs hooks: generate the reference pages and vendor the front-end files at build time.
 
 Loaded by mkdocs.yml (`hooks:`). `on_config` reads the standard, the rule registry, the CLI
-and the published schemas once; `on_files` adds the generated pages, the schema files, the
-downloadable templates and Mermaid (from node_modules, never from a CDN) as virtual files;
-`on_post_build` runs the in-browser checker's build step (site/checker_build.py).
-A missing source is logged as a warning, so `mkdocs build --strict` fails on it.
+and the published schemas once, and sets `site_url` from the standard's base_uri (the one
+place the published address is written); `on_files` adds the generated pages, every version's
+schema files (at schemas/<version>/, their `$id` path), the downloadable templates and Mermaid
+(from node_modules, never from a CDN) as virtual files; `on_post_build` runs the in-browser
+checker's build step (site/checker_build.py). A missing source is logged as a warning, so `mkdocs build --strict` fails on it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,29 @@ def on_config(config):
         log.warning(problem)
     _state.update(generate=generate, src=src, pages=generate.pages(src))
     config.extra["standard_version"] = src.standard["version"]
+    config.site_url = site_url(src.standard["base_uri"], config.site_url)
     return config
+
+
+def site_url(base_uri: str, configured: str | None) -> str | None:
+    """The site's address, from the one place it is set: the standard's base_uri (forms/standard.yaml).
+
+    Published files are served at schemas/<version>/<file> below the site, so each `$id`
+    (base_uri + version + file) resolves; the sitemap and canonical links use the same address.
+    """
+    if not base_uri.endswith("/schemas/"):
+        log.warning(
+            f"standard.yaml 的 base_uri（{base_uri}）应以 /schemas/ 结尾：网站无法在 $id 的地址提供文件"
+        )
+        return configured
+    derived = base_uri[: -len("schemas/")]
+    if configured and configured.startswith(("http://127.0.0.1", "http://localhost")):
+        return configured  # `mkdocs serve` puts its own address here
+    if configured and configured.rstrip("/") + "/" != derived:
+        log.warning(
+            f"mkdocs.yml 的 site_url（{configured}）与 standard.yaml 的 base_uri 不一致：只在 base_uri 中设置"
+        )
+    return derived
 
 
 def on_files(files: Files, config) -> Files:

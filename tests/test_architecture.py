@@ -19,7 +19,8 @@ PACKAGE = ROOT / "validator"
 # Lowest first. A module belongs to the first entry that is it or one of its parents.
 LAYERS = (
     ("basics", ("validator", "validator.findings", "validator.tables", "validator.standard",
-                "validator.values", "validator.rules", "validator.report_schema")),
+                "validator.values", "validator.rules", "validator.report_schema", "validator.published",
+                "validator.versions")),
     ("fields", ("validator.fields",)),
     ("reading", ("validator.reading",)),
     ("checks", ("validator.checks",)),

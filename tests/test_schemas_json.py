@@ -10,9 +10,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from validator import standard
 from validator.builders import synth
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / standard.version()
 
 
 def registry() -> Registry:

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from validator import __version__
+from validator import __version__, standard
 from validator.commands import COMMANDS
 
 
@@ -16,7 +16,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fpjc",
         description="鹤庆县防止返贫致贫预警监测：报送包校验、模板与标准生成工具",
     )
-    parser.add_argument("--version", action="version", version=f"fpjc {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"fpjc {__version__}（数据标准 {standard.version()}）",
+        help="显示程序版本和数据标准版本后退出",
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from validator import standard
-from validator.builders import schemagen, synth
+from validator import published, standard
+from validator.builders import synth
 from validator.builders.examples_readme import readme
 from validator.builders.workbook_edit import drop_columns, pin_timestamps
 from validator.outputs.workbook import FIRST_DATA_ROW, MANIFEST_VALUE_ROW, write_workbook
@@ -55,7 +55,7 @@ def write_csv(path: Path, form_id: str, rows, *, headers: str = "name", drop: li
 
 
 def write_descriptor(folder: Path, *, name: str, title: str, description: str, form_ids) -> None:
-    descriptor = schemagen.package_descriptor(
+    descriptor = published.package_descriptor(
         standard.load(),
         name=name,
         title=title,
@@ -63,7 +63,7 @@ def write_descriptor(folder: Path, *, name: str, title: str, description: str, f
         form_ids=form_ids,
         paths={i: CSV_FILES.get(i, f"{i}.csv") for i in form_ids},
     )
-    (folder / "datapackage.json").write_text(schemagen.dump_json(descriptor), encoding="utf-8")
+    (folder / "datapackage.json").write_text(published.dump_json(descriptor), encoding="utf-8")
 
 
 def write_example_csv(example, folder: Path) -> None:

@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         written = write_templates(out_dir, forms=forms, formats=formats)
     except FileNotFoundError as exc:
-        # The print layouts live in forms/print of the source tree, not in an installed wheel.
+        # The print layouts are package data: missing only from a broken installation.
         err(f"fpjc template：找不到文件 {exc.filename}：{exc.strerror}")
         return 2
     except OSError as exc:

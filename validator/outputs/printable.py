@@ -1,7 +1,8 @@
 """Printable blank forms (HTML, A4 landscape) rendered with Jinja2 from the form definitions.
 
-Layouts live in `forms/print/` (form.j2 and print.css) next to the definitions they print;
-each page is self-contained (CSS inlined) so it can be opened from a USB stick and printed.
+The layout (form.j2 and print.css in `print/` beside this module) is package data, so the
+installed `fpjc template` prints the same forms as a checkout; the fields come from the compiled
+standard. Each page is self-contained (CSS inlined) so it can be opened from a USB stick and printed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from validator import __version__, standard
 from validator.outputs.workbook import HEADER_BLOCK_LABELS, column_width
 from validator.values.wording import how_to_fill, requirement
 
-LAYOUT_DIR = Path(__file__).resolve().parents[2] / "forms" / "print"  # not yet in the wheel
+LAYOUT_DIR = Path(__file__).resolve().parent / "print"
 # Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
 EMPTY_ROWS = 10
 SIGN_LABELS = ("填报人", "审核人")
@@ -49,7 +50,7 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
     layout_dir = layout_dir or LAYOUT_DIR
     layout = layout_dir / "form.j2"
     if not layout.is_file():
-        raise FileNotFoundError(errno.ENOENT, "打印表版式不存在（forms/print/ 随源码仓库提供）", str(layout))
+        raise FileNotFoundError(errno.ENOENT, "打印表版式不存在（fpjc 安装不完整，请重新安装）", str(layout))
     form = standard.form(form_id)
     fields = form["fields"]
     widths = [column_width(f) for f in fields]

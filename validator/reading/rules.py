@@ -206,10 +206,11 @@ TEMPLATE_OLD = rule(
     name="template-version-old",
     severity="warning",
     title="模板版本过旧",
-    message="工作簿使用的模板版本 {found} 早于当前标准版本 {current}",
-    hint="用 fpjc template 或网站下载最新模板，把数据复制过去后再报送。",
+    message="工作簿使用的模板版本 {found} 早于当前标准版本 {current}；{changes}",
+    hint="按上面列出的地方修改后再报送；也可以用 fpjc template 或从网站下载最新模板，把数据复制过去。",
     clause="SPEC §8",
-    description="旧模板的列或下拉选项可能与当前标准不同；校验器按当前标准检查。",
+    description="校验器按当前标准检查。对已发布的旧版本，凡影响已填工作簿的变化（增删或改名的列、"
+    "新的必填列、改变的填写要求、取消的代码）都逐项列出；没有这类变化时只作提示，工作簿可以照常报送。",
     fail={"options": {"format": "xlsx", "template_version": "0.9.0"}},
     passing={"options": {"format": "xlsx"}},
 )

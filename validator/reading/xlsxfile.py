@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from xml.etree import ElementTree
 
-from validator import standard
 from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading.common import DEFAULT_LIMITS, Entry, FileProblem, Limits
 from validator.reading.layout import locate
+from validator.reading.template_version import template_version_findings
 from validator.tables import Table
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -133,10 +133,6 @@ def _blank(c) -> bool:
     return c is None or (c.__class__ is str and not c.strip())
 
 
-def _version_tuple(v: str) -> tuple:
-    return tuple(int(x) if x.isdigit() else 0 for x in re.findall(r"\d+", str(v)))
-
-
 def open_workbook(
     entry: Entry,
     *,
@@ -189,18 +185,10 @@ def open_workbook(
         template = meta_rows.get("template")
         # Printed pages of a template that hold no data (a signature page, say), named by the template.
         layout_sheets = {n for n in (meta_rows.get("layout_sheets") or "").split(",") if n}
-        # A county meeting workbook says so in its own words (the county checks, rule K).
-        county_template = bool(template) and template.startswith("county")
-        if (
-            template_version
-            and not county_template
-            and _version_tuple(template_version) < _version_tuple(standard.version())
-        ):
-            emit(
-                S.TEMPLATE_OLD.finding(
-                    found=template_version, current=standard.version(), source=entry.name, sheet=META_SHEET
-                )
-            )
+        # A county workbook (the 研判 meeting workbook) says so in the county's words (rule K004).
+        if not (template and template.startswith("county")):
+            for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
+                emit(finding)
     info = {
         "path": entry.name,
         "kind": "xlsx",

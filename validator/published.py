@@ -1,10 +1,12 @@
-"""Derive the published standard in schemas/ from the compiled form definitions.
+"""The published standard (schemas/<version>/) as a pure function of the compiled standard.
 
-Everything here is a pure function of `validator.builders.standard_json.compile_standard()`: Frictionless
-Table Schemas, JSON Schemas (draft 2020-12), a Data Package template, code lists and
-settings as CSV, and the report schema. Output is deterministic (sorted keys, fixed
-indent, trailing newline) so `fpjc schemas check` can compare it byte for byte with what
-is committed. Build-time only: the validator core never imports this module.
+Frictionless Table Schemas, JSON Schemas (draft 2020-12), a Data Package template, code lists and
+settings as CSV, and the report schema, all derived from the dict in validator/data/standard.json
+(or from `validator.builders.standard_json.compile_standard()` while building). Output is
+deterministic (sorted keys, fixed indent, trailing newline), so the files that `fpjc schemas
+export` writes from an installed package are byte for byte those committed under schemas/ and
+served at their `$id`. Imports nothing from the package but `findings`, so `validator.standard`
+can offer every schema as a dict (`standard.schema(name)`) without an import cycle.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from validator.report_schema import report_schema
+from validator.findings import SEVERITIES
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
@@ -416,6 +418,131 @@ def settings_csv(table: dict, default_columns: list[str]) -> str:
     return dump_csv(columns, [[row.get(c) for c in columns] for row in table["rows"]])
 
 
+# ---------------------------------------------------------------- the report
+
+# What `fpjc validate --format json` writes; the tests validate every report against it.
+_REPORT_COUNTS = {
+    "type": "object",
+    "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+    "required": list(SEVERITIES),
+    "additionalProperties": False,
+}
+
+_REPORT_FINDING = {
+    "type": "object",
+    "required": ["rule", "severity", "resource", "row", "field", "cell", "message"],
+    "properties": {
+        "rule": {
+            "type": "string",
+            "pattern": "^[A-Z][0-9]{3}$",
+            "description": "稳定的规则编号，见网站“校验规则”",
+        },
+        "severity": {"enum": list(SEVERITIES)},
+        "resource": {
+            "type": ["string", "null"],
+            "description": "manifest、annex1–3 或阶段记录表名；整个报送包的问题为 null",
+        },
+        "row": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第 1 行）",
+        },
+        "field": {"type": ["string", "null"], "description": "字段名（英文），如 head_id"},
+        "column": {"type": ["string", "null"], "description": "文件中的列标题，如 户主身份证号"},
+        "cell": {"type": ["string", "null"], "pattern": "^[A-Z]{1,3}[0-9]+$", "description": "A1 单元格引用"},
+        "source": {"type": ["string", "null"], "description": "文件名（CSV 或工作簿）"},
+        "sheet": {"type": ["string", "null"], "description": "工作表名"},
+        "value": {"type": ["string", "null"], "description": "有问题的值；个人信息默认打码"},
+        "message": {"type": "string", "minLength": 1, "description": "中文说明"},
+        "hint": {"type": ["string", "null"], "description": "怎样改"},
+        "extra": {"type": "object"},
+    },
+    "additionalProperties": False,
+}
+
+
+def report_schema(standard: dict) -> dict:
+    """The JSON report format (`fpjc validate --format json`) of this standard, draft 2020-12."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id(standard, "report.schema.json"),
+        "title": "fpjc 校验报告",
+        "description": "fpjc validate --format json 的输出格式。",
+        "version": standard["version"],
+        "type": "object",
+        "required": [
+            "valid",
+            "summary",
+            "findings",
+            "fpjc_version",
+            "standard_version",
+            "inputs",
+            "checks_not_run",
+        ],
+        "properties": {
+            "valid": {"type": "boolean", "description": "没有错误（error）时为 true；警告和提示不影响"},
+            "fpjc_version": {"type": "string"},
+            "standard_version": {"type": "string"},
+            "name": {"type": "string", "description": "被校验的路径（用户给出的名字）"},
+            "options": {
+                "type": "object",
+                "description": "本次校验使用的选项：today、history、roster、show_personal_data",
+            },
+            "inputs": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["path", "kind"],
+                    "properties": {
+                        "path": {"type": "string"},
+                        "kind": {"enum": ["folder", "zip", "xlsx", "csv", "datapackage"]},
+                        "encoding": {"type": ["string", "null"]},
+                        "sheets": {"type": ["array", "null"], "items": {"type": "string"}},
+                        "error": {"type": "string", "description": "这个文件无法读取的原因"},
+                        "template_version": {"type": ["string", "null"]},
+                        "template": {
+                            "type": "string",
+                            "description": "生成该工作簿的 fpjc 模板：workbook 乡镇报送工作簿，"
+                            "county_meeting 县级研判工作簿，其他为单表工作簿的表名",
+                        },
+                    },
+                },
+            },
+            "summary": {
+                "type": "object",
+                "required": [*SEVERITIES, "by_resource", "by_rule"],
+                "properties": {
+                    "error": {"type": "integer", "minimum": 0},
+                    "warning": {"type": "integer", "minimum": 0},
+                    "info": {"type": "integer", "minimum": 0},
+                    "by_resource": {
+                        "type": "object",
+                        "description": "按表统计；整个报送包的问题（resource 为 null）记在 package 下",
+                        "additionalProperties": _REPORT_COUNTS,
+                    },
+                    "by_rule": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
+                    "rows": {
+                        "type": "object",
+                        "description": "每个表读到的数据行数",
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "checks_not_run": {
+                "type": "array",
+                "description": "因缺少历史包、建档立卡名单或设置而没有执行的检查，附原因",
+                "items": {
+                    "type": "object",
+                    "required": ["check", "reason"],
+                    "properties": {"check": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
+            "calendar": {"type": "object", "description": "工作日计算所用的节假日数据来源与回退情况"},
+            "findings": {"type": "array", "items": _REPORT_FINDING},
+        },
+    }
+
+
 # ------------------------------------------------------------------ the whole
 
 
@@ -437,11 +564,7 @@ def generate(standard: dict) -> dict[str, str]:
     files["settings/holiday_overrides.csv"] = settings_csv(
         settings["holiday_overrides"], ["date", "kind", "name"]
     )
-    report = report_schema()
-    # report_schema() reads the committed standard.json; pin identity to the standard being built.
-    report["$id"] = schema_id(standard, "report.schema.json")
-    report["version"] = standard["version"]
-    files["report.schema.json"] = dump_json(report)
+    files["report.schema.json"] = dump_json(report_schema(standard))
     files["README.md"] = readme(standard, files)
     return dict(sorted(files.items()))
 
