@@ -62,7 +62,8 @@ def _changed_forms(tmp_path: Path) -> Path:
 
 def test_a_changed_form_under_a_released_version_is_refused(tmp_path, capsys):
     changed = forms.compile_standard(_changed_forms(tmp_path))
-    assert changed["version"] in {e["version"] for e in releases.load_record()}
+    # Under the newest released version (forms/ may already carry the next, unreleased one).
+    changed["version"] = releases.load_record()[-1]["version"]
     files = published.generate(changed)
     problem = schemas_cmd.released_conflict(changed, files, releases.SCHEMAS_ROOT)
     assert problem and "annex1.table.json" in problem and "forms/standard.yaml" in problem

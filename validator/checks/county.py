@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from validator import standard
+from validator import standard, versions
 from validator.checks.context import Context, Place
 from validator.rules import rule
 from validator.tables import COUNTY_MEETING, COUNTY_RECORD, WARNING_OF
@@ -86,10 +86,11 @@ OLD_TEMPLATE = rule(
     name="county-meeting-workbook-old",
     severity="warning",
     title="研判工作簿是旧版本生成的",
-    message="这份研判工作簿由标准 {found} 版生成，当前是 {current} 版",
-    hint="已按当前标准检查，请核对下面的列和取值问题；下个月请用新版 fpjc county prepare 重新生成研判工作簿。",
+    message="这份研判工作簿由标准 {found} 版生成，当前是 {current} 版；{changes}",
+    hint="已按当前标准检查；按上面列出的地方修改，下个月请用新版 fpjc county prepare 重新生成研判工作簿。",
     clause="二（四）",
-    description="研判工作簿的列和下拉选项来自生成它时的标准版本；版本较旧时，列标题或可选值可能与当前标准不同。",
+    description="研判工作簿的列和下拉选项来自生成它时的标准版本；版本较旧时逐项列出研判会议和县级研判表要改的地方，"
+    "没有要改的地方时只作提示。",
     fail=_county(format="xlsx", template_version="0.9.0"),
     passing=_county(format="xlsx"),
     resources=(COUNTY_MEETING,),
@@ -507,6 +508,7 @@ def _template_version(ctx: Context) -> None:
         if not (found and str(item.get("template") or "").startswith("county")):
             continue
         if _version(found) < _version(current):
+            changes, must = versions.upgrade_text(found, county=True)
             ctx.emit(
                 OLD_TEMPLATE.finding(
                     resource=COUNTY_MEETING,
@@ -514,6 +516,8 @@ def _template_version(ctx: Context) -> None:
                     sheet="_fpjc",
                     found=found,
                     current=current,
+                    changes=changes,
+                    severity=None if must else "info",
                 )
             )
 
