@@ -23,6 +23,7 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
 # The county's own record (二（四）): the meeting's one-row cover and one row per household.
 COUNTY_RECORD_FORMS = ("county_meeting", "county_record")
+MARKING_FORM = "county_marking"  # 全国系统标注清单: filled in by the county, checked like the record
 
 # Published, canonical spellings. The validator is more lenient on input (full-width
 # digits, lowercase x, other date layouts) and says so; the schemas describe what a
@@ -311,7 +312,7 @@ def county_record_schema(standard: dict) -> dict:
         "title": "县级研判记录（JSON）",
         "description": (
             f"一个县一次研判会议的记录作为一个 JSON 文档：{forms[meeting]['title']}一个对象，"
-            f"{forms[record]['title']}为行的数组（可含多个乡镇的户）。"
+            f"{forms[record]['title']}为行的数组（可含多个乡镇的户）；可另附填好的{forms[MARKING_FORM]['title']}。"
         ),
         "type": "object",
         "properties": {
@@ -320,6 +321,12 @@ def county_record_schema(standard: dict) -> dict:
                 "title": f"{forms[record]['title']} {forms[record]['full_title']}",
                 "type": "array",
                 "items": {"$ref": schema_id(standard, row_schema_name(record))},
+            },
+            # A filled marking list may travel with the record: the county checks it with it.
+            MARKING_FORM: {
+                "title": f"{forms[MARKING_FORM]['title']} {forms[MARKING_FORM]['full_title']}（可选）",
+                "type": "array",
+                "items": {"$ref": schema_id(standard, row_schema_name(MARKING_FORM))},
             },
         },
         "required": [meeting, record],
