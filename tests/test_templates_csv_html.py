@@ -64,8 +64,11 @@ def test_printable_form_from_the_definition(form_id):
     assert "&#34;" not in html.split("</style>")[0]  # CSS is not HTML-escaped
     for field in form["fields"]:
         assert f"{field['title']}</th>" in html or f"{field['title']}</td>" in html
-    for label in ("填报人：", "审核人：", "日期：", "填报单位（盖章）"):
+    county = form["kind"] == "county"  # filled and kept by the county office, not submitted
+    labels = ("记录人：", "审核人：", "日期：", "县扶贫开发领导小组办公室（盖章）", "研判月份：")
+    for label in labels if county else ("填报人：", "审核人：", "日期：", "填报单位（盖章）"):
         assert label in html
+    assert ("加盖公章报送" in html) is not county
     if form["kind"] != "manifest":
         body = html.split("<tbody>")[1].split("</tbody>")[0]
         assert body.count("<tr>") == EMPTY_ROWS
