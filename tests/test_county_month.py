@@ -363,3 +363,8 @@ def test_outputs_never_go_into_the_month_folder(here, capsys):
     code, _, err = run(capsys, "county", "prepare", MONTH, "--today", TODAY, "-o", f"{MONTH}/研判.xlsx")
     assert code == 2 and "会覆盖或写进输入" in err
     assert not (here / MONTH / "研判.xlsx").exists()
+
+
+def test_a_township_package_given_as_the_record_is_refused(here, capsys):
+    code, out, err = run(capsys, "county", "check", f"{MONTH}/云鹤镇.xlsx", "--today", TODAY)
+    assert code == 2 and "不是县级研判记录" in err and out == ""

@@ -299,6 +299,13 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
             )
     except InputError as exc:
         raise _Unusable(f"无法读取：{exc}") from None
+    tables = set(record.report["summary"].get("rows") or {})
+    if not tables & {"county_meeting", "county_record", "county_marking"}:
+        names = "、".join(str(p) for p in paths)
+        raise _Unusable(
+            f"{names} 不是县级研判记录：其中没有“研判会议”“县级研判表”或“全国系统标注清单”。"
+            "乡镇报送包请用 fpjc validate 或 fpjc rollup 校验；研判工作簿用 fpjc county prepare 生成。"
+        )
     return record, rollup, results
 
 
