@@ -170,11 +170,20 @@ def take_in(
         results = [_work(e) for e in entries]
     else:
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from validator.tables import InputError
 
         # Several packages per task keep the processes busy without a round trip per package;
         # map() returns the results in the folder's order whatever finishes first.
         chunk = max(1, len(entries) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(job,)) as pool:
-            results = list(pool.map(_work, entries, chunksize=chunk))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(job,)) as pool:
+                results = list(pool.map(_work, entries, chunksize=chunk))
+        except BrokenProcessPool:
+            raise InputError(
+                "并行校验的工作进程意外退出（可能是内存不足，或某个报送包异常）。"
+                "请加 --jobs 1 重试，逐个校验可找出是哪个报送包"
+            ) from None
     summary = summarise([r.item for r in results], ignored, month=month, today=today, options=options)
     return summary, results
