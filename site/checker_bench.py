@@ -147,7 +147,7 @@ def run(sizes: list[int]) -> str:
                     _wait(page, ["ready"])
                     r = check(page, inputs[n][kind])
                     # Only a check that really read every row counts.
-                    if f"附件1 {n} 行" not in page.inner_text(".fpjc-ck-facts"):
+                    if f"附件1 {n}行" not in page.inner_text(".fpjc-ck-facts"):
                         raise SystemExit(f"the page did not read {n} rows of {kind}")
                     r.update(rows=n, kind=kind, cpython_s=cpython_seconds(inputs[n][kind]))
                     results.append(r)
@@ -163,20 +163,20 @@ def run(sizes: list[int]) -> str:
     lines.append("| 项目 | 结果 |")
     lines.append("|---|---|")
     lines.append(
-        f"| 首次打开（无缓存）到“校验器已就绪” | {cold['wall_s']:.1f} 秒（Worker 内 {cold['worker_s']:.1f} 秒） |"
+        f"| 首次打开（无缓存）到“校验器已就绪” | {cold['wall_s']:.1f}秒（Worker 内{cold['worker_s']:.1f}秒） |"
     )
     lines.append(
         f"| 首次打开传输量 | {cold_bytes / 1e6:.1f} MB（checker 目录共 {info['bytes'] / 1e6:.1f} MB；"
         f"服务器开启 gzip 时约 {gzipped / 1e6:.1f} MB） |"
     )
-    lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f} 秒，传输 {warm_bytes / 1e6:.2f} MB |")
+    lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f}秒，传输 {warm_bytes / 1e6:.2f} MB |")
     lines.append("")
     lines.append("| 文件 | 行数 | 选中文件到显示问题（其中校验） | 到下载文件就绪 | CPython（命令行核心） |")
     lines.append("|---|---|---|---|---|")
     for r in results:
         label = "CSV（报送信息 + 附件1）" if r["kind"] == "csv" else "Excel 模板工作簿"
         lines.append(
-            f"| {label} | {r['rows']:,} | {r['shown_s']:.2f} 秒（{r['findings_s']:.2f} 秒） | {r['total_s']:.2f} 秒 | {r['cpython_s']:.2f} 秒 |"
+            f"| {label} | {r['rows']:,} | {r['shown_s']:.2f}秒（{r['findings_s']:.2f}秒） | {r['total_s']:.2f}秒 | {r['cpython_s']:.2f}秒 |"
         )
     return "\n".join(lines)
 

@@ -75,7 +75,7 @@ def _text(data) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            return f"（{len(data)} 字节的二进制内容）"
+            return f"（{len(data)}字节的二进制内容）"
     return str(data)
 
 
@@ -109,6 +109,17 @@ def _option_blocks(options: dict) -> list[dict]:
                     "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
                 }
             )
+        elif k == "stage":
+            label = {"draft": "自查草稿", "submit": "上报核对"}.get(v, v)
+            out.append({"kind": "text", "text": f"按{label}校验（命令行 `--stage {v}`）。"})
+        elif k == "settings":
+            out.append(
+                {
+                    "kind": "code",
+                    "title": "同时提供县设置文件（--settings，或在线校验页的“选择县设置文件”）",
+                    "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
+                }
+            )
         elif k == "roster":
             out.append(
                 {
@@ -128,19 +139,19 @@ def _resource_blocks(rid: str, change: dict, std: dict, titles: dict[str, str]) 
     where = _resource_title(std, rid)
     blocks: list[dict] = []
     cells: list[tuple[str, str, str]] = []
-    row_label = f"第 {change.get('row', 1)} 条数据"
+    row_label = f"第{change.get('row', 1)}条数据"
     for name, value in (change.get("set") or {}).items():
         cells.append((row_label, titles.get(name, name), shown(value)))
     for i, row in enumerate(change.get("append") or [], start=1):
         for name, value in row.items():
-            cells.append((f"新增第 {i} 条", titles.get(name, name), shown(value)))
+            cells.append((f"新增第{i}条", titles.get(name, name), shown(value)))
     if "rows" in change:
         rows = change["rows"]
         if not rows:
             blocks.append({"kind": "text", "text": f"{where}：删去全部数据行，只留表头。"})
         for i, row in enumerate(rows, start=1):
             for name, value in row.items():
-                cells.append((f"第 {i} 条数据", titles.get(name, name), shown(value)))
+                cells.append((f"第{i}条数据", titles.get(name, name), shown(value)))
     if cells:
         blocks.append({"kind": "cells", "title": where, "cells": cells})
     if change.get("drop_columns"):

@@ -60,6 +60,7 @@ SETTING_TITLES = {
     "monitoring_line": "监测线",
     "deadline": "上报截止日与核查期限",
     "holiday_overrides": "节假日补充",
+    "departments": "研判部门补充",
 }
 SETTING_KEYS = {
     "day_of_month": "次月几日前上报",
@@ -146,6 +147,7 @@ def _download_label(name: str) -> str:
         "csv": "CSV 模板（UTF-8，带 BOM）",
         "html": "打印表（A4）",
         "pdf": "打印表（PDF）",
+        "json": "县设置文件样例（JSON，县扶贫办改好后发给各乡镇）",
     }.get(suffix, name)
 
 

@@ -1,6 +1,7 @@
 // Run the built in-browser checker (same Pyodide runtime, wheels, lock and bridge.py) under Node,
 // for the conformance test: node tests/checker_node.mjs SITE/checker RUNTIME_DIR PACKAGES_DIR
-// Reads one JSON request per stdin line ({files: [{name, path}], today}) and writes one JSON line
+// Reads one JSON request per stdin line ({files: [{name, path}], today, stage, settings: {name, path}})
+// and writes one JSON line
 // per request: {ok: true, json} (the bridge's output) or {ok: false, error}. The first line written
 // is {ready: true, versions} once the checker has started.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -42,7 +43,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   const req = JSON.parse(line);
   try {
     const files = req.files.map((f) => ({ name: f.name, data: new Uint8Array(readFileSync(f.path)) }));
-    const json = bridge.check_js(files, req.today || "");
+    const settings = req.settings ? { name: req.settings.name, data: new Uint8Array(readFileSync(req.settings.path)) } : null;
+    const json = bridge.check_js(files, req.today || "", req.stage || "draft", settings ? settings.name : null, settings ? settings.data : null);
     if (req.exports) {
       const res = bridge.exports_js();
       const [html, xlsxProxy] = res.toJs({ depth: 1 });

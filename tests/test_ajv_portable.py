@@ -37,6 +37,7 @@ EXPRESSIBLE = {
     "F001", "F002", "F003", "F004", "F005", "F010", "F011", "F013", "F020", "F030", "F033",
     "F040", "F041", "F042", "F043", "F050", "F060", "D001", "D002", "D003", "D004",
     "S009",  # a required column missing from the file: fpjc says it once, Ajv on every row
+    "F035",  # an open code list (研判部门 "…等"): both accept any name, fpjc adds a note
 }  # fmt: skip
 # fpjc accepts the value (with a note or a warning); the schema, which describes the clean
 # spelling, rejects it.
@@ -46,6 +47,7 @@ LENIENT = {
     "F014": "其他年月写法（2020年7月）",
     "F021": "是/否的其他写法（TRUE、1、Y）",
     "F031": "代码表中登记的同义词和数字代码",
+    "F036": "其他时期没有对应项的说法（按最接近的一项读取）",
     "F032": "多选项重复：fpjc 只给警告，JSON Schema 的 uniqueItems 判为不符",
     "F044": "姓名中的空格和其他分隔点",
     "F061": "带空格、短横线或 +86 的电话号码",

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "validator"
 LAYERS = (
     ("basics", ("validator", "validator.findings", "validator.tables", "validator.standard",
                 "validator.values", "validator.rules", "validator.report_schema", "validator.published",
-                "validator.versions")),
+                "validator.versions", "validator.settings")),
     ("fields", ("validator.fields",)),
     ("reading", ("validator.reading",)),
     ("checks", ("validator.checks",)),

@@ -431,3 +431,137 @@ def test_real_site_check_page(page, built_site):
         report = _check(page, [EXAMPLES / "errors-id-numbers.xlsx"])
         assert report["findings"] == _cpython([EXAMPLES / "errors-id-numbers.xlsx"])["findings"]
         assert page.outside == []
+
+
+def _check_with(page, files: list[Path], today: str) -> dict:
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+    page.fill(".fpjc-ck-today", today)
+    page.set_input_files(".fpjc-ck-input", [str(f) for f in files])
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n",
+        arg=before,
+        timeout=CHECK_MS,
+    )
+    assert _state(page) == "done", page.inner_text(".fpjc-ck-message")
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-json")
+    return json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+
+
+def _cli_with(paths: list[Path], today: str, *extra: str) -> dict:
+    cmd = [sys.executable, "-m", "validator", "validate", "--format", "json", "--today", today, *extra]
+    result = subprocess.run(
+        [*cmd, *map(str, paths)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8"
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def _settings_state(page) -> str:
+    return page.get_attribute("#fpjc-checker", "data-settings")
+
+
+def _pick_settings(page, path: Path) -> None:
+    before = int(page.get_attribute("#fpjc-checker", "data-settings-checked") or 0)
+    page.set_input_files(".fpjc-ck-settings-input", [str(path)])
+    # The page reads the file asynchronously; wait for the worker's answer about this very file.
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-settings-checked')) > n",
+        arg=before,
+        timeout=CHECK_MS,
+    )
+
+
+def test_a_county_settings_file_changes_a_line_and_a_2027_holiday_in_the_browser(checker, tmp_path):
+    """The county file the clerk picks changes what the browser checks exactly as --settings does."""
+    from test_notice_reading import COUNTY_2027, _package_2027, _settings_file
+
+    page = checker
+    folder = _package_2027(tmp_path)
+    files = sorted(folder.glob("*.csv"))
+    county = _settings_file(tmp_path, COUNTY_2027)
+    today = "2027-08-10"
+    try:
+        plain = _check_with(page, files, today)
+        assert plain["settings"]["source"] == "builtin"
+        assert {"C001", "C002", "R004"} <= {f["rule"] for f in plain["findings"]}
+        assert plain["findings"] == _cli_with(files, today)["findings"]
+
+        _pick_settings(page, county)
+        assert _settings_state(page) == "county"
+        shown = page.inner_text(".fpjc-ck-settings-text")
+        assert "县设置.json" in shown and "2027年监测线：3000元" in shown and "节假日补充：2天" in shown
+
+        local = _check_with(page, files, today)
+        expected = _cli_with(files, today, "--settings", str(county))
+        assert local["findings"] == expected["findings"]
+        assert local["settings"] == expected["settings"]
+        assert local["options"]["settings"] == "县设置.json"
+        rules = {f["rule"] for f in local["findings"]}
+        assert not rules & {"C001", "C002", "R004"} and "R001" in rules
+        assert "县设置文件 县设置.json" in page.inner_text(".fpjc-ck-settings-used")
+
+        # Remembered in this browser: a new visit of the page uses it again.
+        page.reload()
+        _wait_state(page, ["ready"])
+        page.wait_for_function(
+            "() => document.getElementById('fpjc-checker').getAttribute('data-settings') === 'county'",
+            timeout=CHECK_MS,
+        )
+        assert page.outside == []
+    finally:
+        page.click(".fpjc-ck-settings-clear")
+    assert _settings_state(page) == "builtin"
+    again = _check_with(page, files, today)
+    assert again["settings"]["source"] == "builtin" and "C002" in {f["rule"] for f in again["findings"]}
+
+
+def test_a_broken_county_settings_file_is_refused_in_chinese(checker, tmp_path):
+    page = checker
+    bad = tmp_path / "坏设置.json"
+    bad.write_text(
+        '{"monitoring_line": {"rows": [{"year": 2026, "amount": "8700元", "source": "x"}]}}', encoding="utf-8"
+    )
+    _pick_settings(page, bad)
+    message = page.inner_text(".fpjc-ck-message")
+    assert "这个县设置文件不能使用" in message and "金额（amount）应为数或null" in message
+    assert _settings_state(page) == "builtin"
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "validator",
+            "validate",
+            str(EXAMPLES / "valid-2020-07"),
+            "--settings",
+            str(bad),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert cli.returncode == 2 and cli.stderr.strip() in message
+
+
+def test_the_stage_control_checks_what_is_submitted(checker, tmp_path):
+    page = checker
+    folder = tmp_path / "pkg"
+    import shutil
+
+    shutil.copytree(EXAMPLES / "valid-2020-07", folder)
+    manifest = (folder / "manifest.csv").read_text(encoding="utf-8").replace(",否,是,", ",否,否,")
+    (folder / "manifest.csv").write_text(manifest, encoding="utf-8")
+    files = sorted(folder.glob("*.csv"))
+    assert page.input_value(".fpjc-ck-stage") == "draft"
+    draft = _check_with(page, files, "2020-08-10")
+    assert draft["valid"] and draft["options"]["stage"] == "draft"
+    assert "自查通过" in page.inner_text(".fpjc-ck-summary")
+    try:
+        page.select_option(".fpjc-ck-stage", "submit")
+        submit = _check_with(page, files, "2020-08-10")
+    finally:
+        page.select_option(".fpjc-ck-stage", "draft")
+    expected = _cli_with(files, "2020-08-10", "--stage", "submit")
+    assert submit["findings"] == expected["findings"] and not submit["valid"]
+    assert [f["severity"] for f in submit["findings"] if f["rule"] == "T008"] == ["error"]

@@ -43,8 +43,12 @@ class NodeChecker:
         )
         self.hello = json.loads(self.proc.stdout.readline() or '{"ready": false, "error": "node exited"}')
 
-    def check(self, files: list[Path], today: str) -> dict:
-        request = {"files": [{"name": f.name, "path": str(f)} for f in files], "today": today}
+    def check(
+        self, files: list[Path], today: str, stage: str = "draft", settings: Path | None = None
+    ) -> dict:
+        request = {"files": [{"name": f.name, "path": str(f)} for f in files], "today": today, "stage": stage}
+        if settings is not None:
+            request["settings"] = {"name": settings.name, "path": str(settings)}
         self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
         answer = json.loads(self.proc.stdout.readline())
@@ -66,8 +70,9 @@ def node(tmp_path_factory):
     checker.close()
 
 
-def _cpython(files: list[Path], today: str) -> dict:
-    result = _bridge().check([(f.name, f.read_bytes()) for f in files], today)
+def _cpython(files: list[Path], today: str, stage: str = "draft", settings: Path | None = None) -> dict:
+    county = (settings.name, settings.read_bytes()) if settings is not None else None
+    result = _bridge().check([(f.name, f.read_bytes()) for f in files], today, stage, county)
     return json.loads(json.dumps(result, ensure_ascii=False))
 
 
@@ -101,8 +106,13 @@ def test_every_rule_example_matches_cpython(node, tmp_path):
             path = rule_examples.write_package(target, tables, options.get("format", "csv"), options=options)
             files = _package_files(path)
             today = options.get("today", rule_examples.TODAY)
-            in_pyodide = node.check(files, today)
-            in_cpython = _cpython(files, today)
+            stage = options.get("stage", "draft")
+            settings = None
+            if "settings" in options:
+                settings = tmp_path / f"{rule_id}-{which}.县设置.json"
+                settings.write_text(json.dumps(options["settings"], ensure_ascii=False), encoding="utf-8")
+            in_pyodide = node.check(files, today, stage, settings)
+            in_cpython = _cpython(files, today, stage, settings)
             ran += 1
             if in_pyodide != in_cpython:
                 mismatches.append(f"{rule_id} {which}")

@@ -138,7 +138,7 @@ def test_valid_package_exits_0(capsys):
         [str(EXAMPLES / "valid-2020-07"), "--today", "2020-08-05", "--no-color"], capsys
     )
     assert status == 0, out
-    assert "结果：通过" in out and "\033" not in out
+    assert "结果：自查通过" in out and "\033" not in out
 
 
 def test_valid_workbook_exits_0(capsys):
@@ -177,7 +177,7 @@ def test_personal_data_masked_unless_asked(capsys):
 def test_text_report_on_real_findings(capsys):
     status, out, _ = run_cli([str(EXAMPLES / "errors-id-numbers.xlsx"), "--today", "2020-09-03"], capsys)
     assert status == 1
-    assert "[错误]" in out and "怎么改：" in out and "工作表「附件1」" in out
+    assert "[错误]" in out and "怎么改：" in out and "工作表“附件1”" in out
     assert "未执行的检查" in out  # no --history / --roster given
 
 

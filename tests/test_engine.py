@@ -29,7 +29,7 @@ def test_report_has_every_key_and_counts_add_up(tmp_path):
     report = api.validate(path, today=TODAY)
     assert set(report) == {
         "valid", "fpjc_version", "standard_version", "name", "options", "inputs",
-        "summary", "checks_not_run", "calendar", "findings",
+        "summary", "checks_not_run", "settings", "calendar", "findings",
     }  # fmt: skip
     assert report["valid"] is False
     summary = report["summary"]
@@ -189,7 +189,7 @@ def test_stage_order_names_both_records(tmp_path):
         ("verification", 2, "received_date"),
         ("verification", 2, "verify_date"),
     ]
-    assert "附件1 第 2 行" in g002[0]["message"] and "2020-07-10" in g002[0]["message"]
+    assert "附件1 第2行" in g002[0]["message"] and "2020-07-10" in g002[0]["message"]
 
 
 def test_monitoring_line_missing_is_reported_not_silent(tmp_path):
@@ -201,7 +201,7 @@ def test_monitoring_line_missing_is_reported_not_silent(tmp_path):
     assert "R001" not in _rules(report)
     c001 = [f for f in report["findings"] if f["rule"] == "C001"]
     assert len(c001) == 1 and "2022" in c001[0]["message"]
-    assert any("2022 年收入与监测线比较" in c["check"] for c in report["checks_not_run"])
+    assert any("2022年收入与监测线比较" in c["check"] for c in report["checks_not_run"])
 
 
 def test_calendar_fallback_is_in_the_report(tmp_path):
@@ -300,7 +300,7 @@ def test_garbage_in_every_cell_never_crashes(tmp_path, garbage):
 def test_manifest_without_data_row(tmp_path):
     report = api.validate(_write(tmp_path, {"manifest": {"rows": []}}), today=TODAY)
     t011 = [f for f in report["findings"] if f["rule"] == "T011"]
-    assert len(t011) == 1 and "0 行" in t011[0]["message"]
+    assert len(t011) == 1 and "0行" in t011[0]["message"]
     assert {"check": "T008 加盖乡镇公章", "reason": "报送信息表没有数据行"} in report["checks_not_run"]
 
 
@@ -317,4 +317,4 @@ def test_seq_duplicates_after_the_run_breaks(tmp_path):
     # row 3 repeats 1 (breaks the run and duplicates row 2); row 4's 2 is new; row 5 has none
     assert seq == [("T001", 3), ("T004", 3), ("F001", 5)]
     t001 = next(f for f in report["findings"] if f["rule"] == "T001")
-    assert "第 2 行" in t001["message"]
+    assert "第2行" in t001["message"]

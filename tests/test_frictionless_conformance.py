@@ -161,7 +161,7 @@ STAGE_MUTATIONS = [
     ("appraisal", 0, "attendance", "0", "minimum"),
     ("appraisal", 0, "appraisal_result", "待定", "enum"),
     ("verification", 0, "verification_result", "基本属实", "enum"),
-    ("assessment", 0, "departments", "扶贫、财政", "codes pattern"),
+    ("assessment", 0, "departments", "", "required"),
     ("assessment", 0, "meeting_date", "四月", "date type"),
     ("assistance", 0, "amount", "-1", "minimum"),
     ("assistance", 1, "start_date", None, "duplicate composite primary key"),

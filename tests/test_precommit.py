@@ -135,7 +135,7 @@ def test_pre_commit_runs_the_hook_from_this_repository(tmp_path):
         [*pre_commit, "--all-files"], cwd=subs, env=env, capture_output=True, text=True, timeout=900
     )
     assert failing.returncode == 1, failing.stdout[-3000:] + failing.stderr[-3000:]
-    assert "黄坪镇.xlsx" in failing.stdout and "共 2 个报送包：1 个通过，1 个有错误" in failing.stdout
+    assert "黄坪镇.xlsx" in failing.stdout and "共2个报送包：1个通过，1个有错误" in failing.stdout
 
     passing = subprocess.run(
         [*pre_commit, "--files", "2020-07/松桂镇/annex1.csv", "2020-07/松桂镇/datapackage.json", "README.md"],

@@ -62,8 +62,7 @@ def _changed_forms(tmp_path: Path) -> Path:
 
 def test_a_changed_form_under_a_released_version_is_refused(tmp_path, capsys):
     changed = forms.compile_standard(_changed_forms(tmp_path))
-    # Under the newest released version (forms/ may already carry the next, unreleased one).
-    changed["version"] = releases.load_record()[-1]["version"]
+    changed["version"] = releases.load_record()[-1]["version"]  # a change under the released number
     files = published.generate(changed)
     problem = schemas_cmd.released_conflict(changed, files, releases.SCHEMAS_ROOT)
     assert problem and "annex1.table.json" in problem and "forms/standard.yaml" in problem
@@ -82,7 +81,7 @@ def test_a_changed_form_under_a_released_version_is_refused(tmp_path, capsys):
 
 def test_a_new_version_builds_beside_the_released_one(tmp_path, capsys, monkeypatch):
     changed = forms.compile_standard(_changed_forms(tmp_path))
-    changed["version"] = "1.1.0"
+    changed["version"] = "1.9.0"
     root = tmp_path / "schemas"
     shutil.copytree(releases.SCHEMAS_ROOT, root)
     # Build into the copy; the package data it writes goes to temporary files too.
@@ -91,10 +90,10 @@ def test_a_new_version_builds_beside_the_released_one(tmp_path, capsys, monkeypa
     assert schemas_cmd._build(changed, root) == 0
     capsys.readouterr()
     assert releases.read_folder(root / "1.0.0") == releases.read_folder(releases.SCHEMAS_ROOT / "1.0.0")
-    assert (root / "1.1.0" / "annex1.table.json").is_file()
+    assert (root / "1.9.0" / "annex1.table.json").is_file()
     index = (root / "README.md").read_text(encoding="utf-8")
     assert (
-        "| [1.1.0](1.1.0/README.md) | 未发布（修订中） |" in index
+        "| [1.9.0](1.9.0/README.md) | 未发布（修订中） |" in index
         and "| [1.0.0](1.0.0/README.md) | 已发布 |" in index
     )
     data = (tmp_path / "versions.json").read_text(encoding="utf-8")
@@ -155,6 +154,37 @@ def test_workbook_changes_name_each_kind_of_change(compiled):
     )
     assert "附件1 鹤庆县返贫预警情况统计表：“风险类型”列不再有“缺劳动力”这一项，请改选现有的一项" in texts
     assert "附件1 鹤庆县返贫预警情况统计表：“风险类型”列的“因灾”改称“因自然灾害”" in texts
+
+
+def test_a_rule_that_only_accepts_more_needs_no_change(compiled):
+    """Names with rare characters and an open department list (standard 1.1.0) leave every cell of
+    a filled workbook valid; narrowing the same pattern is a change the clerk must make."""
+    old = published.generate(compiled)
+    head_name = next(f for f in compiled["forms"][1]["fields"] if f["name"] == "head_name")
+    pattern = head_name["pattern"]
+
+    def narrow(s):
+        for form in s["forms"]:
+            for f in form["fields"]:
+                if f["name"] == "head_name":
+                    f["pattern"] = pattern.replace("\\u3400-\\u4dbf", "")
+
+    def widen(s):
+        for form in s["forms"]:
+            for f in form["fields"]:
+                if f["name"] == "head_name":
+                    f["pattern"] = pattern.replace("·", "·•")
+        s["codelists"]["township"]["open"] = True
+
+    narrowed = releases.workbook_changes(old, _variant(compiled, narrow))
+    assert narrowed and {c["kind"] for c in narrowed} == {"column_rule"}
+    assert all(versions.must_change(c) for c in narrowed)
+    widened = releases.workbook_changes(old, _variant(compiled, widen))
+    assert {(c["kind"], c["title"]) for c in widened} >= {
+        ("column_widened", "户主姓名"),
+        ("column_widened", "乡镇"),
+    }
+    assert not any(versions.must_change(c) for c in widened)
 
 
 def test_descriptions_alone_change_nothing_for_a_workbook(compiled):

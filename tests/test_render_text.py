@@ -44,12 +44,12 @@ def test_colour_only_adds_escape_codes(report):
 
 def test_text_says_what_where_and_how(report):
     text = render_text(report, color=False, titles=TITLES)
-    assert "结果：不通过：11 个错误，3 个警告，1 个提示" in text
+    assert "结果：不通过：11个错误，3个警告，1个提示" in text
     assert "[错误] D003 身份证号校验码错误" in text
-    assert "工作表「附件1」，第 4 行，「户主身份证号」列（单元格 F4）" in text
+    assert "工作表“附件1”，第4行，“户主身份证号”列（单元格 F4）" in text
     assert "怎么改：核对身份证原件" in text
-    assert "另有 6 处相同问题" in text
-    assert "其余 2 处" in text
+    assert "另有6处相同问题" in text
+    assert "其余2处" in text
     assert "H001 解除户须有此前的预警记录：没有提供历史报送包（--history）" in text
     # summary by table uses the forms' Chinese titles
     assert re.search(r"附件1\s+错误\s+10\s+警告\s+1\s+提示\s+0", text)

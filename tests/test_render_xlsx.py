@@ -203,7 +203,7 @@ def test_too_many_findings_are_trimmed_and_said_so(workbook, report, tmp_path, m
     monkeypatch.setattr(xlsx, "MAX_FINDINGS", 3)
     wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
     ws = wb[RESULT_SHEET]
-    assert f"其余 {len(report['findings']) - 3} 处请看 JSON 报告" in ws["A5"].value
+    assert f"其余{len(report['findings']) - 3}处请看 JSON 报告" in ws["A5"].value
     assert [r[0] for r in ws.iter_rows(min_row=7, max_row=10, values_only=True)] == [1, 2, 3, None]
 
 

@@ -16,7 +16,7 @@ from validator.render.xlsx import annotate_workbook
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 TODAY = dt.date(2020, 8, 10)
-BAD_ID = "532932197802026594"  # 苏银's ID (annex1 line 4) with a wrong check digit
+BAD_ID = "532932197405198360"  # 董富才's ID (annex1 line 4) with a wrong check digit
 
 
 def _package(
@@ -30,7 +30,7 @@ def _package(
             rows = list(csv.reader(f))
         if path.stem == "annex1":
             header = rows[0]
-            assert rows[3][header.index("head_name")] == "苏银"
+            assert rows[3][header.index("head_name")] == "董富才"
             rows[3][header.index("head_id")] = BAD_ID
             if multiline:
                 rows[1][header.index("risk_note")] = "第一行说明\n第二行说明\n第三行说明"
@@ -70,7 +70,7 @@ def test_a_county_correction_keeps_the_rest_of_that_years_holidays():
     assert not cal.is_workday(dt.date(2020, 7, 13))
     assert not cal.is_workday(dt.date(2020, 10, 1))
     assert cal.is_workday(dt.date(2020, 10, 10))  # Saturday, 调休上班
-    assert cal.deadline_for(dt.date(2020, 9, 1)) == dt.date(2020, 10, 9)
+    assert cal.deadline_for(dt.date(2020, 9, 1), roll_forward=True) == dt.date(2020, 10, 9)
     assert cal.fallback_years == set()
 
 
@@ -172,7 +172,7 @@ def test_a_quote_left_open_is_reported_with_the_lines_it_swallowed(tmp_path, at)
     report = validate(folder, today=TODAY)
     [s001] = [f for f in report["findings"] if f["rule"] == "S001"]
     assert (s001["resource"], s001["row"]) == ("annex1", at)
-    assert f"第 {at}—{len(lines)} 行" in s001["message"]
+    assert f"第{at}—{len(lines)}行" in s001["message"]
 
 
 def test_header_row_notes_with_personal_numbers_are_masked(tmp_path):

@@ -87,7 +87,7 @@ def county(tmp_path) -> Path:
     shutil.copy(EXAMPLES / "zero-report-2020-07.xlsx", root / "六合彝族乡.xlsx")
     shutil.copy(EXAMPLES / "errors-id-numbers.xlsx", root)
     (root / "损坏.zip").write_bytes(b"PK\x03\x04 not really a zip")
-    (root / "说明.txt").write_text("各乡镇 7 月报送包", encoding="utf-8")
+    (root / "说明.txt").write_text("各乡镇7月报送包", encoding="utf-8")
     (root / ".DS_Store").write_bytes(b"\0")
     return root
 

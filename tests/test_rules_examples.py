@@ -57,7 +57,8 @@ def test_failing_example_triggers_rule(rule_id):
     report = rule_examples.run_example(rule, "fail")
     hits = _of(report, rule_id)
     assert hits, f"{rule_id} fail example produced: {[(f['rule'], f['message']) for f in report['findings']]}"
-    assert {f["severity"] for f in hits} == {rule.severity}
+    stage = rule.fail.get("options", {}).get("stage", "draft")
+    assert {f["severity"] for f in hits} == {rule.severity_at(stage)}
     assert report["valid"] is (not any(f["severity"] == "error" for f in report["findings"]))
 
 

@@ -31,7 +31,7 @@ def test_patch_set_becomes_a_table_of_changed_cells(gen):
         {
             "kind": "cells",
             "title": "附件1 鹤庆县返贫预警情况统计表",
-            "cells": [("第 2 条数据", "户主身份证号", "532932198503150012")],
+            "cells": [("第2条数据", "户主身份证号", "532932198503150012")],
         }
     ]
 
@@ -78,7 +78,7 @@ def test_field_notes_use_the_workbooks_wording(gen):
     assert "整数，1—20" in gen.field_notes(f) and "整数，1—20" in input_message(f)[1]
     codes = {"name": "r", "title": "R", "type": "codes", "codelist": "risk_type", "min_items": 1,
              "max_items": 5, "required": True}  # fmt: skip
-    phrase = "可填多项，项与项之间用“、”分隔，1—5 项"
+    phrase = "可填多项，项与项之间用“、”分隔，1—5项"
     assert constraints(codes) == [phrase]
     assert phrase in input_message(codes)[1]
     for form in standard.forms():

@@ -70,7 +70,15 @@ def test_code_fields_match_their_code_lists():
         expected = labels(field["codelist"])
         table = {f["name"]: f for f in load(published.table_schema_name(form["id"]))["fields"]}[field["name"]]
         row = load(published.row_schema_name(form["id"]))["properties"][field["name"]]
-        if field["type"] == "code":
+        if STANDARD["codelists"][field["codelist"]].get("open"):
+            # "…等": the listed names are examples, any other name is accepted with a note
+            assert table["x-fpjc"]["open"] is True
+            assert "enum" not in table.get("constraints", {}) and "pattern" not in table.get(
+                "constraints", {}
+            )
+            item = row["items"] if field["type"] == "codes" else row
+            assert item["examples"] == expected and "enum" not in item
+        elif field["type"] == "code":
             assert table["constraints"]["enum"] == expected
             assert row["enum"] == expected
         else:
@@ -139,8 +147,8 @@ def test_primary_and_foreign_keys_name_existing_fields(form):
 def test_every_schema_has_a_stable_id_and_version():
     json_files = sorted(SCHEMAS.glob("*.json"))
     # A row and a table schema per form; the submission and the county record as JSON documents
-    # and as Data Package templates; the report.
-    assert len(json_files) == 2 * len(FORMS) + 5
+    # and as Data Package templates; the report; the county settings.
+    assert len(json_files) == 2 * len(FORMS) + 6
     ids = set()
     for path in json_files:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -87,7 +87,8 @@ def test_template_command_writes_everything(tmp_path):
                 assert county_book in names  # one meeting workbook holds both forms
                 continue
             assert f"{kind}/{form['title']}.{ext}" in names
-    assert len(names) == 1 + 3 * len(ALL_FORMS) - 1
+    assert "县设置样例.json" in names  # the county settings file to start from
+    assert len(names) == 2 + 3 * len(ALL_FORMS) - 1  # 研判会议 and 县级研判表 share a workbook
 
 
 def test_template_command_single_form_and_format(tmp_path):
@@ -108,8 +109,8 @@ def test_template_command_unknown_form(tmp_path, capsys):
 def test_build_all_returns_written_files(tmp_path):
     paths = build_all(tmp_path / "all")
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    assert len(paths) == 1 + 3 * len(ALL_FORMS) - 1  # 研判会议 and 县级研判表 share a workbook
-    # Every form in every format, beside the submission workbook.
+    assert len(paths) == 2 + 3 * len(ALL_FORMS) - 1  # 研判会议 and 县级研判表 share a workbook
+    # Every form in every format, beside the submission workbook and the county settings sample.
     relative = {p.relative_to(tmp_path / "all").parent.as_posix() for p in paths}
     assert relative == {".", "xlsx", "csv", "print"}
 

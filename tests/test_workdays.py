@@ -29,13 +29,24 @@ def test_add_workdays_skips_the_national_day_week():
     assert cal.add_workdays(D(2020, 7, 10), 0) == D(2020, 7, 10)
 
 
-def test_deadline_rolls_forward_over_holidays_and_weekends():
+def test_the_deadline_is_the_5th_as_the_notice_says():
+    # "每月5日前": the 5th itself, holiday or not, unless the county decides to roll forward.
     cal = Workdays(overrides=[])
     assert cal.deadline_for(D(2020, 7, 1)) == D(2020, 8, 5)  # Wednesday
-    assert cal.deadline_for(D(2020, 9, 1)) == D(2020, 10, 9)  # 10-5 in the National Day holiday
+    assert cal.deadline_for(D(2020, 9, 1)) == D(2020, 10, 5)  # in the National Day holiday
+    assert cal.deadline_for(D(2020, 11, 1)) == D(2020, 12, 5)  # a Saturday
     assert cal.deadline_for(D(2020, 12, 1)) == D(2021, 1, 5)  # across the year end
-    assert cal.deadline_for(D(2020, 3, 1)) == D(2020, 4, 7)  # 4-4..4-6 清明
-    assert cal.deadline_for(D(2020, 11, 1)) == D(2020, 12, 7)  # 12-5 is a Saturday
+    assert cal.deadline_for(D(2020, 7, 1), day_of_month=10) == D(2020, 8, 10)
+
+
+def test_deadline_rolls_forward_over_holidays_and_weekends_when_the_county_says_so():
+    cal = Workdays(overrides=[])
+    roll = {"roll_forward": True}
+    assert cal.deadline_for(D(2020, 7, 1), **roll) == D(2020, 8, 5)  # Wednesday
+    assert cal.deadline_for(D(2020, 9, 1), **roll) == D(2020, 10, 9)  # 10-5 in the National Day holiday
+    assert cal.deadline_for(D(2020, 12, 1), **roll) == D(2021, 1, 5)  # across the year end
+    assert cal.deadline_for(D(2020, 3, 1), **roll) == D(2020, 4, 7)  # 4-4..4-6 清明
+    assert cal.deadline_for(D(2020, 11, 1), **roll) == D(2020, 12, 7)  # 12-5 is a Saturday
 
 
 def test_past_the_data_the_calendar_falls_back_and_says_so():

@@ -12,6 +12,7 @@ from pathlib import Path
 from validator.engine import validate_package
 from validator.reading import open_files, open_package
 from validator.reading.history import load_history, load_roster
+from validator.settings import Settings, resolve
 
 
 def validate(
@@ -22,18 +23,25 @@ def validate(
     today: dt.date | None = None,
     show_personal_data: bool = False,
     name: str | None = None,
+    stage: str = "draft",
+    settings: str | Path | Settings | tuple[str, bytes] | None = None,
 ) -> dict:
     """Validate a package (folder, .zip, .xlsx or CSV files). Raises `InputError` when unreadable.
 
     `history`: a folder of earlier accepted packages; `roster`: a CSV/.xlsx of 建档立卡 ID
     numbers (or the numbers themselves); `today` defaults to the real date; `name` is what the
-    report calls the package (default: the paths as given).
+    report calls the package (default: the paths as given). `stage`: "draft" (default; the
+    township's self-check before stamping) or "submit" (what is submitted: not stamped and late
+    are errors). `settings`: a county settings file (path, or (file name, bytes)) or a
+    `validator.settings.Settings`; the built-in settings when None. A settings file that cannot be
+    used raises `validator.settings.SettingsError` (an `InputError`).
     """
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
+    used = resolve(settings)
     package = open_package(list(paths), name=name)
-    earlier = load_history(history, today=today) if history is not None else None
+    earlier = load_history(history, today=today, settings=used) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
         "history": str(history) if history is not None else None,
@@ -46,6 +54,8 @@ def validate(
         roster=listed,
         show_personal_data=show_personal_data,
         options=options,
+        stage=stage,
+        settings=used,
     )
 
 
@@ -55,7 +65,20 @@ def validate_files(
     today: dt.date | None = None,
     show_personal_data: bool = False,
     name: str | None = None,
+    stage: str = "draft",
+    settings: Settings | tuple[str, bytes] | None = None,
 ) -> dict:
-    """Validate a package handed over as (file name, bytes) pairs, as the browser does."""
+    """Validate a package handed over as (file name, bytes) pairs, as the browser does.
+
+    `stage` and `settings` as for `validate`; the browser passes a county settings file as
+    (file name, bytes).
+    """
+    used = resolve(settings)
     package = open_files(list(files), name=name)
-    return validate_package(package, today=today or dt.date.today(), show_personal_data=show_personal_data)
+    return validate_package(
+        package,
+        today=today or dt.date.today(),
+        show_personal_data=show_personal_data,
+        stage=stage,
+        settings=used,
+    )

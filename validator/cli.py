@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, which is what SPEC §8 asks
+    except SystemExit as exc:  # argparse exits 2 on bad usage, the exit status of bad usage
         return int(exc.code or 0)
     if not getattr(args, "_run", None):
         parser.print_help()

@@ -21,9 +21,10 @@ from validator.checks import history as history_checks
 from validator.checks import package as package_checks
 from validator.checks import rows as row_checks
 from validator.checks import stages as stage_checks
-from validator.checks.context import Context, Place
+from validator.checks.context import STAGES, Context, Place
 from validator.fields.check import compile_table
 from validator.findings import Finding, sort_key
+from validator.settings import Settings, builtin
 from validator.tables import Package, Reported, Table
 from validator.values.mask import scrub
 from validator.values.workdays import Workdays
@@ -47,19 +48,32 @@ def validate_package(
     roster=None,
     show_personal_data: bool = False,
     options: dict | None = None,
+    stage: str = "draft",
+    settings: Settings | None = None,
     reported: Reported | None = None,
     observe: Observer | None = None,
 ) -> dict:
     """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`.
 
-    `reported`: the month's township households (from `validator.county`), against which a
-    county record is traced. `observe(place, row, values)` sees every parsed row, so a caller
-    that also needs the values (the county's intake counts them) reads the package only once.
+    `stage`: "draft" (a township checking before it stamps: the stamp and the deadline are
+    reminders) or "submit" (what is submitted: both are errors). `settings`: the run's settings
+    (`validator.settings`), the built-in ones by default. `reported`: the month's township
+    households (from `validator.county`), against which a county record is traced.
+    `observe(place, row, values)` sees every parsed row, so a caller that also needs the values
+    (the county's intake counts them) reads the package only once.
     """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
     today = today or dt.date.today()
+    settings = settings or builtin()
     findings: list[Finding] = []
     ctx = Context(
-        today=today, emit=findings.append, workdays=Workdays(), show_personal_data=show_personal_data
+        today=today,
+        emit=findings.append,
+        workdays=Workdays(settings.holiday_rows()),
+        settings=settings,
+        stage=stage,
+        show_personal_data=show_personal_data,
     )
     ctx.history = history
     if roster is not None:
@@ -82,7 +96,12 @@ def validate_package(
         place = _place(form, table, show_personal_data)
         ctx.places[table.resource] = place
         check_row = compile_table(
-            form, table, emit=findings.append, show_personal_data=show_personal_data, today=today
+            form,
+            table,
+            emit=findings.append,
+            show_personal_data=show_personal_data,
+            today=today,
+            settings=settings,
         )
         if form["id"] == "manifest":
             _read_manifest(ctx, table, check_row, place, observe)
@@ -158,6 +177,9 @@ def _read_manifest(ctx: Context, table: Table, check_row, place: Place, observe:
     ctx.rows["manifest"] = count
 
 
+_REPORTED_OPTIONS = ("today", "stage", "history", "roster", "settings", "show_personal_data")
+
+
 def _report(package: Package, findings: list[Finding], ctx: Context, options: dict) -> dict:
     findings.sort(key=sort_key)
     counts = Counter(f.severity for f in findings)
@@ -173,11 +195,13 @@ def _report(package: Package, findings: list[Finding], ctx: Context, options: di
         "name": package.name,
         "options": {
             "today": ctx.today.isoformat(),
+            "stage": ctx.stage,
             "history": options.get("history"),
             "roster": options.get("roster"),
+            "settings": ctx.settings.file,
             "show_personal_data": ctx.show_personal_data,
             # Anything else the caller checked against (a county record: the month's packages).
-            **{k: v for k, v in options.items() if k not in ("history", "roster")},
+            **{k: v for k, v in options.items() if k not in _REPORTED_OPTIONS},
         },
         # The report schema wants `sheets` as a list; CSV inputs have none.
         "inputs": [{k: v for k, v in i.items() if not (k == "sheets" and v is None)} for i in package.inputs],
@@ -190,6 +214,7 @@ def _report(package: Package, findings: list[Finding], ctx: Context, options: di
             "rows": dict(ctx.rows),
         },
         "checks_not_run": ctx.checks_not_run,
+        "settings": ctx.settings.describe(),
         "calendar": ctx.workdays.source_info(),
         "findings": [f.to_dict() for f in findings],
     }

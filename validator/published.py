@@ -140,10 +140,15 @@ def _table_field(standard: dict, field: dict) -> dict:
     for src, dst in (("min_length", "minLength"), ("max_length", "maxLength")):
         if field.get(src) is not None:
             constraints[dst] = field[src]
-    if kind == "code":
+    open_list = kind in ("code", "codes") and standard["codelists"][field["codelist"]].get("open")
+    if open_list:
+        # "…等": the listed labels are examples; any other name is accepted (with a note).
+        extra["open"] = True
+    if kind == "code" and not open_list:
         constraints["enum"] = labels(standard, field["codelist"])
     elif kind == "codes":
-        constraints["pattern"] = list_pattern(standard, field["codelist"])
+        if not open_list:
+            constraints["pattern"] = list_pattern(standard, field["codelist"])
         for src in ("min_items", "max_items"):
             if field.get(src) is not None:
                 extra[src] = field[src]
@@ -218,14 +223,17 @@ def _json_field(standard: dict, field: dict) -> dict:
         out.update(type="string", pattern=f"^{MONTH_PATTERN}$")
     elif kind == "boolean":
         out["type"] = "boolean"
-    elif kind == "code":
-        out.update(type="string", enum=labels(standard, field["codelist"]))
-    elif kind == "codes":
-        out.update(
-            type="array",
-            items={"type": "string", "enum": labels(standard, field["codelist"])},
-            uniqueItems=True,
-        )
+    elif kind in ("code", "codes"):
+        listed = labels(standard, field["codelist"])
+        if standard["codelists"][field["codelist"]].get("open"):
+            # "…等": the listed labels are examples; any other name is accepted (with a note).
+            item = {"type": "string", "minLength": 1, "examples": listed}
+        else:
+            item = {"type": "string", "enum": listed}
+        if kind == "code":
+            out.update(item)
+        else:
+            out.update(type="array", items=item, uniqueItems=True)
         if field.get("min_items") is not None:
             out["minItems"] = field["min_items"]
         if field.get("max_items") is not None:
@@ -414,6 +422,25 @@ def codelist_csv(codelist: dict) -> str:
     return dump_csv(["code", "label", "description", "synonyms"], rows)
 
 
+def terms_csv(standard: dict) -> str:
+    """Every code list's terms of other periods and how they are read, in one table."""
+    rows = []
+    for list_id, codelist in sorted(standard["codelists"].items()):
+        eras = codelist.get("eras") or {}
+        for t in codelist.get("terms") or []:
+            rows.append(
+                [
+                    list_id,
+                    t["term"],
+                    eras.get(t["era"], t["era"]),
+                    t["label"],
+                    "approximate" if t["approximate"] else "same",
+                    t["note"],
+                ]
+            )
+    return dump_csv(["codelist", "term", "era", "label", "reading", "note"], rows)
+
+
 def settings_csv(table: dict, default_columns: list[str]) -> str:
     columns = list(default_columns)
     for row in table["rows"]:
@@ -423,6 +450,140 @@ def settings_csv(table: dict, default_columns: list[str]) -> str:
     # The source is what makes a setting trustworthy: keep it last and always present.
     columns = [c for c in columns if c != "source"] + ["source"]
     return dump_csv(columns, [[row.get(c) for c in columns] for row in table["rows"]])
+
+
+# ------------------------------------------------------- the county settings file
+
+DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days")
+_SOURCE = {"type": "string", "minLength": 1, "title": "来源", "description": "文件名称和文号，或县里的决定"}
+_SECTION_DESCRIPTION = {"type": "string", "title": "说明"}
+
+
+def _section(title: str, description: str, row: dict) -> dict:
+    return {
+        "type": "object",
+        "title": title,
+        "description": description,
+        "properties": {
+            "description": _SECTION_DESCRIPTION,
+            "rows": {"type": "array", "title": "行", "items": row},
+        },
+        "required": ["rows"],
+        "additionalProperties": False,
+    }
+
+
+def settings_schema(standard: dict) -> dict:
+    """The county settings file (`--settings`, the online checker's file picker) as a JSON Schema
+    (draft 2020-12): the shape of the settings table, every section optional."""
+    deadline_row = {
+        "type": "object",
+        "title": "截止规则",
+        "properties": {
+            "key": {"enum": list(DEADLINE_KEYS), "title": "键"},
+            "value": {"title": "值"},
+            "source": _SOURCE,
+        },
+        "required": ["key", "value", "source"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"key": {"const": "day_of_month"}}},
+                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 28}}},
+            },
+            {
+                "if": {"properties": {"key": {"const": "roll_forward"}}},
+                "then": {"properties": {"value": {"type": "boolean"}}},
+            },
+            {
+                "if": {"properties": {"key": {"const": "verification_working_days"}}},
+                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 60}}},
+            },
+        ],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id(standard, "settings.schema.json"),
+        "title": "县设置文件",
+        "description": (
+            "县里不改程序就能修改的设置：与网站“设置与来源”页的设置表同样的结构，各部分都可以省略；"
+            "文件中的行替换内置设置中同一年度、同一键或同一日期的行，其余沿用内置设置。"
+        ),
+        "version": standard["version"],
+        "type": "object",
+        "properties": {
+            "$schema": {"type": "string"},
+            "version": {"type": "string", "title": "版本", "description": "县里给这份设置文件的版本或日期"},
+            "description": _SECTION_DESCRIPTION,
+            "monitoring_line": _section(
+                "监测线",
+                "上年度家庭人均可支配收入低于此线的家庭符合纳入条件（元/人/年）；amount 为 null 表示该年没有数值。",
+                {
+                    "type": "object",
+                    "title": "监测线",
+                    "properties": {
+                        "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "title": "年度"},
+                        "amount": {
+                            "type": ["number", "null"],
+                            "minimum": 0,
+                            "title": "金额",
+                            "description": "元/人/年",
+                        },
+                        "source": _SOURCE,
+                    },
+                    "required": ["year", "amount", "source"],
+                    "additionalProperties": False,
+                },
+            ),
+            "deadline": _section(
+                "上报截止日与核查期限",
+                "每行一个键：day_of_month、roll_forward、verification_working_days。",
+                deadline_row,
+            ),
+            "holiday_overrides": _section(
+                "节假日补充",
+                "对内置节假日日历的补充或更正；kind 为 holiday（放假）或 workday（调休上班）。",
+                {
+                    "type": "object",
+                    "title": "节假日补充",
+                    "properties": {
+                        "date": {
+                            "type": "string",
+                            "format": "date",
+                            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                            "title": "日期",
+                        },
+                        "kind": {"enum": ["holiday", "workday"], "title": "类型"},
+                        "name": {"type": "string", "title": "名称"},
+                        "source": _SOURCE,
+                    },
+                    "required": ["date", "kind"],
+                    "additionalProperties": False,
+                },
+            ),
+            "departments": _section(
+                "研判部门补充",
+                "办法所列八个部门以外、县里每月固定参加研判的部门；填在这里的名称不再提示。",
+                {
+                    "type": "object",
+                    "title": "研判部门",
+                    "properties": {
+                        "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 20,
+                            "pattern": r"\S",
+                            "title": "名称",
+                        },
+                        "source": _SOURCE,
+                    },
+                    "required": ["name"],
+                    "additionalProperties": False,
+                },
+            ),
+        },
+        "additionalProperties": False,
+    }
 
 
 # ---------------------------------------------------------------- the report
@@ -447,12 +608,12 @@ _REPORT_FINDING = {
         "severity": {"enum": list(SEVERITIES)},
         "resource": {
             "type": ["string", "null"],
-            "description": "manifest、annex1–3 或阶段记录表名；整个报送包的问题为 null",
+            "description": "manifest、annex1—annex3 或阶段记录表名；整个报送包的问题为 null",
         },
         "row": {
             "type": ["integer", "null"],
             "minimum": 1,
-            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第 1 行）",
+            "description": "用户看到的行号：表格行号或 CSV 行号（表头为第1行）",
         },
         "field": {"type": ["string", "null"], "description": "字段名（英文），如 head_id"},
         "column": {"type": ["string", "null"], "description": "文件中的列标题，如 户主身份证号"},
@@ -493,7 +654,38 @@ def report_schema(standard: dict) -> dict:
             "name": {"type": "string", "description": "被校验的路径（用户给出的名字）"},
             "options": {
                 "type": "object",
-                "description": "本次校验使用的选项：today、history、roster、show_personal_data",
+                "description": "本次校验使用的选项",
+                "properties": {
+                    "today": {"type": "string", "description": "校验日期（按哪一天判断期限）"},
+                    "stage": {
+                        "enum": ["draft", "submit"],
+                        "description": "校验阶段：draft 自查草稿（未盖章只作提示、逾期只作警告），submit 上报核对",
+                    },
+                    "history": {"type": ["string", "null"], "description": "历史报送包（--history）"},
+                    "roster": {"type": ["string", "null"], "description": "建档立卡名单（--roster）"},
+                    "settings": {
+                        "type": ["string", "null"],
+                        "description": "县设置文件名；用内置设置时为 null",
+                    },
+                    "show_personal_data": {"type": "boolean"},
+                },
+            },
+            "settings": {
+                "type": "object",
+                "description": "本次校验所用的设置：内置设置，或县设置文件（文件名和 SHA-256）以及它改动了什么",
+                "required": ["source", "changes"],
+                "properties": {
+                    "source": {"enum": ["builtin", "county"]},
+                    "file": {"type": ["string", "null"]},
+                    "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+                    "version": {"type": ["string", "null"], "description": "县设置文件自己写的版本"},
+                    "builtin_version": {"type": "string"},
+                    "changes": {"type": "array", "items": {"type": "string"}},
+                    "roll_forward": {"type": "boolean"},
+                    "day_of_month": {"type": "integer", "minimum": 1, "maximum": 28},
+                    "verification_working_days": {"type": "integer", "minimum": 1},
+                    "years_without_line": {"type": "array", "items": {"type": "integer"}},
+                },
             },
             "inputs": {
                 "type": "array",
@@ -571,6 +763,9 @@ def generate(standard: dict) -> dict[str, str]:
     files["settings/holiday_overrides.csv"] = settings_csv(
         settings["holiday_overrides"], ["date", "kind", "name"]
     )
+    files["settings/departments.csv"] = settings_csv(settings["departments"], ["name"])
+    files["codelists/terms.csv"] = terms_csv(standard)
+    files["settings.schema.json"] = dump_json(settings_schema(standard))
     files["report.schema.json"] = dump_json(report_schema(standard))
     files["README.md"] = readme(standard, files)
     return dict(sorted(files.items()))
@@ -607,8 +802,13 @@ def readme(standard: dict, files: dict[str, str]) -> str:
         "- [`county-record.datapackage.template.json`](county-record.datapackage.template.json)："
         "县级研判记录的 Data Package 描述文件模板（`county_meeting.csv`、`county_record.csv`）。",
         "- [`report.schema.json`](report.schema.json)：`fpjc validate --format json` 输出的校验报告格式。",
-        "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）。",
-        "- `settings/*.csv`：县里可以修改的设置（监测线、上报截止规则、节假日补充），每行注明来源（source）。",
+        "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）；"
+        "`codelists/terms.csv`：2014—2020年“致贫原因”、2021年起全国说法等其他时期的说法怎样换算"
+        "（reading 为 same 是意思相同，approximate 是没有对应项、按最接近的一项读取，note 说明原因）。",
+        "- `settings/*.csv`：内置设置（监测线、上报截止规则、节假日补充、研判部门补充），每行注明来源（source）；"
+        "监测线 amount 为空的年度没有找到公布的数值。",
+        "- [`settings.schema.json`](settings.schema.json)：县设置文件（JSON）的格式，`fpjc validate --settings`、"
+        "`fpjc rollup --settings` 和在线校验页读取它（样例随模板提供：`fpjc template` 写出的“县设置样例.json”）。",
         "",
         "约定：日期写作 YYYY-MM-DD，月份 YYYY-MM；是/否列填“是”“否”；一格多项时用顿号“、”分隔"
         "（也接受 " + " ".join(f"`{s}`" for s in standard["list_separators_accepted"] if s != "、") + "）；"

@@ -20,7 +20,8 @@ Examples are *patches* applied to the small valid base package in `validator.bui
     {"drop": ["manifest"]}                                remove a resource
     {"files": {"其他.csv": "a,b\n1,2\n"}}                  add a raw file to the package folder
     {"raw": {"annex1": "<exact CSV text>"}}               write a resource verbatim
-    {"options": {"today": "2020-08-10", "history": {...}, "roster": [...], "format": "xlsx"}}
+    {"options": {"today": "2020-08-10", "history": {...}, "roster": [...], "format": "xlsx",
+                 "stage": "submit", "settings": {<a county settings file>}}}
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Rule:
     title: str  # short Chinese title, e.g. "身份证号校验码错误"
     message: str  # Chinese message template, str.format with the finding's params
     hint: str  # Chinese: what to do about it
-    clause: str  # e.g. "二(三)" or "SPEC §6"
+    clause: str  # the notice's clause, e.g. "二（三）", or the standard's part it rests on
     description: str  # one or two Chinese sentences: what it checks and why
     fail: dict  # patch that makes the base package trigger this rule
     passing: dict  # patch (often {}) that does not trigger it
@@ -63,10 +64,17 @@ class Rule:
     pass_note: str = ""
     resources: tuple[str, ...] = ()  # where it applies; empty = anywhere
     extra_docs: dict = field(default_factory=dict)
+    # A rule about what is submitted (the stamp, the deadline) is milder when a township checks
+    # its draft: {"draft": "info"}. `severity` is the severity when checking what is submitted.
+    stage_severity: dict = field(default_factory=dict)
 
     @property
     def category(self) -> str:
         return CATEGORIES[self.id[0]]
+
+    def severity_at(self, stage: str) -> str:
+        """The severity at a stage of checking ("draft" or "submit")."""
+        return self.stage_severity.get(stage, self.severity)
 
     def finding(self, *, severity: str | None = None, **kw) -> Finding:
         """Make a finding; keyword arguments not in Finding fill the message template."""
@@ -91,4 +99,7 @@ def rule(**kw) -> Rule:
         raise ValueError(f"rule {r.id}: bad severity {r.severity}")
     if r.id[0] not in CATEGORIES:
         raise ValueError(f"rule {r.id}: unknown prefix")
+    for stage, severity in r.stage_severity.items():
+        if stage not in ("draft", "submit") or severity not in SEVERITIES:
+            raise ValueError(f"rule {r.id}: bad stage severity {stage}: {severity}")
     return r

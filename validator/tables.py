@@ -69,8 +69,22 @@ class History:
     released: set[int] = field(default_factory=set)  # 附件3 of an earlier package
     confirmed: set[int] = field(default_factory=set)  # county assessment 认定
     rejected: set[int] = field(default_factory=set)  # county assessment 否定
+    # When each household was last warned (附件1/附件2), and when its warning last ended: a
+    # release in 附件3 or a county 否定, which lifts the warning (二（四）1) without 附件3.
+    warned_on: dict[int, object] = field(default_factory=dict)  # key → datetime.date
+    ended_on: dict[int, object] = field(default_factory=dict)  # key → datetime.date
     assessed: bool = False
     packages: list[str] = field(default_factory=list)
+
+    def still_warned(self, key: int) -> bool:
+        """Warned earlier and not released or rejected since (a rejection or release on the
+        day of the last warning, or one without a date, ends it)."""
+        if key not in self.warnings:
+            return False
+        warned, ended = self.warned_on.get(key), self.ended_on.get(key)
+        if ended is None:
+            return key not in self.released and key not in self.rejected
+        return warned is not None and warned > ended
 
 
 @dataclass

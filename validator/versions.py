@@ -64,6 +64,8 @@ def describe(change: dict) -> str:
         return f"{form}：“{title}”列现在必填，每行都要填写"
     if kind == "column_rule":
         return f"{form}：“{title}”列的填写要求改为：{_how(change)}"
+    if kind == "column_widened":
+        return f"{form}：“{title}”列现在接受更多的写法，已填的内容仍然有效"
     if kind == "code_renamed":
         return f"{form}：“{title}”列的“{change['code']}”改称“{change['now']}”"
     if kind == "code_removed":
@@ -81,7 +83,7 @@ def _how(change: dict) -> str:
 
 
 # Changes after which a filled workbook still passes: nothing has to be done about them.
-OPTIONAL_KINDS = {"form_added", "form_removed", "code_renamed"}
+OPTIONAL_KINDS = {"form_added", "form_removed", "code_renamed", "column_widened"}
 
 
 def must_change(change: dict) -> bool:
@@ -110,7 +112,8 @@ def upgrade_text(version: str, *, county: bool = False) -> tuple[str, bool]:
         return f"{version} 不是已发布的标准版本，无法逐项列出要改的地方，请换用最新模板", True
     changes = [c for c in changes if _county_form(c.get("form")) == county]
     needed = [c for c in changes if must_change(c)]
-    optional = [c for c in changes if not must_change(c)]
+    # A rule that only accepts more leaves every filled cell valid: not worth a clerk's reading.
+    optional = [c for c in changes if not must_change(c) and c["kind"] != "column_widened"]
     if needed:
         text = "要改的地方：" + "；".join(f"（{i}）{describe(c)}" for i, c in enumerate(needed, 1))
         if optional:
@@ -120,4 +123,6 @@ def upgrade_text(version: str, *, county: bool = False) -> tuple[str, bool]:
         return "已填的内容不必改动，可以照常报送；新模板另有：" + "；".join(
             describe(c) for c in optional
         ), False
+    if changes:
+        return "已填的内容不必改动，可以照常报送", False
     return "两个版本的工作表、列和代码相同，可以照常报送", False

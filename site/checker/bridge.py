@@ -57,21 +57,47 @@ def _today(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
+def check(
+    files: list[tuple[str, bytes]],
+    today: str | None = None,
+    stage: str = "draft",
+    settings: tuple[str, bytes] | None = None,
+) -> dict:
     """The masked report, and what the page shows of it in the renderers' own words.
 
     ``report`` is untouched (it is the JSON download); ``groups`` are the renderers' groups of
     identical findings, each with its table, column and rule title, every example with its place.
-    Files that cannot be read at all give ``{"unreadable": message}`` instead.
+    ``stage`` is "draft" (the page's default) or "submit"; ``settings`` a county settings file
+    the clerk picked, as (file name, bytes). Files that cannot be read at all give
+    ``{"unreadable": message}`` instead; a settings file that cannot be used gives
+    ``{"settings_error": message}``.
     """
     from validator.api import validate_files
     from validator.findings import SEVERITY_LABELS
-    from validator.render import column_label, input_line, place, resource_label, rule_titles, verdict
+    from validator.render import (
+        column_label,
+        input_line,
+        place,
+        resource_label,
+        rule_titles,
+        settings_line,
+        verdict,
+    )
     from validator.render.grouping import group
+    from validator.settings import SettingsError
     from validator.tables import InputError
 
     try:
-        report = validate_files(files, today=_today(today), show_personal_data=False)
+        report = validate_files(
+            files,
+            today=_today(today),
+            show_personal_data=False,
+            stage=stage if stage in ("draft", "submit") else "draft",
+            settings=settings,
+        )
+    except SettingsError as exc:
+        # What `fpjc validate --settings` prints before exiting with status 2.
+        return {"settings_error": str(exc)}
     except InputError as exc:
         # What `fpjc validate` prints before exiting with status 2.
         return {"unreadable": f"无法读取：{exc}"}
@@ -88,6 +114,7 @@ def check(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
         "report": report,
         "groups": groups,
         "verdict": verdict(report),
+        "settings_line": settings_line(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
     }
@@ -130,9 +157,23 @@ def _from_js(js_files) -> list[tuple[str, bytes]]:
     return [(str(f.name), bytes(f.data.to_py())) for f in js_files]
 
 
-def check_js(js_files, today) -> str:
+def settings_js(name, data) -> str:
+    """Check a county settings file when the clerk picks it: {"ok": summary} or {"error": message}."""
+    from validator.settings import SettingsError, load_bytes
+
+    try:
+        s = load_bytes(bytes(data.to_py()), str(name))
+    except SettingsError as exc:
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    return json.dumps({"ok": s.describe()}, ensure_ascii=False)
+
+
+def check_js(js_files, today, stage="draft", settings_name=None, settings_data=None) -> str:
     files = _from_js(js_files)
-    result = check(files, today or None)
+    settings = None
+    if settings_name:
+        settings = (str(settings_name), bytes(settings_data.to_py()))
+    result = check(files, today or None, stage or "draft", settings)
     _last.clear()
     if "report" in result:
         _last.update(files=files, report=result["report"])
@@ -150,17 +191,26 @@ def exports_js():
 # --- the county page (县扶贫办每月工作): the month's township packages dropped in ------------
 
 
-def county(files: list[tuple[str, bytes]], today: str | None = None) -> dict:
+def county(
+    files: list[tuple[str, bytes]], today: str | None = None, settings: tuple[str, bytes] | None = None
+) -> dict:
     """The intake of the month's packages, as `fpjc rollup` prints it, in the renderers' words.
 
-    ``rollup`` is what ``fpjc rollup --format json`` writes for the same files; the lines and
-    tables are the text renderer's, so the page says exactly what the command line says.
+    ``rollup`` is what ``fpjc rollup --format json`` writes for the same files (the county takes
+    in what was submitted: stage "submit"); the lines and tables are the text renderer's, so the
+    page says exactly what the command line says. A settings file that cannot be used gives
+    ``{"settings_error": message}``.
     """
     from validator.county.meeting import record_rows
     from validator.county.rollup import rollup_files
     from validator.render import rollup_formats as fmt
+    from validator.settings import SettingsError, resolve
 
-    rollup, results = rollup_files(files, today=_today(today), keep_rows=True)
+    try:
+        run_settings = resolve(settings)
+    except SettingsError as exc:
+        return {"settings_error": str(exc)}
+    rollup, results = rollup_files(files, today=_today(today), keep_rows=True, settings=run_settings)
     rows = record_rows(results, rollup)
     _county.clear()
     _county.update(rollup=rollup, rows=rows)
@@ -203,9 +253,13 @@ def county_exports() -> dict:
     }
 
 
-def county_js(js_files, today) -> str:
-    files = [(str(f.name), bytes(f.data.to_py())) for f in js_files]
-    return json.dumps(county(files, today or None), ensure_ascii=False, default=str)
+def county_js(js_files, today, settings_name=None, settings_data=None) -> str:
+    files = _from_js(js_files)
+    settings = (str(settings_name), bytes(settings_data.to_py())) if settings_name else None
+    result = county(files, today or None, settings)
+    if "settings_error" in result:
+        _county.clear()
+    return json.dumps(result, ensure_ascii=False, default=str)
 
 
 def county_exports_js():

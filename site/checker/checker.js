@@ -17,6 +17,8 @@
   var MAX_BYTES = 20 * 1024 * 1024;
   var TIMEOUT_MS = 60000;
   var ACCEPT = [".xlsx", ".csv", ".zip"];
+  var SETTINGS_KEY = "fpjc-county-settings"; // the county settings file, kept in this browser only
+  var STAGES = { draft: "自查草稿（盖章前）", submit: "上报核对（盖章后、上报前）" };
 
   var current = null; // the mounted checker: {root, worker, ...}
 
@@ -99,8 +101,24 @@
       ]);
     }
     ui.today = el("input", { type: "date", value: localToday(), className: "fpjc-ck-today" });
-    ui.options = el("p", { className: "fpjc-ck-options" }, [
-      el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]),
+    ui.stage = el("select", { className: "fpjc-ck-stage" }, Object.keys(STAGES).map(function (k) {
+      return el("option", { value: k, text: STAGES[k] });
+    }));
+    ui.settingsInput = el("input", { type: "file", accept: ".json", className: "fpjc-ck-settings-input" });
+    ui.settingsText = el("span", { className: "fpjc-ck-settings-text", text: "内置设置" });
+    ui.settingsClear = el("button", { type: "button", className: "fpjc-ck-settings-clear", hidden: "" }, ["不再使用"]);
+    ui.options = el("div", { className: "fpjc-ck-options" }, [
+      el("p", {}, [
+        el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]),
+        // The county takes in what was submitted: its stage is always 上报核对.
+        county ? null : "　",
+        county ? null : el("label", {}, ["校验阶段：", ui.stage]),
+      ]),
+      el("p", { className: "fpjc-ck-settings" }, [
+        "设置：", ui.settingsText, " ",
+        el("label", { className: "fpjc-ck-settings-pick" }, ["选择县设置文件…", ui.settingsInput]), " ",
+        ui.settingsClear,
+      ]),
     ]);
     ui.message = el("div", { className: "fpjc-ck-message", role: "alert" });
     ui.result = el("div", { className: "fpjc-ck-result" });
@@ -154,6 +172,12 @@
       ]);
       return ck;
     }
+    ck.ui.settingsInput.addEventListener("change", function () {
+      var file = ck.ui.settingsInput.files[0];
+      ck.ui.settingsInput.value = "";
+      if (file) pickSettings(ck, file);
+    });
+    ck.ui.settingsClear.addEventListener("click", function () { clearSettings(ck, true); });
     [ck.ui.input, ck.ui.folder].forEach(function (input) {
       if (!input) return;
       input.addEventListener("change", function () {
@@ -175,7 +199,93 @@
       if (e.dataTransfer && e.dataTransfer.files.length) handleFiles(ck, Array.prototype.slice.call(e.dataTransfer.files));
     });
     startWorker(ck);
+    restoreSettings(ck);
     return ck;
+  }
+
+  // --- the county settings file: checked by the worker, remembered in this browser ------------
+
+  function toBase64(bytes) {
+    var text = "";
+    for (var i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }
+
+  function fromBase64(text) {
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  function restoreSettings(ck) {
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) || "null"); } catch (e) { saved = null; }
+    if (saved && saved.name && saved.data) useSettings(ck, saved.name, fromBase64(saved.data), false);
+  }
+
+  function pickSettings(ck, file) {
+    if (file.size > 1024 * 1024) {
+      showMessage(ck, "warning", "县设置文件太大", ["“" + file.name + "”超过 1 MB，不像是县设置文件（应为几 KB 的 JSON 文件）。"]);
+      return;
+    }
+    file.arrayBuffer().then(function (buffer) { useSettings(ck, file.name, new Uint8Array(buffer), true); });
+  }
+
+  function useSettings(ck, name, bytes, picked) {
+    if (!ck.worker) return;
+    ck.settingsSeq = (ck.settingsSeq || 0) + 1;
+    ck.pendingSettings = { id: ck.settingsSeq, name: name, bytes: bytes, picked: picked };
+    ck.ui.settingsText.textContent = "正在检查县设置文件 " + name + " …";
+    ck.root.setAttribute("data-settings", "checking");
+    // Posted at once: the worker queues it until Python is ready. A copy, so the page keeps its own.
+    ck.worker.postMessage({ type: "settings", id: ck.settingsSeq, settings: { name: name, buffer: bytes.slice().buffer } });
+  }
+
+  function onSettings(ck, msg) {
+    var p = ck.pendingSettings;
+    if (!p || p.id !== msg.id) return;
+    ck.pendingSettings = null;
+    ck.root.setAttribute("data-settings-checked", String(msg.id)); // for tests: this answer is in
+    var data = JSON.parse(msg.json);
+    if (data.error) {
+      if (p.picked) showMessage(ck, "failure", "这个县设置文件不能使用", [data.error, "仍按原来的设置校验。"]);
+      else clearSettings(ck, true);
+      describeSettings(ck);
+      ck.root.setAttribute("data-settings", ck.settings ? "county" : "builtin");
+      return;
+    }
+    ck.settings = { name: p.name, bytes: p.bytes, summary: data.ok };
+    try {
+      localStorage.setItem(SETTINGS_KEY, JSON.stringify({ name: p.name, data: toBase64(p.bytes) }));
+    } catch (e) { /* private mode: used for this visit only */ }
+    describeSettings(ck);
+    ck.root.setAttribute("data-settings", "county");
+    if (p.picked) {
+      clearMessage(ck);
+      if (ck.result) showMessage(ck, "info", "已换用县设置文件", ["下面的结果是按原来的设置得出的；请重新选择报送文件再校验一次。"]);
+    }
+  }
+
+  function describeSettings(ck) {
+    var s = ck.settings;
+    if (!s) {
+      ck.ui.settingsText.textContent = "内置设置";
+      ck.ui.settingsClear.hidden = true;
+      return;
+    }
+    var changes = (s.summary && s.summary.changes) || [];
+    ck.ui.settingsText.textContent = "县设置文件 " + s.name + (changes.length ? "（" + changes.join("；") + "）" : "（与内置设置相同）");
+    ck.ui.settingsClear.hidden = false;
+  }
+
+  function clearSettings(ck, forget) {
+    ck.settings = null;
+    if (forget) {
+      try { localStorage.removeItem(SETTINGS_KEY); } catch (e) { /* nothing stored */ }
+    }
+    describeSettings(ck);
+    ck.root.setAttribute("data-settings", "builtin");
   }
 
   function startWorker(ck) {
@@ -183,13 +293,13 @@
     var t0 = performance.now();
     setState(ck, "loading");
     ck.tick = setInterval(function () {
-      ck.ui.elapsed.textContent = "已用 " + Math.round((performance.now() - t0) / 1000) + " 秒";
+      ck.ui.elapsed.textContent = "已用" + Math.round((performance.now() - t0) / 1000) + "秒";
     }, 1000);
     ck.timer = setTimeout(function () {
       if (ck.ready) return;
       setState(ck, "timeout");
       showMessage(ck, "warning", "校验器启动超时", [
-        "已经等了 " + Math.round(timeout / 1000) + " 秒，校验器还没有准备好。网络慢时第一次打开可能更久，请再稍等；如果一直没有进展，请刷新页面重试。",
+        "已经等了" + Math.round(timeout / 1000) + "秒，校验器还没有准备好。网络慢时第一次打开可能更久，请再稍等；如果一直没有进展，请刷新页面重试。",
         "如果网站由单位自己的服务器提供，请管理员确认：.wasm 文件以 application/wasm、.mjs 文件以 JavaScript 类型发送，且安全策略（Content-Security-Policy）允许 'wasm-unsafe-eval'。",
       ]);
     }, timeout);
@@ -234,16 +344,26 @@
       ck.root.setAttribute("data-ready-ms", String(msg.ms));
       ck.versions = msg.versions;
       ck.ui.bar.value = 4;
-      ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时 " + (msg.ms / 1000).toFixed(1) + " 秒）。请选择文件。";
+      ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时" + (msg.ms / 1000).toFixed(1) + "秒）。请选择文件。";
       ck.ui.elapsed.textContent = "";
       if (ck.root.getAttribute("data-state") === "timeout") clearMessage(ck);
       if (!ck.busy) setState(ck, "ready");
       if (ck.pending) { var p = ck.pending; ck.pending = null; send(ck, p); }
     } else if (msg.type === "failed") {
       failed(ck, msg.stage, msg.message);
+    } else if (msg.type === "settings") {
+      onSettings(ck, msg);
     } else if (msg.type === "result" && msg.id === ck.seq) {
       ck.root.setAttribute("data-check-ms", String(msg.ms));
       var data = JSON.parse(msg.json);
+      if (data.settings_error) {
+        ck.busy = false;
+        ck.ui.result.textContent = "";
+        setState(ck, "unreadable");
+        ck.root.setAttribute("data-checked", String(msg.id));
+        showMessage(ck, "failure", "县设置文件不能使用", [data.settings_error, "请改正县设置文件，或点“不再使用”改用内置设置。"]);
+        return;
+      }
       if (data.unreadable) {
         ck.busy = false;
         ck.ui.result.textContent = "";
@@ -258,7 +378,16 @@
       showResult(ck, data, msg.ms);
     } else if (msg.type === "county-result" && msg.id === ck.seq) {
       ck.root.setAttribute("data-check-ms", String(msg.ms));
-      showCounty(ck, JSON.parse(msg.json), msg.ms);
+      var county = JSON.parse(msg.json);
+      if (county.settings_error) {
+        ck.busy = false;
+        ck.ui.result.textContent = "";
+        setState(ck, "unreadable");
+        ck.root.setAttribute("data-checked", String(msg.id));
+        showMessage(ck, "failure", "县设置文件不能使用", [county.settings_error, "请改正县设置文件，或点“不再使用”改用内置设置。"]);
+        return;
+      }
+      showCounty(ck, county, msg.ms);
     } else if (msg.type === "county-exports" && msg.id === ck.seq) {
       ck.busy = false;
       ck.root.setAttribute("data-exports-ms", String(msg.ms));
@@ -328,6 +457,8 @@
         type: county ? "county" : "check",
         id: id,
         today: ck.ui.today.value || localToday(),
+        stage: county ? "submit" : ck.ui.stage.value || "draft",
+        settings: ck.settings ? { name: ck.settings.name, buffer: ck.settings.bytes.slice().buffer } : null,
         files: files.map(function (f, i) { return { name: (county && f.webkitRelativePath) || f.name, buffer: buffers[i] }; }),
       };
       ck.fileNames = files.map(function (f) { return f.name; });
@@ -366,17 +497,19 @@
     var verdict = el("div", { className: "admonition " + (report.valid ? (s.warning || s.info ? "warning" : "success") : "failure") + " fpjc-ck-summary" }, [
       el("p", { className: "admonition-title", text: data.verdict }),
       el("p", {}, [
-        el("span", { className: "fpjc-ck-count fpjc-ck-error", "data-count": "error", text: s.error + " 个错误" }), "　",
-        el("span", { className: "fpjc-ck-count fpjc-ck-warning", "data-count": "warning", text: s.warning + " 个警告" }), "　",
-        el("span", { className: "fpjc-ck-count fpjc-ck-info", "data-count": "info", text: s.info + " 个提示" }),
+        el("span", { className: "fpjc-ck-count fpjc-ck-error", "data-count": "error", text: s.error + "个错误" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-warning", "data-count": "warning", text: s.warning + "个警告" }), "　",
+        el("span", { className: "fpjc-ck-count fpjc-ck-info", "data-count": "info", text: s.info + "个提示" }),
       ]),
     ]);
     box.appendChild(verdict);
     var facts = el("ul", { className: "fpjc-ck-facts" });
     data.inputs.forEach(function (line) { facts.appendChild(el("li", { text: "读取：" + line })); });
-    var rowText = data.rows.map(function (r) { return r[0] + " " + r[1] + " 行"; }).join("，");
+    var rowText = data.rows.map(function (r) { return r[0] + " " + r[1] + "行"; }).join("，");
     if (rowText) facts.appendChild(el("li", { text: "数据行：" + rowText }));
-    facts.appendChild(el("li", { text: "校验日期：" + ((report.options && report.options.today) || "今天") + "；个人信息已打码；用时 " + (ms / 1000).toFixed(1) + " 秒。" }));
+    var opts = report.options || {};
+    facts.appendChild(el("li", { text: "校验日期：" + (opts.today || "今天") + "；校验阶段：" + (STAGES[opts.stage] || opts.stage) + "；个人信息已打码；用时" + (ms / 1000).toFixed(1) + "秒。" }));
+    facts.appendChild(el("li", { className: "fpjc-ck-settings-used", text: "设置：" + data.settings_line }));
     (report.checks_not_run || []).forEach(function (c) {
       facts.appendChild(el("li", { text: "未执行：" + c.check + "（" + c.reason + "）" }));
     });
@@ -398,10 +531,10 @@
     var sev = g.severity_label;
     var kind = { error: "failure", warning: "warning", info: "info" }[g.severity] || "note";
     var head = [g.table];
-    if (g.column) head.push("「" + g.column + "」列");
+    if (g.column) head.push("“" + g.column + "”列");
     var node = el("details", { className: "admonition " + kind + " fpjc-ck-group", open: "", "data-rule": g.rule, "data-severity": g.severity, "data-count": String(g.count) }, [
       el("summary", {}, [
-        el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共 " + g.count + " 处",
+        el("strong", { text: sev + " " + g.rule }), (g.title ? " " + g.title : ""), "：" + head.join(" ") + " · 共" + g.count + "处",
       ]),
     ]);
     node.appendChild(el("p", { className: "fpjc-ck-msg", text: g.message }));
@@ -412,7 +545,7 @@
     var body = el("tbody");
     g.examples.forEach(function (f) {
       body.appendChild(el("tr", { className: "fpjc-ck-finding" }, [
-        el("td", { text: [f.source, f.sheet ? "「" + f.sheet + "」" : null].filter(Boolean).join(" ") || g.table }),
+        el("td", { text: [f.source, f.sheet ? "“" + f.sheet + "”" : null].filter(Boolean).join(" ") || g.table }),
         el("td", { text: f.row == null ? "" : String(f.row) }),
         el("td", { text: f.column_label || "" }),
         el("td", { text: f.cell || "" }),
@@ -423,7 +556,7 @@
     table.appendChild(body);
     node.appendChild(table);
     if (g.count > g.examples.length) {
-      node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有 " + (g.count - g.examples.length) + " 处同样的问题，全部位置见下载的报告或标注工作簿。" }));
+      node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有" + (g.count - g.examples.length) + "处同样的问题，全部位置见下载的报告或标注工作簿。" }));
     }
     return node;
   }

@@ -2,7 +2,9 @@
 // Every file comes from this site: the Pyodide runtime, our wheels and our lock file (with hashes).
 // Messages to the page: {type: "progress", step, total, text} | {type: "ready", versions, ms}
 // | {type: "failed", stage, message} | {type: "result", id, json, ms} | {type: "exports", id, ...}
-// | {type: "county-result", id, json, ms} | {type: "county-exports", id, ...} | {type: "error", id, message}.
+// | {type: "settings", id, json} | {type: "county-result", id, json, ms} | {type: "county-exports", id, ...}
+// | {type: "error", id, message}.
+// A county settings file the clerk picks stays in the page and this worker; it is never sent anywhere.
 import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
 
 const BUILD = "__FPJC_CHECKER_BUILD__";
@@ -58,10 +60,21 @@ async function start() {
   }
 }
 
+function settingsFile(msg) {
+  return msg.settings ? { name: msg.settings.name, data: new Uint8Array(msg.settings.buffer) } : null;
+}
+
+async function checkSettings(msg) {
+  const s = settingsFile(msg);
+  const json = bridge.settings_js(s.name, s.data);
+  postMessage({ type: "settings", id: msg.id, json });
+}
+
 async function check(msg) {
   const t0 = performance.now();
   const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
-  const json = bridge.check_js(files, msg.today || "");
+  const s = settingsFile(msg);
+  const json = bridge.check_js(files, msg.today || "", msg.stage || "draft", s ? s.name : null, s ? s.data : null);
   postMessage({ type: "result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
   const t1 = performance.now();
   const res = bridge.exports_js();
@@ -84,7 +97,8 @@ async function check(msg) {
 async function county(msg) {
   const t0 = performance.now();
   const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
-  const json = bridge.county_js(files, msg.today || "");
+  const s = settingsFile(msg);
+  const json = bridge.county_js(files, msg.today || "", s ? s.name : null, s ? s.data : null);
   postMessage({ type: "county-result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
   const t1 = performance.now();
   const res = bridge.county_exports_js();
@@ -102,7 +116,7 @@ async function county(msg) {
   }
 }
 
-const HANDLERS = { check, county };
+const HANDLERS = { check, county, settings: checkSettings };
 
 let queue = Promise.resolve();
 onmessage = (event) => {

@@ -136,7 +136,7 @@ def bench(out: Path, n: int, *, seed: int = 1, headers: str = "name") -> int:
     write_descriptor(
         out,
         name=f"fpjc-bench-{n}",
-        title=f"基准测试：附件1 {n} 行（合成数据）",
+        title=f"基准测试：附件1 {n}行（合成数据）",
         description="fpjc examples bench 生成的基准测试报送包，全部为合成数据。",
         form_ids=["manifest", "annex1"],
     )

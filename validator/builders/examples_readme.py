@@ -32,8 +32,8 @@ def readme(examples, *, csv_files: dict[str, str], row: Callable[[dict, str], in
         "乡镇填报用的 CSV 模板（`fpjc template`）和工作簿的列标题是中文，和纸质表一致。"
         "fpjc 两种列标题都认。",
         "",
-        f"行号说明：CSV 的第 1 行是列标题；工作簿中“报送信息”工作表第 {MANIFEST_HEADER_ROW} 行是列标题，"
-        f"附件工作表第 {HEADER_ROW} 行是列标题。",
+        f"行号说明：CSV 的第1行是列标题；工作簿中“报送信息”工作表第{MANIFEST_HEADER_ROW}行是列标题，"
+        f"附件工作表第{HEADER_ROW}行是列标题。",
         "",
         "用校验器检查，例如：",
         "",
@@ -59,7 +59,7 @@ def readme(examples, *, csv_files: dict[str, str], row: Callable[[dict, str], in
     for ex in examples:
         lines += [f"## `{ex.name}` — {ex.title}", "", ex.description, ""]
         counts = "，".join(
-            f"{standard.form(k)['title']} {len(v)} 行" for k, v in ex.tables.items() if k != "manifest"
+            f"{standard.form(k)['title']} {len(v)}行" for k, v in ex.tables.items() if k != "manifest"
         )
         lines += [f"数据行：{counts}。", ""]
         if ex.mistakes:
@@ -79,7 +79,7 @@ def readme(examples, *, csv_files: dict[str, str], row: Callable[[dict, str], in
                 if m["index"] is None:
                     where = "整列"
                 else:
-                    where = f"{csv_files[m['resource']]} 第 {row(m, 'csv')} 行；工作簿第 {row(m, 'xlsx')} 行"
+                    where = f"{csv_files[m['resource']]} 第{row(m, 'csv')}行；工作簿第{row(m, 'xlsx')}行"
                 lines.append(
                     f"| {n} | {form['title']} | {where} | {title} | {SEVERITY_LABELS[m['severity']]} | {m['what']} |"
                 )

@@ -15,6 +15,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from validator.builders.paths import ROOT
@@ -133,12 +135,49 @@ def _rule_of(field: dict) -> dict:
     return {"type": field["type"], "constraints": constraints, "extra": extra}
 
 
+_CLASS = re.compile(r"\^?\[([^\]]+)\]\+\$?")
+_LAST_CODE_POINT = 0x3FFFF  # the Tertiary Ideographic Plane: every character a form could need
+
+
+@lru_cache(maxsize=16)
+def _class_widened(old: str, new: str) -> bool:
+    """Whether the pattern `new` accepts every character `old` accepts, for patterns that are one
+    repeated character class (^[…]+$): then a cell valid before is valid now."""
+    if not (_CLASS.fullmatch(old) and _CLASS.fullmatch(new)):
+        return False
+    was, now = (
+        re.compile(f"[{_CLASS.fullmatch(old).group(1)}]"),
+        re.compile(f"[{_CLASS.fullmatch(new).group(1)}]"),
+    )
+    return all(now.match(ch) for ch in map(chr, range(_LAST_CODE_POINT + 1)) if was.match(ch))
+
+
+def _widened(before: dict, field: dict) -> bool:
+    """A changed rule that only accepts more (a name pattern that takes more characters, a code list
+    that became open): a filled workbook stays valid, so nothing has to be changed."""
+    old, new = _rule_of(before), _rule_of(field)
+    if old["type"] != new["type"]:
+        return False
+    old_extra = {k: v for k, v in old["extra"].items() if k != "pattern_hint"}
+    new_extra = {k: v for k, v in new["extra"].items() if k not in ("pattern_hint", "open")}
+    if new["extra"].get("open") is not True and "open" in new["extra"]:
+        return False
+    if old_extra != new_extra:
+        return False
+    old_c, new_c = dict(old["constraints"]), dict(new["constraints"])
+    old_p, new_p = old_c.pop("pattern", None), new_c.pop("pattern", None)
+    if old_c != new_c:
+        return False
+    return old_p == new_p or (old_p is not None and new_p is not None and _class_widened(old_p, new_p))
+
+
 def workbook_changes(old: dict[str, str | bytes], new: dict[str, str | bytes]) -> list[dict]:
     """What a clerk must change in a workbook filled in on the `old` template to meet `new`.
 
     Both arguments are published file trees ({relative path: content}). Each change is a plain
     dict with `kind` (form_added, form_removed, column_added, column_removed, column_renamed,
-    column_required, column_rule, code_removed, code_renamed) and the titles a clerk sees.
+    column_required, column_rule, column_widened, code_removed, code_renamed) and the titles a
+    clerk sees; column_widened is a rule that now accepts more, so a filled cell stays valid.
     Descriptions, added optional codes and other changes that leave a filled workbook valid are
     not listed.
     """
@@ -179,9 +218,8 @@ def workbook_changes(old: dict[str, str | bytes], new: dict[str, str | bytes]) -
             if required and not (before.get("constraints") or {}).get("required"):
                 changes.append({**where, "kind": "column_required", "title": field["title"]})
             if _rule_of(before) != _rule_of(field):
-                changes.append(
-                    {**where, "kind": "column_rule", "title": field["title"], "name": field["name"]}
-                )
+                kind = "column_widened" if _widened(before, field) else "column_rule"
+                changes.append({**where, "kind": kind, "title": field["title"], "name": field["name"]})
             list_id = (field.get("x-fpjc") or {}).get("codelist")
             old_list = (before.get("x-fpjc") or {}).get("codelist")
             if list_id:

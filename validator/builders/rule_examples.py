@@ -13,6 +13,8 @@ Beyond the forms in `validator.rules`:
     {"options": {"history": {"annex1": [{...}], ...}}}  one earlier accepted package; rows are
         completed from BASE's first row of the same form, its manifest from HISTORY_MANIFEST
     {"options": {"roster": ["5329…", ...]}}   the 建档立卡 roster (head_ids)
+    {"options": {"stage": "submit"}}          check what is submitted (default: a draft)
+    {"options": {"settings": {...}}}          a county settings file (its JSON document)
 
 County record examples (rule K) start from COUNTY_BASE instead, a meeting and its four decisions
 on BASE's 附件1/附件2 households:
@@ -28,6 +30,7 @@ import copy
 import csv
 import datetime as dt
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -575,9 +578,21 @@ def run_patch(patch: dict) -> dict:
         if options.get("roster") is not None:
             roster = Path(tmp) / "roster.csv"
             roster.write_text("身份证号\n" + "".join(f"{h}\n" for h in options["roster"]), encoding="utf-8")
+        settings = None
+        if options.get("settings") is not None:
+            settings = Path(tmp) / "县设置.json"
+            settings.write_text(
+                json.dumps(options["settings"], ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         today = dt.date.fromisoformat(options.get("today", TODAY))
         report = api.validate(
-            [path], history=history, roster=roster, today=today, name=f"示例报送包{path.suffix}"
+            [path],
+            history=history,
+            roster=roster,
+            today=today,
+            name=f"示例报送包{path.suffix}",
+            stage=options.get("stage", "draft"),
+            settings=settings,
         )
         return _without_temp_paths(report, tmp)
 

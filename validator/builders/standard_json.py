@@ -57,7 +57,8 @@ class DefinitionError(ValueError):
 
 # A line break inside wrapped Chinese prose must vanish, not become a space.
 _CJK_GAP = re.compile(
-    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’])"
+    r"|(?<=[\u3000-\u303f\uff00-\uffef“”‘’]) (?=\S)"
 )
 
 
@@ -108,6 +109,7 @@ def _field(raw: dict, shared: dict, where: str) -> dict:
 
 def _codelist(path: Path) -> dict:
     raw = _load(path)
+    where = f"forms/codelists/{path.name}"
     items = []
     for item in raw["items"]:
         items.append(
@@ -118,36 +120,80 @@ def _codelist(path: Path) -> dict:
                 "synonyms": list(item.get("synonyms", [])),
             }
         )
-    return {
+    labels = {i["label"] for i in items}
+    eras = {str(k): _prose(v) for k, v in (raw.get("eras") or {}).items()}
+    terms, reading = [], {}
+    for t in raw.get("terms") or []:
+        era = str(t["era"])
+        if era not in eras:
+            raise DefinitionError(f"{where}: term {t['term']} names unknown era {era}")
+        if t["label"] not in labels:
+            raise DefinitionError(f"{where}: term {t['term']} maps to unknown label {t['label']}")
+        if reading.setdefault(t["term"], t["label"]) != t["label"]:
+            raise DefinitionError(f"{where}: term {t['term']} is read as two different labels")
+        if t.get("approximate") and not t.get("note"):
+            raise DefinitionError(f"{where}: approximate term {t['term']} needs a note")
+        terms.append(
+            {
+                "term": t["term"],
+                "era": era,
+                "label": t["label"],
+                "approximate": bool(t.get("approximate", False)),
+                "note": _prose(t.get("note", "")),
+            }
+        )
+    compiled = {
         "id": raw["id"],
         "title": raw["title"],
         "description": _prose(raw.get("description", "")),
         "source": raw.get("source", ""),
+        "open": bool(raw.get("open", False)),
         "items": items,
     }
+    if terms:
+        compiled["eras"] = eras
+        compiled["terms"] = terms
+    return compiled
 
 
 def _settings(raw: dict) -> dict:
     deadline = {row["key"]: row for row in raw["deadline"]["rows"]}
+    for key in ("day_of_month", "roll_forward", "verification_working_days"):
+        if key not in deadline:
+            raise DefinitionError(f"forms/settings.yaml: deadline lacks the row '{key}'")
+    years = [int(r["year"]) for r in raw["monitoring_line"]["rows"]]
+    if len(set(years)) != len(years):
+        raise DefinitionError("forms/settings.yaml: a monitoring_line year is given twice")
+
+    def rows(section: str) -> list[dict]:
+        out = []
+        for r in (raw.get(section) or {}).get("rows") or []:
+            r = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+            if "source" in r:
+                r["source"] = _prose(r["source"])
+            out.append(r)
+        return out
+
     return {
         "version": raw["version"],
         "monitoring_line": {
-            "description": raw["monitoring_line"]["description"],
-            "rows": [dict(r) for r in raw["monitoring_line"]["rows"]],
+            "description": _prose(raw["monitoring_line"]["description"]),
+            "rows": rows("monitoring_line"),
         },
         "deadline": {
-            "description": raw["deadline"]["description"],
-            "rows": [dict(r) for r in raw["deadline"]["rows"]],
+            "description": _prose(raw["deadline"]["description"]),
+            "rows": rows("deadline"),
             "day_of_month": deadline["day_of_month"]["value"],
             "roll_forward": deadline["roll_forward"]["value"],
             "verification_working_days": deadline["verification_working_days"]["value"],
         },
         "holiday_overrides": {
             "description": _prose(raw["holiday_overrides"]["description"]),
-            "rows": [
-                {**r, "date": r["date"].isoformat() if isinstance(r["date"], dt.date) else str(r["date"])}
-                for r in raw["holiday_overrides"].get("rows") or []
-            ],
+            "rows": rows("holiday_overrides"),
+        },
+        "departments": {
+            "description": _prose(raw["departments"]["description"]),
+            "rows": rows("departments"),
         },
     }
 

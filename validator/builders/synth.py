@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from validator import settings as run_settings
 from validator import standard
 from validator.values import idnumber
 from validator.values.wording import value_text
@@ -96,8 +97,9 @@ def make_id(address: str, birth: dt.date, seq: int) -> str:
     return body + idnumber.check_digit(body)
 
 
-# The validator's own calendar and settings: statutory holidays, 调休, the county's overrides.
-CALENDAR = Workdays()
+# The validator's own calendar and built-in settings: statutory holidays, 调休, overrides.
+SETTINGS = run_settings.builtin()
+CALENDAR = Workdays(SETTINGS.holiday_rows())
 add_workdays = CALENDAR.add_workdays
 workdays_between = CALENDAR.workdays_between
 
@@ -114,14 +116,16 @@ def next_month(month: dt.date) -> dt.date:
 
 def deadline(month: dt.date) -> dt.date:
     """The last day to report `month`, as the validator computes it (settings.deadline)."""
-    return CALENDAR.deadline_for(month)
+    return CALENDAR.deadline_for(
+        month, day_of_month=SETTINGS.day_of_month, roll_forward=SETTINGS.roll_forward
+    )
 
 
 def monitoring_line(year: int) -> float:
     """The year's monitoring line from the settings; synthetic cases need one to be coherent."""
-    for row in standard.settings()["monitoring_line"]["rows"]:
-        if int(row["year"]) == year:
-            return float(row["amount"])
+    line = SETTINGS.line(year)
+    if line is not None:
+        return line
     raise ValueError(
         f"the settings have no monitoring line for {year}: add one before generating {year} cases"
     )
@@ -183,7 +187,12 @@ class Synth:
 
     def manifest(self, township: str, month: dt.date, *, zero_report: bool = False) -> dict:
         due = deadline(month)
-        submitted = self.workday_in(next_month(month), due)
+        if _workdays_in(next_month(month), due):
+            submitted = self.workday_in(next_month(month), due)
+        else:
+            # No working day between the 1st and the 5th (国庆): the township reports on one of the
+            # last working days of the month itself, as the notice's "每月5日前" leaves it to do.
+            submitted = self.rng.choice(_workdays_in(month.replace(day=25), due)[-3:])
         return {
             "township": township,
             "report_month": month,
@@ -221,6 +230,8 @@ class Synth:
         appraisal = self.workday_in(month, month.replace(day=24))
         verify = add_workdays(appraisal, rng.randint(1, 5))
         verify = min(verify, submitted)
+        # Most townships note the day the appraisal results reached them; some leave it blank.
+        received = self.workday_in(appraisal, verify) if rng.random() < 0.6 else None
         measures = self.pick("measure", rng.choice((1, 2, 2, 3)))
         row = {
             "seq": seq,
@@ -250,6 +261,7 @@ class Synth:
                 "risk_note": "".join(RISK_NOTES[r] for r in risks),
                 "discovery": rng.choices(self.codes["discovery"], (2, 5, 2))[0],
                 "appraisal_date": appraisal,
+                "received_date": received,
                 "verify_date": verify,
                 "measures": measures,
                 "measures_note": "；".join(MEASURE_NOTES[m] for m in measures)
@@ -353,8 +365,8 @@ def monthly(
 def valid_example() -> Example:
     return Example(
         name="valid-2020-07",
-        title="正确的月报（松桂镇 2020 年 7 月）",
-        description="一个没有错误的报送包：附件1 14 户、附件2 10 户、附件3 解除 5 户，按时上报、已盖章。",
+        title="正确的月报（松桂镇2020年7月）",
+        description="一个没有错误的报送包：附件1 14户、附件2 10户、附件3 解除5户，按时上报、已盖章。",
         tables=monthly(202007, "松桂镇", dt.date(2020, 7, 1), (14, 10, 5)),
     )
 
@@ -362,7 +374,7 @@ def valid_example() -> Example:
 def zero_report_example() -> Example:
     return Example(
         name="zero-report-2020-07",
-        title="零报告（六合彝族乡 2020 年 7 月）",
+        title="零报告（六合彝族乡2020年7月）",
         description="本月没有新增监测对象：零报告填“是”，附件1、附件2 只有表头；附件3 仍可登记解除的户。",
         tables=monthly(202071, "六合彝族乡", dt.date(2020, 7, 1), (0, 0, 1), zero_report=True),
         notes=["零报告时附件3 可以有数据行：零报告只针对新增的返贫、致贫预警户。"],
@@ -372,8 +384,8 @@ def zero_report_example() -> Example:
 def errors_identity_example() -> Example:
     ex = Example(
         name="errors-id-numbers",
-        title="身份证号和重复户的错误（辛屯镇 2020 年 8 月）",
-        description="身份证号常见的错误：被 Excel 当成数字、校验码不对、少一位、15 位旧号码、出生日期不存在，"
+        title="身份证号和重复户的错误（辛屯镇2020年8月）",
+        description="身份证号常见的错误：被 Excel 当成数字、校验码不对、少一位、15位旧号码、出生日期不存在，"
         "以及同一户同时填进附件1 和附件2。",
         tables=monthly(202008, "辛屯镇", dt.date(2020, 8, 1), (8, 6, 2)),
     )
@@ -390,18 +402,18 @@ def errors_identity_example() -> Example:
     a1[3]["head_id"] = good[:17] + idnumber.CHECK_CHARS[(idnumber.CHECK_CHARS.index(good[17]) + 3) % 11]
     ex.mistake("annex1", 3, "head_id", "error", "身份证号最后一位校验码不对（多半是抄错了一位数字）。")
     a1[5]["head_id"] = a1[5]["head_id"][:6] + a1[5]["head_id"][8:17]
-    ex.mistake("annex1", 5, "head_id", "error", "填了 15 位的旧身份证号，需要换成 18 位号码。")
+    ex.mistake("annex1", 5, "head_id", "error", "填了15位的旧身份证号，需要换成18位号码。")
     body = a1[6]["head_id"][:6] + "19830230" + a1[6]["head_id"][14:17]
     a1[6]["head_id"] = body + idnumber.check_digit(body)
     ex.mistake(
         "annex1", 6, "head_id", "error", "身份证号里的出生日期 1983-02-30 不存在（校验码本身算得对）。"
     )
     a2[0]["head_id"] = a2[0]["head_id"][:10] + a2[0]["head_id"][11:]
-    ex.mistake("annex2", 0, "head_id", "error", "身份证号只有 17 位，少了一位。")
+    ex.mistake("annex2", 0, "head_id", "error", "身份证号只有17位，少了一位。")
     a2[2]["head_id"] = a1[2]["head_id"]
     a2[2]["head_name"] = a1[2]["head_name"]
     ex.mistake(
-        "annex2", 2, "head_id", "error", "同一户（与附件1 第 3 条相同的身份证号）同时填进了附件1 和附件2。"
+        "annex2", 2, "head_id", "error", "同一户（与附件1 第3条相同的身份证号）同时填进了附件1 和附件2。"
     )
     s = Synth(8)
     lower = s.id_number()
@@ -420,13 +432,13 @@ def errors_dates_example() -> Example:
     month = dt.date(2020, 9, 1)
     ex = Example(
         name="errors-dates",
-        title="日期和上报期限的错误（黄坪镇 2020 年 9 月，跨国庆中秋假期）",
-        description="9 月的月报截止日 10 月 5 日在国庆中秋假期里，顺延到 10 月 9 日；本包 10 月 12 日才上报。"
-        "还有核查超过 7 个工作日、日期先后颠倒、不存在的日期。",
+        title="日期和上报期限的错误（黄坪镇2020年9月，跨国庆中秋假期）",
+        description="9月的月报截止日是10月5日（在国庆中秋假期里；办法没有规定顺延，县里决定顺延时为10月9日），"
+        "本包10月12日才上报，两种算法都逾期。还有核查超过7个工作日、日期先后颠倒、不存在的日期。",
         tables=monthly(202009, "黄坪镇", month, (6, 5, 3)),
         notes=[
-            "附件1 第 2 条：9 月 28 日评议、10 月 10 日核查，相隔 12 天，但中间只有 4 个工作日"
-            "（10 月 1—8 日放假，9 月 27 日和 10 月 10 日调休上班），没有超期，不是错误。"
+            "附件1 第2条：9月28日评议、10月10日核查，相隔12天，但中间只有4个工作日"
+            "（10月1—8日放假，9月27日和10月10日调休上班），没有超期，不是错误。"
         ],
     )
     man, a1, a2, a3 = (ex.tables[k] for k in ("manifest", "annex1", "annex2", "annex3"))
@@ -436,7 +448,8 @@ def errors_dates_example() -> Example:
         0,
         "submitted_date",
         "warning",
-        "10 月 12 日才上报：截止日 10 月 5 日是假期，顺延到 10 月 9 日（星期五），已经超期。",
+        "10月12日才上报，截止日是10月5日（即使县里决定顺延，也只到10月9日），已经逾期"
+        "（自查草稿时是警告，上报核对时是错误）。",
     )
     a1[0]["appraisal_date"], a1[0]["verify_date"] = dt.date(2020, 9, 22), dt.date(2020, 10, 12)
     ex.mistake(
@@ -444,44 +457,50 @@ def errors_dates_example() -> Example:
         0,
         "verify_date",
         "warning",
-        f"9 月 22 日评议、10 月 12 日才核查，中间有 {workdays_between(dt.date(2020, 9, 22), dt.date(2020, 10, 12))} "
-        "个工作日，超过 7 个工作日。",
+        f"9月22日评议、10月12日才核查，中间有{workdays_between(dt.date(2020, 9, 22), dt.date(2020, 10, 12))}"
+        "个工作日，超过7个工作日。",
     )
     a1[1]["appraisal_date"], a1[1]["verify_date"] = dt.date(2020, 9, 28), dt.date(2020, 10, 10)
     a1[2]["appraisal_date"], a1[2]["verify_date"] = dt.date(2020, 9, 29), dt.date(2020, 10, 14)
-    ex.mistake("annex1", 2, "verify_date", "error", "核查日期 10 月 14 日晚于上报日期 10 月 12 日。")
+    ex.mistake("annex1", 2, "verify_date", "error", "核查日期10月14日晚于上报日期10月12日。")
     a2[0]["appraisal_date"], a2[0]["verify_date"] = dt.date(2020, 9, 18), dt.date(2020, 9, 16)
     ex.mistake(
         "annex2",
         0,
         "appraisal_date",
         "error",
-        "民主评议日期 9 月 18 日晚于乡镇核查日期 9 月 16 日，先后颠倒。",
+        "民主评议日期9月18日晚于乡镇核查日期9月16日，先后颠倒。",
     )
     a2[1]["appraisal_date"] = "2020-09-31"
-    ex.mistake("annex2", 1, "appraisal_date", "error", "民主评议日期 2020-09-31 不存在（9 月只有 30 天）。")
+    ex.mistake("annex2", 1, "appraisal_date", "error", "民主评议日期 2020-09-31 不存在（9月只有30天）。")
     a2[2]["verify_date"] = "9月8日"
     ex.mistake("annex2", 2, "verify_date", "error", "核查日期写成“9月8日”，没有年份，应写 2020-09-08。")
     a3[0]["identified_month"], a3[0]["release_date"] = dt.date(2020, 10, 1), dt.date(2020, 9, 21)
     ex.mistake("annex3", 0, "identified_month", "error", "纳入监测时间 2020-10 晚于解除日期 2020-09-21。")
     a3[1]["release_date"] = dt.date(2020, 10, 13)
-    ex.mistake("annex3", 1, "release_date", "error", "解除日期 10 月 13 日晚于上报日期 10 月 12 日。")
+    ex.mistake("annex3", 1, "release_date", "error", "解除日期10月13日晚于上报日期10月12日。")
     return ex
 
 
 def errors_codes_example() -> Example:
     ex = Example(
         name="errors-codes-structure",
-        title="代码和表结构的错误（西邑镇 2020 年 7 月）",
+        title="代码和表结构的错误（西邑镇2020年7月）",
         description="填了零报告却有数据行、没有盖章、缺一整列、代码表里没有的值、乡镇与报送信息不一致、必填项空着。",
         tables=monthly(202072, "西邑镇", dt.date(2020, 7, 1), (5, 4, 2), zero_report=True),
         drop_columns={"annex1": ["discovery"]},
-        notes=["附件2 第 3 条的风险类型写“因自然灾害”，是“因灾”的同义词，校验器会接受并换算，不是错误。"],
+        notes=["附件2 第3条的风险类型写“因自然灾害”，是“因灾”的同义词，校验器会接受并换算，不是错误。"],
     )
     man, a1, a2, a3 = (ex.tables[k] for k in ("manifest", "annex1", "annex2", "annex3"))
     ex.mistake("manifest", 0, "zero_report", "error", "零报告填了“是”，但附件1、附件2 有数据行。")
     man[0]["stamped"] = False
-    ex.mistake("manifest", 0, "stamped", "error", "已加盖乡镇公章填“否”：报表须盖章后才能上报。")
+    ex.mistake(
+        "manifest",
+        0,
+        "stamped",
+        "info",
+        "已加盖乡镇公章填“否”：自查草稿时只是提示，上报核对时是错误，须盖章后才能上报。",
+    )
     ex.mistake("annex1", None, "discovery", "error", "附件1 缺少“发现方式”整列。")
     a1[1]["risk_types"] = ("因病", "因懒")
     ex.mistake("annex1", 1, "risk_types", "error", "风险类型“因懒”不在代码表里。")

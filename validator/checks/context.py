@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from validator import standard
 from validator.findings import Finding
+from validator.settings import Settings
 from validator.tables import History, Reported
 from validator.values.mask import mask, scrub
 from validator.values.workdays import Workdays
@@ -96,8 +96,8 @@ class Place:
         return text
 
     def where(self, row: int | None) -> str:
-        """Human place of a row for messages: “附件1 第 5 行”."""
-        return f"{self.title} 第 {row} 行" if row else self.title
+        """Human place of a row for messages: “附件1 第5行”."""
+        return f"{self.title} 第{row}行" if row else self.title
 
 
 def _text(value) -> str:
@@ -124,11 +124,16 @@ class Event:
     detail: str | None = None  # decision / release way / result
 
 
+STAGES = ("draft", "submit")  # checking a draft before stamping, or what is submitted
+
+
 @dataclass
 class Context:
     today: dt.date
     emit: Callable[[Finding], None]
     workdays: Workdays
+    settings: Settings
+    stage: str = "draft"
     show_personal_data: bool = False
     places: dict[str, Place] = field(default_factory=dict)  # resource → Place
     manifest: dict | None = None  # parsed values of the manifest's (first) data row
@@ -169,13 +174,25 @@ class Context:
         if entry not in self.checks_not_run:
             self.checks_not_run.append(entry)
 
+    @property
+    def submitting(self) -> bool:
+        """Checking what is submitted (stamp and deadline are errors), not a draft."""
+        return self.stage == "submit"
+
     def line(self, year: int) -> float | None:
-        """The monitoring line of a year from the settings; a missing year is remembered."""
-        for r in standard.settings()["monitoring_line"]["rows"]:
-            if int(r["year"]) == year:
-                return float(r["amount"])
-        self.lines_missing.add(year)
-        return None
+        """The monitoring line of a year from the settings; a year without one is remembered."""
+        amount = self.settings.line(year)
+        if amount is None:
+            self.lines_missing.add(year)
+        return amount
+
+    def deadline(self, report_month: dt.date) -> dt.date:
+        """The last day to submit the report of `report_month`, under this run's settings."""
+        return self.workdays.deadline_for(
+            report_month,
+            day_of_month=self.settings.day_of_month,
+            roll_forward=self.settings.roll_forward,
+        )
 
     def add_event(self, key: int, event: Event) -> None:
         self.cases.setdefault(key, []).append(event)

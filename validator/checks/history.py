@@ -17,9 +17,9 @@ NO_WARNING = rule(
     name="release-without-earlier-warning",
     severity="error",
     title="解除的户以前没有预警过",
-    message="以前的报送包中没有这户的预警记录，无法解除",
+    message="以前的报送包中没有该户的预警记录，无法解除",
     hint="核对户主身份证号；只有以前在附件1或附件2中预警过的户才能填附件3。",
-    clause="二(六)",
+    clause="二（六）",
     description="附件3 解除的是以前预警过的户：提供历史报送包时，每一户都要能在以前的附件1或附件2中找到。",
     fail={"options": {"history": {"annex1": [{"head_id": "532932194909300050"}]}}},
     passing={
@@ -30,7 +30,7 @@ NO_WARNING = rule(
             }
         }
     },
-    fail_note="附件3 第 2 户（致贫预警）在以前的报送包中找不到。",
+    fail_note="附件3 第2户（致贫预警）在以前的报送包中找不到。",
     resources=("annex3",),
 )
 
@@ -39,10 +39,10 @@ WRONG_TYPE = rule(
     name="release-warning-type-mismatch",
     severity="error",
     title="预警类型与以前的预警不一致",
-    message="这户以前是“{earlier}”，附件3 填的是“{now}”",
+    message="该户以前是“{earlier}”，附件3 填的是“{now}”",
     hint="预警类型按以前的预警填写：在附件1中预警的是返贫预警，在附件2中预警的是致贫预警。",
-    clause="二(二)、二(六)",
-    description="解除登记的预警类型要与这户当初被预警的表（附件1 返贫、附件2 致贫）一致。",
+    clause="二（二）、二（六）",
+    description="解除登记的预警类型要与该户当初被预警的表（附件1 返贫、附件2 致贫）一致。",
     fail={
         "options": {
             "history": {
@@ -66,9 +66,9 @@ NOT_ON_ROSTER = rule(
     name="annex1-not-on-roster",
     severity="error",
     title="附件1的户不在建档立卡名单中",
-    message="附件1 是建档立卡已脱贫户，这户不在建档立卡名单中",
+    message="附件1 是建档立卡已脱贫户，该户不在建档立卡名单中",
     hint="核对户主身份证号；非建档立卡户应填附件2（致贫预警）。",
-    clause="一、二(二)",
+    clause="一、二（二）",
     description="返贫预警（附件1）只针对建档立卡已脱贫户：提供名单时，附件1 每一户都要在名单中。",
     fail={"options": {"roster": ["532932195803120013"]}},
     passing={"options": {"roster": ["532932195803120013", "532932196708050023"]}},
@@ -80,9 +80,9 @@ ON_ROSTER = rule(
     name="annex2-on-roster",
     severity="error",
     title="附件2的户在建档立卡名单中",
-    message="附件2 是非建档立卡户，这户却在建档立卡名单中",
+    message="附件2 是非建档立卡户，该户却在建档立卡名单中",
     hint="建档立卡已脱贫户应填附件1（返贫预警）；或核对户主身份证号。",
-    clause="一、二(二)",
+    clause="一、二（二）",
     description="致贫预警（附件2）只针对非建档立卡户：提供名单时，附件2 的户不能在名单中。",
     fail={"options": {"roster": ["532932195803120013", "532932196708050023", "532932197501190031"]}},
     passing={"options": {"roster": ["532932195803120013", "532932196708050023"]}},
@@ -94,9 +94,9 @@ ROSTER_BAD = rule(
     name="roster-unreadable-ids",
     severity="info",
     title="建档立卡名单中有无法识别的身份证号",
-    message="建档立卡名单中有 {count} 个身份证号无法识别（例如第 {first_row} 行），这些行没有参与核对",
-    hint="检查名单文件中身份证号一列，把它设为“文本”格式并补全 18 位号码。",
-    clause="SPEC §3.3、§6",
+    message="建档立卡名单中有{count}个身份证号无法识别（例如第{first_row}行），这些行没有参与核对",
+    hint="检查名单文件中身份证号一列，把它设为“文本”格式并补全18位号码。",
+    clause="GB 11643—1999《公民身份号码》",
     description="名单中的身份证号同样按国家标准检查；无法识别的号码不参与核对，并在报告中说明。",
     fail={"options": {"roster": ["532932195803120013", "532932196708050023", "53293219670805002"]}},
     passing={"options": {"roster": ["532932195803120013", "532932196708050023"]}},
@@ -107,27 +107,39 @@ ALREADY_WARNED = rule(
     id="H006",
     name="household-already-monitored",
     severity="warning",
-    title="这户以前已预警且尚未解除",
-    message="这户在以前的报送包中已是“{earlier}”，且没有解除记录，不必重复纳入",
-    hint="已在监测中的户继续监测帮扶即可；如以前已解除，请一并提供登记解除的那个月的报送包。",
-    clause="二(六)",
-    description="提供历史报送包时，新填入附件1、附件2 的户如果以前预警过又从未在附件3 解除，多半是重复上报。",
+    title="该户以前已预警且尚未解除",
+    message="该户在以前的报送包中已是“{earlier}”，此后既没有解除，也没有被县级研判否定，不必重复纳入",
+    hint="已在监测中的户继续监测帮扶即可；如以前已解除或已被县级研判否定，请一并提供登记解除的附件3或县级研判记录所在的报送包。",
+    clause="二（四）、二（六）",
+    description=(
+        "提供历史报送包时，新填入附件1、附件2 的户如果以前预警过、此后既没有在附件3 解除，"
+        "也没有被县级研判否定（否定即解除预警，二（四）1，不一定填附件3），多半是重复上报。"
+        "解除或否定之后再次出现风险的，是新的预警，不受此限。"
+    ),
     fail={"options": {"history": {"annex1": [{"head_id": "532932195803120013"}]}}},
     passing={
         "options": {
             "history": {
-                "annex1": [{"head_id": "532932195803120013"}],
-                "annex3": [
+                "annex1": [
                     {
                         "head_id": "532932195803120013",
-                        "release_date": "2020-03-25",
-                        "identified_month": "2020-02",
+                        "appraisal_date": "2020-03-10",
+                        "verify_date": "2020-03-16",
+                    }
+                ],
+                "assessment": [
+                    {
+                        "head_id": "532932195803120013",
+                        "head_name": "段春生",
+                        "meeting_date": "2020-04-22",
+                        "decision": "否定",
+                        "category": "",
                     }
                 ],
             }
         }
     },
-    pass_note="这户以前预警过，但已在附件3 解除，本月再次预警是新的风险。",
+    pass_note="该户3月预警过，4月县级研判否定、解除了预警（没有填附件3），本月再次预警是新的风险。",
     resources=("annex1", "annex2"),
 )
 
@@ -153,7 +165,7 @@ def _not_yet_released(ctx: Context):
             return
         key = household_key(head_id)
         earlier = history.warnings.get(key)
-        if earlier and key not in history.released:
+        if earlier and history.still_warned(key):
             ctx.emit(
                 ALREADY_WARNED.finding(
                     **place.at(row, "head_id", head_id), earlier="、".join(sorted(earlier))

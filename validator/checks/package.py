@@ -18,13 +18,13 @@ DUPLICATE = rule(
     name="duplicate-value",
     severity="error",
     title="不能重复的值重复了",
-    message="{header}“{shown}”与本表第 {first} 行重复；{what}",
+    message="{header}“{shown}”与本表第{first}行重复；{what}",
     hint="同一户只填一行；序号按 1、2、3……编号，不要重复。",
-    clause="二(二)；SPEC §3.2",
+    clause="二（二）；数据标准（列设置）",
     description="序号、户主身份证号等标明“唯一”的列，在同一张表中不能出现两次。",
     fail={"annex1": {"set": {"head_id": "532932196708050023"}}},
     passing={},
-    fail_note="附件1 第 1 行的户主身份证号和第 2 行相同。",
+    fail_note="附件1 第1行的户主身份证号和第2行相同。",
 )
 
 BOTH_ANNEXES = rule(
@@ -32,9 +32,9 @@ BOTH_ANNEXES = rule(
     name="household-in-annex1-and-annex2",
     severity="error",
     title="同一户同时出现在附件1和附件2",
-    message="这户已填在{other} 第 {first} 行；一户只能是返贫预警（附件1）或致贫预警（附件2）之一",
+    message="该户已填在{other} 第{first}行；一户只能是返贫预警（附件1）或致贫预警（附件2）之一",
     hint="建档立卡已脱贫户填附件1，非建档立卡的边缘户填附件2，删去错填的一行。",
-    clause="二(二)",
+    clause="二（二）",
     description="附件1 是建档立卡已脱贫户，附件2 是非卡边缘户，同一户主身份证号不能在两张表中同时出现。",
     fail={"annex2": {"set": {"head_id": "532932195803120013"}}},
     passing={},
@@ -46,9 +46,9 @@ PRIMARY_KEY = rule(
     name="duplicate-record",
     severity="error",
     title="记录重复",
-    message="与本表第 {first} 行是同一条记录（{keys} 都相同）",
+    message="与本表第{first}行是同一条记录（{keys} 都相同）",
     hint="删去重复的一行；同一户同一天开始的同类措施只记一行。",
-    clause="二(五)",
+    clause="二（五）",
     description="帮扶措施记录以户主身份证号、措施类型和开始日期共同区分，三项都相同的两行是重复记录。",
     fail={"assistance": {"append": [{}]}},
     passing={"assistance": {"append": [{"measure": "就业扶持", "content": "推荐公益性岗位"}]}},
@@ -62,7 +62,7 @@ SEQ_GAP = rule(
     title="序号不连续",
     message="序号应为 {expected}，这里是 {seq}；序号应从 1 开始连续编号",
     hint="按 1、2、3……重新编排序号。",
-    clause="SPEC §3.2",
+    clause="数据标准（列设置）",
     description="序号从 1 开始、逐行加 1，方便县里核对户数；不连续不影响数据，因此只是警告。",
     fail={"annex1": {"set": {"seq": "3"}, "row": 2}},
     passing={},
@@ -74,8 +74,8 @@ TOWNSHIP = rule(
     severity="error",
     title="乡镇与报送信息不一致",
     message="乡镇“{township}”与报送信息中的“{manifest}”不一致",
-    hint="一个报送包只报一个乡镇；把这户移到所属乡镇的报表，或改正乡镇名称。",
-    clause="二(三)",
+    hint="一个报送包只报一个乡镇；把该户移到所属乡镇的报表，或改正乡镇名称。",
+    clause="二（三）",
     description="每个乡镇各自上报，表中每一行的乡镇必须与报送信息的乡镇相同。",
     fail={"annex1": {"set": {"township": "辛屯镇"}}},
     passing={},
@@ -86,9 +86,9 @@ ZERO_WITH_ROWS = rule(
     name="zero-report-with-rows",
     severity="error",
     title="零报告却填了数据",
-    message="报送信息填了零报告“是”，但{tables}有 {count} 行数据",
+    message="报送信息填了零报告“是”，但{tables}有{count}行数据",
     hint="本月有新增对象时零报告填“否”；确实没有新增时删去附件1、附件2的数据行。",
-    clause="二(三)",
+    clause="二（三）",
     description="零报告表示本月没有新增监测对象，此时附件1、附件2都不能有数据行。",
     fail={"manifest": {"set": {"zero_report": "是"}}},
     passing={"manifest": {"set": {"zero_report": "是"}}, "annex1": {"rows": []}, "annex2": {"rows": []}},
@@ -101,7 +101,7 @@ EMPTY_NOT_ZERO = rule(
     title="没有新增对象却未填零报告",
     message="附件1、附件2都没有数据行，零报告应填“是”",
     hint="本月没有新增对象时，在报送信息的零报告填“是”；否则请补上新增户。",
-    clause="二(三)",
+    clause="二（三）",
     description="当月没有新增对象实行零报告：附件1、附件2都为空时，报送信息必须标明零报告。",
     fail={"annex1": {"rows": []}, "annex2": {"rows": []}},
     passing={"manifest": {"set": {"zero_report": "是"}}, "annex1": {"rows": []}, "annex2": {"rows": []}},
@@ -111,33 +111,49 @@ NOT_STAMPED = rule(
     id="T008",
     name="not-stamped",
     severity="error",
+    stage_severity={"draft": "info"},
     title="未加盖乡镇公章",
-    message="已加盖乡镇公章填的是“否”",
-    hint="核实后的附件须加盖乡镇公章再上报，盖章后把这一项改为“是”。",
-    clause="二(三)",
-    description="乡镇核实认定的附件1、附件2须加盖乡镇公章后上报。",
-    fail={"manifest": {"set": {"stamped": "否"}}},
-    passing={},
+    message="已加盖乡镇公章填的是“否”；附件1、附件2须加盖乡镇公章后才能上报",
+    hint="先自查、改正，再加盖乡镇公章；盖章后把这一项改为“是”，再上报。",
+    clause="二（三）",
+    description=(
+        "乡镇核实认定的附件1、附件2须加盖乡镇公章后上报（二（三））。上报核对（--stage submit，县里收件和汇总时的默认）"
+        "时是错误；乡镇盖章前自查草稿（默认）时只是提示，提醒上报前还要盖章。"
+    ),
+    fail={"manifest": {"set": {"stamped": "否"}}, "options": {"stage": "submit"}},
+    passing={"options": {"stage": "submit"}},
+    fail_note="自查草稿时，同样的报送包只得到一条提示，结论仍是“通过”。",
+    pass_note="已加盖乡镇公章填“是”（示例报送包本来就是这样）。",
 )
 
 LATE = rule(
     id="T009",
     name="submitted-late",
-    severity="warning",
+    severity="error",
+    stage_severity={"draft": "warning"},
     title="超过上报截止日期",
     message="{month} 的月报应在 {deadline} 前（含当天）上报，上报日期是 {submitted}",
     hint="上报日期请填实际上报的日期；已经超期的，尽快上报并向县扶贫办说明原因。",
-    clause="二(三)、二(六)",
+    clause="二（三）、二（六）",
     description=(
-        "月报应在次月 5 日前（含 5 日）上报，5 日不是工作日时顺延到下一个工作日（见设置 deadline）。"
-        "迟报无法靠修改表格纠正，由县扶贫办处理，因此记为警告，不影响校验通过。"
+        "附件1、附件2、附件3 应在次月5日前（含5日）上报。办法没有规定5日遇节假日顺延，默认不顺延；"
+        "县里决定顺延的，可在县设置文件中开启（见设置 deadline）。上报核对（--stage submit）时逾期是错误；"
+        "自查草稿时是警告，提醒按所填上报日期已经逾期。"
     ),
-    fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}},
+    fail={"manifest": {"set": {"submitted_date": "2020-08-06"}}, "options": {"stage": "submit"}},
     passing={
-        "manifest": {"set": {"report_month": "2020-09", "submitted_date": "2020-10-09"}},
-        "options": {"today": "2020-10-12"},
+        "manifest": {"set": {"submitted_date": "2020-08-05"}},
+        "options": {"stage": "submit", "today": "2020-08-10"},
     },
-    pass_note="2020 年 10 月 5 日在国庆假期中，截止日顺延到 10 月 9 日。",
+    pass_note="8月5日当天上报不算逾期。",
+    extra_docs={
+        "截止日遇节假日": (
+            "办法只说“每月5日前”，没有说遇节假日顺延，所以默认5日就是截止日，即使5日是假日。"
+            "例如2020年9月的月报，截止日是10月5日（国庆假期中）；10月9日上报在上报核对时是错误。"
+            "县里决定参照《中华人民共和国民法典》第二百零三条顺延的，在县设置文件的 deadline 中把 roll_forward 设为 true，"
+            "截止日就顺延到10月9日。"
+        )
+    },
 )
 
 FUTURE_MONTH = rule(
@@ -147,7 +163,7 @@ FUTURE_MONTH = rule(
     title="报告月份还没到",
     message="报告月份 {month} 晚于今天（{today}）所在的月份",
     hint="检查报告月份是否填错了年份或月份。",
-    clause="SPEC §3.1",
+    clause="数据标准（报送信息）",
     description="报告月份是案件所属的月份，不能是将来的月份。",
     fail={"options": {"today": "2020-06-20"}},
     passing={},
@@ -158,9 +174,9 @@ MANIFEST_ROWS = rule(
     name="manifest-row-count",
     severity="error",
     title="报送信息应只有一行",
-    message="报送信息有 {count} 行数据，应只有一行",
+    message="报送信息有{count}行数据，应只有一行",
     hint="报送信息只填一行：本乡镇本月的一份月报。",
-    clause="SPEC §3.1",
+    clause="数据标准（报送信息）",
     description="一个报送包是一个乡镇一个月的月报，报送信息必须有一行、也只能有一行数据。",
     fail={"manifest": {"append": [{}]}},
     passing={},
@@ -174,7 +190,7 @@ BEFORE_MONTH = rule(
     title="上报日期早于报告月份",
     message="上报日期 {submitted} 早于报告月份 {month}",
     hint="检查上报日期和报告月份是否填反或填错年份。",
-    clause="SPEC §3.1",
+    clause="数据标准（报送信息）",
     description="月报报告的是报告月份的情况，上报日期不可能早于该月的第一天。",
     fail={"manifest": {"set": {"submitted_date": "2020-06-30"}}},
     passing={},
@@ -185,12 +201,15 @@ SUBMITTED_FUTURE = rule(
     id="T013",
     name="submitted-in-future",
     severity="warning",
+    stage_severity={"draft": "info"},
     title="上报日期晚于今天",
     message="上报日期 {submitted} 晚于今天（{today}）",
-    hint="上报日期填实际上报的那一天。",
-    clause="SPEC §3.1",
-    description="上报日期晚于校验当天，多半是填错了；也可能是提前填好的，因此是警告。",
-    fail={"options": {"today": "2020-08-03"}},
+    hint="上报日期填实际上报的那一天；自查草稿时可以先填预定的上报日期，上报前再核对。",
+    clause="数据标准（报送信息）",
+    description=(
+        "上报核对时，上报日期晚于校验当天多半是填错了，因此是警告；自查草稿时常先填预定的上报日期，只作提示。"
+    ),
+    fail={"options": {"today": "2020-08-03", "stage": "submit"}},
     passing={},
     resources=("manifest",),
 )
@@ -366,7 +385,7 @@ _ZERO_CHECK = f"{ZERO_WITH_ROWS.id}、{EMPTY_NOT_ZERO.id} 零报告与附件1、
 _STAMP_CHECK = f"{NOT_STAMPED.id} 加盖乡镇公章"
 _DEADLINE_CHECK = f"{LATE.id} 上报截止日期"
 _MONTH_CHECK = f"{FUTURE_MONTH.id} 报告月份不晚于今天"
-_SUBMITTED_CHECK = f"{AFTER_SUBMITTED.id} 日期不晚于上报日期"
+_SUBMITTED_CHECK = f"{AFTER_SUBMITTED.id} 各日期不晚于上报日期"
 _NEEDS = (
     ("township", "乡镇", (_TOWNSHIP_CHECK,)),
     ("zero_report", "零报告", (_ZERO_CHECK,)),
@@ -419,7 +438,11 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
     if zero is False and annex_rows == 0:
         ctx.emit(EMPTY_NOT_ZERO.finding(**place.at(row, "zero_report", zero)))
     if m.get("stamped") is False:
-        ctx.emit(NOT_STAMPED.finding(**place.at(row, "stamped", False)))
+        ctx.emit(
+            NOT_STAMPED.finding(
+                **place.at(row, "stamped", False), severity=NOT_STAMPED.severity_at(ctx.stage)
+            )
+        )
     month: dt.date | None = m.get("report_month")
     submitted: dt.date | None = m.get("submitted_date")
     if month and (month.year, month.month) > (ctx.today.year, ctx.today.month):
@@ -432,6 +455,7 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
         ctx.emit(
             SUBMITTED_FUTURE.finding(
                 **place.at(row, "submitted_date", submitted),
+                severity=SUBMITTED_FUTURE.severity_at(ctx.stage),
                 submitted=submitted.isoformat(),
                 today=ctx.today.isoformat(),
             )
@@ -445,11 +469,12 @@ def _check_manifest(ctx: Context, annex_rows: int) -> None:
                     month=_month(month),
                 )
             )
-        deadline = ctx.workdays.deadline_for(month)
+        deadline = ctx.deadline(month)
         if submitted > deadline:
             ctx.emit(
                 LATE.finding(
                     **place.at(row, "submitted_date", submitted),
+                    severity=LATE.severity_at(ctx.stage),
                     month=_month(month),
                     deadline=deadline.isoformat(),
                     submitted=submitted.isoformat(),

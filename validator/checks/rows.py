@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from validator import standard
 from validator.checks.context import Context, Place
 from validator.rules import rule
 
@@ -23,19 +22,20 @@ INCLUSION = rule(
     name="inclusion-criteria-not-met",
     severity="warning",
     title="不符合任何一项纳入条件",
-    message=(
-        "人均可支配收入 {income} 元不低于 {year} 年监测线 {line} 元，刚性支出未超过上年度家庭收入"
-        "（人均收入×人口），也没有填“收入大幅缩减”；请在风险情况说明中写明纳入的理由"
-    ),
-    hint="核对收入、刚性支出和人口数；确有其他原因纳入的，在风险情况说明中写清楚。",
-    clause="二(一)",
+    message="按本行所填，不符合二（一）的任何一项纳入条件：{detail}；请核对，确有其他原因纳入的，在风险情况说明中写明",
+    hint="核对收入、刚性支出、人口数和“收入大幅缩减”；确有其他原因纳入的，在风险情况说明中写清楚。",
+    clause="二（一）",
     description=(
-        "纳入监测须至少符合一项：人均可支配收入低于当年监测线；刚性支出超过上年度家庭收入；收入大幅缩减。"
-        "办法说的是“1.5倍左右”，所以都不符合时只给警告。监测线按报告月份所在年度取设置中的数值。"
+        "二（一）的纳入条件有三项，符合一项即可：人均可支配收入低于当年监测线（国家扶贫标准1.5倍左右）；"
+        "因病、因残、因灾、因疫情等引发的刚性支出明显超过上年度家庭收入（人均收入×人口数）；收入大幅缩减"
+        "（“收入大幅缩减”一列填“是”，或风险类型中有“收入大幅缩减”）。三项都不符合时给出警告，"
+        "并逐项写明本行缺的是什么；办法说的是“1.5倍左右”，所以只是警告。监测线按报告月份所在年度取设置中的数值，"
+        "该年没有数值时这一项不比较（见 C001），也就不下结论。"
     ),
     fail={"annex1": {"set": {"income_per_capita": "6500"}}},
-    passing={"annex1": {"set": {"income_per_capita": "5999.99"}}},
-    fail_note="第 1 户人均收入高于 2020 年监测线 6000 元，刚性支出 18000 元未超过 6500×4，收入也没有大幅缩减。",
+    passing={"annex1": {"set": {"income_per_capita": "6500", "risk_types": "因病、收入大幅缩减"}}},
+    fail_note="第1户人均收入6500元高于2020年监测线6000元，刚性支出18000元未超过 6500×4=26000元，收入大幅缩减填的是“否”，风险类型中也没有“收入大幅缩减”。",
+    pass_note="风险类型中有“收入大幅缩减”，符合第三项条件。",
     resources=("annex1", "annex2"),
 )
 
@@ -46,7 +46,7 @@ OTHER_NEEDS_NOTE = rule(
     title="风险类型为“其他”却没有说明",
     message="风险类型选了“其他”，风险情况说明必须写明是什么风险",
     hint="在风险情况说明中写清楚“其他”指的是什么困难。",
-    clause="二(一)；SPEC §3.2",
+    clause="二（一）；数据标准（列设置）",
     description="风险类型“其他”不能说明问题，必须在风险情况说明中写明具体风险。",
     fail={"annex1": {"set": {"risk_types": "其他", "risk_note": ""}}},
     passing={"annex1": {"set": {"risk_types": "其他", "risk_note": "家中老人走失，长期寻找花费大"}}},
@@ -60,7 +60,7 @@ APPRAISAL_AFTER_VERIFY = rule(
     title="民主评议日期晚于乡镇核查日期",
     message="民主评议日期 {appraisal} 晚于乡镇核查日期 {verify}",
     hint="乡镇是在收到民主评议结果后才核查的，请核对两个日期。",
-    clause="二(二)、二(三)",
+    clause="二（二）、二（三）",
     description="流程是先民主评议、再由乡镇核查，评议日期不能晚于核查日期。",
     fail={"annex1": {"set": {"appraisal_date": "2020-07-16"}}},
     passing={"annex1": {"set": {"appraisal_date": "2020-07-15"}}},
@@ -71,21 +71,26 @@ VERIFY_LATE = rule(
     id="R004",
     name="verify-not-within-7-workdays",
     severity="warning",
-    title="乡镇核查超过 7 个工作日",
-    message="民主评议 {appraisal} 后第 {days} 个工作日（{verify}）才核查，应在 {limit} 个工作日内，最晚 {deadline}",
+    title="乡镇核查超过7个工作日",
+    message="{start_title} {start} 后第{days}个工作日（{verify}）才核查，应在{limit}个工作日内，最晚 {deadline}{note}",
     hint="核对日期；确实超期的，在备注中说明原因。",
-    clause="二(三)",
+    clause="二（三）",
     description=(
-        "乡镇收到民主评议结果后应在 7 个工作日内入户核查。工作日按国家法定节假日和调休计算；"
-        "表中没有“收到评议结果日期”，按民主评议日期计算。"
+        "乡镇接到民主评议结果后应在7个工作日内入户核查（二（三））。期限从“收到评议结果日期”起算；"
+        "没有填这一列时，从民主评议日期起算，并在提示中说明。工作日按国家法定节假日和调休计算。"
     ),
     fail={"annex1": {"set": {"appraisal_date": "2020-07-01", "verify_date": "2020-07-13"}}},
     passing={
-        "annex1": {"set": {"appraisal_date": "2020-09-28", "verify_date": "2020-10-12"}},
-        "manifest": {"set": {"report_month": "2020-10", "submitted_date": "2020-11-04"}},
-        "options": {"today": "2020-11-10"},
+        "annex1": {
+            "set": {
+                "appraisal_date": "2020-07-01",
+                "received_date": "2020-07-06",
+                "verify_date": "2020-07-13",
+            }
+        },
     },
-    pass_note="国庆、中秋假期（10 月 1 日至 8 日）不算工作日，9 月 27 日、10 月 10 日调休上班算工作日：9 月 28 日后第 5 个工作日是 10 月 12 日。",
+    fail_note="没有填收到评议结果日期，从民主评议日期7月1日起算，7月13日是第8个工作日。",
+    pass_note="乡镇7月6日才收到评议结果，从这天起算，7月13日是第5个工作日。",
     resources=("annex1", "annex2"),
 )
 
@@ -96,7 +101,7 @@ AFTER_SUBMITTED = rule(
     title="日期晚于上报日期",
     message="{header} {date} 晚于报送信息中的上报日期 {submitted}",
     hint="上报的只能是已经发生的事；核对这个日期和上报日期。",
-    clause="二(三)、二(六)",
+    clause="二（三）、二（六）",
     description=(
         "附件和乡镇阶段记录（申报排查、民主评议、乡镇审核）中的日期都不能晚于上报日期。"
         "县级研判和帮扶在上报之后进行，不受此限。"
@@ -115,7 +120,7 @@ IDENTIFIED_AFTER_RELEASE = rule(
     title="纳入监测时间晚于解除日期",
     message="纳入监测时间 {month} 晚于解除日期 {release}",
     hint="先纳入监测才能解除；核对两个日期。",
-    clause="二(六)",
+    clause="二（六）",
     description="解除预警只能在纳入监测之后。",
     fail={"annex3": {"set": {"identified_month": "2020-08"}}},
     passing={"annex3": {"set": {"identified_month": "2020-07"}}},
@@ -129,7 +134,7 @@ MEASURES_DONE = rule(
     title="帮扶消除却没有填已落实措施",
     message="解除方式是“帮扶消除”，必须填写已落实的帮扶措施",
     hint="在已落实帮扶措施中填写实际落实的措施，多项用顿号“、”分隔。",
-    clause="二(五)、二(六)",
+    clause="二（五）、二（六）",
     description="通过帮扶消除风险的，要写明落实了哪些帮扶措施。",
     fail={"annex3": {"set": {"measures_done": ""}}},
     passing={"annex3": {"set": {"measures_done": "住房保障、就业扶持"}}},
@@ -143,11 +148,11 @@ RELEASE_INCOME = rule(
     title="缺少解除时人均收入",
     message="解除方式是“{way}”，必须填写解除时家庭人均可支配收入",
     hint="填写解除时测算的家庭人均可支配收入（元）；只有“县级研判否定”可以不填。",
-    clause="二(六)",
+    clause="二（六）",
     description="除县级研判否定外，解除预警都要以解除时的收入为依据。",
     fail={"annex3": {"set": {"income_per_capita_release": ""}}},
     passing={"annex3": {"set": {"income_per_capita_release": ""}, "row": 2}},
-    pass_note="第 2 户是县级研判否定，可以不填收入。",
+    pass_note="第2户是县级研判否定，可以不填收入。",
     resources=("annex3",),
 )
 
@@ -156,13 +161,41 @@ RELEASE_BELOW_LINE = rule(
     name="release-income-below-line",
     severity="warning",
     title="解除时收入仍低于监测线",
-    message="解除时人均可支配收入 {income} 元仍低于 {year} 年监测线 {line} 元",
+    message="解除时人均可支配收入{income}元仍低于{year}年监测线{line}元",
     hint="收入仍低于监测线的户一般应继续监测帮扶；确需解除的，在解除理由中写明依据。",
-    clause="二(六)",
+    clause="二（六）",
     description="帮扶后仍有风险的户应继续监测；解除时收入低于监测线需要说明理由。",
     fail={"annex3": {"set": {"income_per_capita_release": "5800"}}},
     passing={"annex3": {"set": {"income_per_capita_release": "6000"}}},
     resources=("annex3",),
+)
+
+RECEIVED_BEFORE_APPRAISAL = rule(
+    id="R010",
+    name="received-before-appraisal",
+    severity="error",
+    title="收到评议结果日期早于民主评议日期",
+    message="收到评议结果日期 {received} 早于民主评议日期 {appraisal}",
+    hint="乡镇是在村里评议之后才收到评议结果的，请核对两个日期。",
+    clause="二（二）、二（三）",
+    description="附件1、附件2 的“收到评议结果日期”是乡镇收到民主评议结果的日期，不能早于民主评议日期。",
+    fail={"annex1": {"set": {"received_date": "2020-07-09"}}},
+    passing={"annex1": {"set": {"received_date": "2020-07-10"}}},
+    resources=("annex1", "annex2"),
+)
+
+RECEIVED_AFTER_VERIFY_ANNEX = rule(
+    id="R011",
+    name="received-after-verify",
+    severity="error",
+    title="收到评议结果日期晚于乡镇核查日期",
+    message="收到评议结果日期 {received} 晚于乡镇核查日期 {verify}",
+    hint="乡镇是收到评议结果后才入户核查的，请核对两个日期。",
+    clause="二（三）",
+    description="附件1、附件2 的“收到评议结果日期”不能晚于乡镇核查日期。",
+    fail={"annex1": {"set": {"received_date": "2020-07-16"}}},
+    passing={"annex1": {"set": {"received_date": "2020-07-15"}}},
+    resources=("annex1", "annex2"),
 )
 
 RowCheck = Callable[[Place, int, dict], None]
@@ -185,6 +218,9 @@ def row_checks(form: dict, ctx: Context) -> list[RowCheck]:
 
 # Forms filled before the township reports; county stages (研判, 帮扶) come after submission.
 _BEFORE_SUBMISSION = {"annex1", "annex2", "annex3", "screening", "appraisal", "verification"}
+# Risk types that name a cause of rigid expenditure in 二（一） (or the expenditure itself).
+_EXPENSE_CAUSES = ("刚性支出过大", "因病", "因残", "因学", "因灾", "因意外事故", "因新冠肺炎疫情影响")
+_DROP = "收入大幅缩减"
 
 
 def _year(ctx: Context, values: dict, fallback: str) -> int | None:
@@ -199,8 +235,49 @@ def _money(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
+def _inclusion(place: Place, values: dict, year: int | None, line: float | None) -> str | None:
+    """What the row lacks for each criterion of 二（一）, or None when it meets one (or when
+    the income test cannot be made: without a line nothing is concluded). A cell filled with
+    something invalid has its own finding; it is called invalid here, not blank."""
+    income = values.get("income_per_capita")
+    if income is None or line is None:
+        return None
+    if income < line:
+        return None
+    risks = values.get("risk_types") or ()
+    if values.get("income_drop") is True or _DROP in risks:
+        return None
+    size = values.get("household_size")
+    rigid = values.get("rigid_expense")
+    household = income * size if size is not None else None
+    if rigid is not None and household is not None and rigid > household:
+        return None
+    parts = [f"人均可支配收入{_money(income)}元不低于{year}年监测线{_money(line)}元"]
+    causes = [r for r in risks if r in _EXPENSE_CAUSES]
+    if rigid is None and not place.blank("rigid_expense"):
+        parts.append("刚性支出填写无效，无法与上年度家庭收入比较")
+    elif rigid is None:
+        if causes:
+            parts.append(f"风险类型有“{'、'.join(causes)}”，但没有填刚性支出，无法与上年度家庭收入比较")
+        else:
+            parts.append("没有填刚性支出")
+    elif household is None:
+        parts.append(f"刚性支出{_money(rigid)}元，但家庭人口数未填或无效，无法算出上年度家庭收入")
+    else:
+        parts.append(
+            f"刚性支出{_money(rigid)}元未超过上年度家庭收入{_money(household)}元（{_money(income)}×{size}）"
+        )
+    if values.get("income_drop") is False:
+        parts.append("“收入大幅缩减”填的是“否”，风险类型中也没有“收入大幅缩减”")
+    elif not place.blank("income_drop"):
+        parts.append("“收入大幅缩减”填写无效，风险类型中也没有“收入大幅缩减”")
+    else:
+        parts.append("没有填“收入大幅缩减”，风险类型中也没有“收入大幅缩减”")
+    return "；".join(parts)
+
+
 def _annex_row(ctx: Context) -> RowCheck:
-    limit_days = int(standard.settings()["deadline"].get("verification_working_days", 7))
+    limit_days = ctx.settings.verification_working_days
     lines: dict[int, float | None] = {}
     emit = ctx.emit
     add_workdays = ctx.workdays.add_workdays
@@ -208,55 +285,75 @@ def _annex_row(ctx: Context) -> RowCheck:
     report_year = ctx.report_month.year if ctx.report_month else None
 
     def check(place: Place, row: int, values: dict) -> None:
-        income = values.get("income_per_capita")
-        if income is not None:
-            size = values.get("household_size")
-            rigid = values.get("rigid_expense")
-            met = values.get("income_drop") is True or (
-                rigid is not None and size is not None and rigid > income * size
-            )
-            if not met:
-                year = report_year if report_year is not None else _year(ctx, values, "appraisal_date")
-                if year is not None:
-                    if year not in lines:
-                        lines[year] = ctx.line(year)
-                    line = lines[year]
-                    if line is not None and income >= line:
-                        emit(
-                            INCLUSION.finding(
-                                **place.at(row, "income_per_capita", income),
-                                income=_money(income),
-                                year=year,
-                                line=_money(line),
-                            )
+        if values.get("income_per_capita") is not None:
+            year = report_year if report_year is not None else _year(ctx, values, "appraisal_date")
+            if year is not None:
+                if year not in lines:
+                    lines[year] = ctx.line(year)
+                detail = _inclusion(place, values, year, lines[year])
+                if detail:
+                    emit(
+                        INCLUSION.finding(
+                            **place.at(row, "income_per_capita", values["income_per_capita"]), detail=detail
                         )
+                    )
         risks = values.get("risk_types")
         if risks and "其他" in risks and not values.get("risk_note"):
             emit(OTHER_NEEDS_NOTE.finding(**place.at(row, "risk_note")))
         appraisal = values.get("appraisal_date")
+        received = values.get("received_date")
         verify = values.get("verify_date")
-        if appraisal and verify:
-            if appraisal > verify:
+        disorder = False
+        if appraisal and verify and appraisal > verify:
+            disorder = True
+            emit(
+                APPRAISAL_AFTER_VERIFY.finding(
+                    **place.at(row, "appraisal_date", appraisal),
+                    appraisal=appraisal.isoformat(),
+                    verify=verify.isoformat(),
+                )
+            )
+        if appraisal and received and received < appraisal:
+            disorder = True
+            emit(
+                RECEIVED_BEFORE_APPRAISAL.finding(
+                    **place.at(row, "received_date", received),
+                    received=received.isoformat(),
+                    appraisal=appraisal.isoformat(),
+                )
+            )
+        if received and verify and received > verify:
+            disorder = True
+            emit(
+                RECEIVED_AFTER_VERIFY_ANNEX.finding(
+                    **place.at(row, "received_date", received),
+                    received=received.isoformat(),
+                    verify=verify.isoformat(),
+                )
+            )
+        # Dates out of order say one of them is wrong: counting working days would guess which.
+        # A receipt date that was filled but is invalid has its own finding; do not count then
+        # from the appraisal date as if it were blank.
+        if disorder or (
+            received is None and "received_date" in place.columns and not place.blank("received_date")
+        ):
+            return
+        start = received or appraisal
+        if start and verify:
+            deadline = add_workdays(start, limit_days)
+            if verify > deadline:
                 emit(
-                    APPRAISAL_AFTER_VERIFY.finding(
-                        **place.at(row, "appraisal_date", appraisal),
-                        appraisal=appraisal.isoformat(),
+                    VERIFY_LATE.finding(
+                        **place.at(row, "verify_date", verify),
+                        start_title="收到评议结果" if received else "民主评议",
+                        start=start.isoformat(),
                         verify=verify.isoformat(),
+                        days=ctx.workdays.workdays_between(start, verify),
+                        deadline=deadline.isoformat(),
+                        limit=limit_days,
+                        note="" if received else "（没有填收到评议结果日期，从民主评议日期起算）",
                     )
                 )
-            else:
-                deadline = add_workdays(appraisal, limit_days)
-                if verify > deadline:
-                    emit(
-                        VERIFY_LATE.finding(
-                            **place.at(row, "verify_date", verify),
-                            appraisal=appraisal.isoformat(),
-                            verify=verify.isoformat(),
-                            days=ctx.workdays.workdays_between(appraisal, verify),
-                            deadline=deadline.isoformat(),
-                            limit=limit_days,
-                        )
-                    )
 
     return check
 

@@ -7,7 +7,6 @@ per step, from the stage tables and from 附件1–3) and these rules compare th
 
 from __future__ import annotations
 
-from validator import standard
 from validator.checks.context import Context, Event, Place, unpack
 from validator.rules import rule
 from validator.values.idnumber import household_key
@@ -21,10 +20,14 @@ _EVENTS = {
     "verification": (("received_date", 3), ("verify_date", 3)),
     "assessment": (("meeting_date", 4),),
     "assistance": (("start_date", 5),),
-    "annex1": (("appraisal_date", 2), ("verify_date", 3)),
-    "annex2": (("appraisal_date", 2), ("verify_date", 3)),
+    "annex1": (("appraisal_date", 2), ("received_date", 3), ("verify_date", 3)),
+    "annex2": (("appraisal_date", 2), ("received_date", 3), ("verify_date", 3)),
     "annex3": (("release_date", 6),),
 }
+# The stages each stage must not precede. Help starts as soon as the township's verification
+# confirms the risk ("核查情况属实的，对农户进行针对性帮扶", 二（三）), so 帮扶 follows 乡镇审核 but
+# not the county's monthly 研判; a release follows both the decision and the help.
+AFTER = {1: (), 2: (1,), 3: (1, 2), 4: (1, 2, 3), 5: (1, 2, 3), 6: (1, 2, 3, 4, 5)}
 _DETAIL = {
     "screening": "listed",
     "appraisal": "appraisal_result",
@@ -39,7 +42,7 @@ UNKNOWN = rule(
     name="stage-record-unknown-household",
     severity="warning",
     title="阶段记录对应不到任何一户",
-    message="这户没有出现在本报送包的附件1–3、其他阶段记录{history}中",
+    message="该户没有出现在本报送包的附件1–3、其他阶段记录{history}中",
     hint="核对户主身份证号；如果是以前月份的户，校验时用 --history 提供以前的报送包。",
     clause="二",
     description="阶段记录要能对应到报送包或以前报送包中的某一户，否则可能是身份证号填错了。排查未列入、评议不纳入、核查不属实的户到此为止，不受此限。",
@@ -54,11 +57,29 @@ ORDER = rule(
     severity="error",
     title="各阶段日期先后顺序不对",
     message="{stage}日期 {date} 早于{earlier}日期 {earlier_date}（{where}）",
-    hint="流程依次是申报排查、民主评议、乡镇审核、县级研判、帮扶、解除；核对这两个日期。",
-    clause="二(一)–二(六)",
-    description="同一户各阶段的日期必须按流程先后：申报排查 ≤ 民主评议 ≤ 乡镇审核 ≤ 县级研判 ≤ 帮扶 ≤ 解除。",
+    hint="申报排查、民主评议、乡镇审核依次进行；帮扶从乡镇核查属实起即可开始，不必等县级研判；解除在研判和帮扶之后。核对这两个日期。",
+    clause="二（一）—二（六）",
+    description=(
+        "同一户各阶段的日期要符合流程：申报排查 ≤ 民主评议 ≤ 乡镇审核 ≤ 县级研判 ≤ 解除；"
+        "帮扶不早于乡镇审核，也不晚于解除。乡镇核查属实后就要开展针对性帮扶（二（三）），"
+        "所以帮扶早于县级研判是正常的；研判之后受结论约束的，是否定后不再帮扶（见 G003）。"
+    ),
     fail={"screening": {"set": {"screening_date": "2020-07-12"}}},
-    passing={"screening": {"set": {"screening_date": "2020-07-10"}}},
+    passing={
+        "verification": {},
+        "assessment": {
+            "set": {"head_id": "532932195803120013", "head_name": "段春生", "meeting_date": "2020-08-20"}
+        },
+        "assistance": {
+            "set": {
+                "head_id": "532932195803120013",
+                "head_name": "段春生",
+                "measure": "医疗救助",
+                "start_date": "2020-07-16",
+            }
+        },
+    },
+    pass_note="附件1 第1户7月15日核查属实，7月16日乡镇就开始医疗救助，8月20日县级研判认定：帮扶早于研判是办法的要求。",
 )
 
 ASSISTANCE_AFTER_NO = rule(
@@ -68,7 +89,7 @@ ASSISTANCE_AFTER_NO = rule(
     title="县级研判否定后仍有帮扶记录",
     message="县级研判 {date}（{where}）已否定存在风险，之后不应再有帮扶措施（开始日期 {start}）",
     hint="研判否定的户解除预警、不再帮扶；核对研判结论或删去这条帮扶记录。",
-    clause="二(四)",
+    clause="二（四）",
     description="县级研判否定存在风险的，预警解除，案件结束，此后不应再登记帮扶措施。",
     fail={"assessment": {"set": {"decision": "否定", "category": ""}}, "assistance": {}},
     passing={"assessment": {}, "assistance": {}},
@@ -80,9 +101,9 @@ REJECTED_RELEASE_WAY = rule(
     name="rejection-release-way",
     severity="warning",
     title="研判否定的户解除方式不一致",
-    message="县级研判否定了这户（{where}），解除方式应为“县级研判否定”，这里是“{way}”",
+    message="县级研判否定了该户（{where}），解除方式应为“县级研判否定”，这里是“{way}”",
     hint="把解除方式改为“县级研判否定”，或核对研判记录。",
-    clause="二(四)、二(六)",
+    clause="二（四）、二（六）",
     description="县级研判否定的户，预警因研判否定而解除，解除登记的方式应与之一致。",
     fail={"assessment": {"set": {"decision": "否定", "category": ""}}},
     passing={
@@ -99,9 +120,9 @@ NOT_CONFIRMED = rule(
     name="release-without-confirmation",
     severity="error",
     title="解除的户没有县级研判认定记录",
-    message="解除方式是“{way}”，但县级研判记录中没有认定这户",
+    message="解除方式是“{way}”，但县级研判记录中没有认定该户",
     hint="先经县级研判认定、帮扶，风险消除后才解除；补上研判记录，或核对户主身份证号。",
-    clause="二(四)、二(六)",
+    clause="二（四）、二（六）",
     description="提供了县级研判记录时，以帮扶消除或风险自然消除解除的户，必须曾被县级研判认定。",
     fail={
         "assessment": {},
@@ -118,7 +139,7 @@ CATEGORY = rule(
     title="认定后没有填纳入管理类别",
     message="研判结论为“认定”，必须填写纳入管理类别",
     hint="填写“脱贫监测户”或“边缘户”。",
-    clause="二(四)",
+    clause="二（四）",
     description="认定存在风险的户要纳入脱贫监测户或边缘户管理，类别必填。",
     fail={"assessment": {"set": {"category": ""}}},
     passing={"assessment": {}},
@@ -132,7 +153,7 @@ RECEIVED_AFTER_VERIFY = rule(
     title="收到评议结果日期晚于核查日期",
     message="收到评议结果日期 {received} 晚于乡镇核查日期 {verify}",
     hint="乡镇是收到评议结果后才核查的，请核对两个日期。",
-    clause="二(三)",
+    clause="二（三）",
     description="乡镇审核记录中，收到民主评议结果的日期不能晚于入户核查日期。",
     fail={"verification": {"set": {"received_date": "2020-07-16"}}},
     passing={"verification": {}},
@@ -143,11 +164,11 @@ VERIFICATION_LATE = rule(
     id="G008",
     name="verification-not-within-7-workdays",
     severity="warning",
-    title="乡镇审核超过 7 个工作日",
-    message="收到评议结果 {received} 后第 {days} 个工作日（{verify}）才核查，应在 {limit} 个工作日内，最晚 {deadline}",
+    title="乡镇审核超过7个工作日",
+    message="收到评议结果 {received} 后第{days}个工作日（{verify}）才核查，应在{limit}个工作日内，最晚 {deadline}",
     hint="核对日期；确实超期的，在核查情况中说明原因。",
-    clause="二(三)",
-    description="乡镇接到民主评议结果后应在 7 个工作日内入户核查，工作日按法定节假日和调休计算。",
+    clause="二（三）",
+    description="乡镇接到民主评议结果后应在7个工作日内入户核查，工作日按法定节假日和调休计算。",
     fail={"verification": {"set": {"received_date": "2020-07-03"}}},
     passing={"verification": {"set": {"received_date": "2020-07-06"}}},
     resources=("verification",),
@@ -158,10 +179,10 @@ APPRAISAL_MISMATCH = rule(
     name="appraisal-result-mismatch",
     severity="error",
     title="民主评议结果与所填附件不一致",
-    message="评议结果是“{result}”，这户却填在{where}",
+    message="评议结果是“{result}”，该户却填在{where}",
     hint="评议为返贫预警的户填附件1，致贫预警的户填附件2，不纳入的户不填；核对评议记录或附件。",
-    clause="二(二)",
-    description="附件1、附件2 按民主评议的结果填写：评议记录的结论要与这户所在的附件一致。",
+    clause="二（二）",
+    description="附件1、附件2 按民主评议的结果填写：评议记录的结论要与该户所在的附件一致。",
     fail={"appraisal": {"set": {"appraisal_result": "致贫预警"}}},
     passing={"appraisal": {}},
     resources=("appraisal",),
@@ -172,9 +193,9 @@ NOT_TRUE_REPORTED = rule(
     name="unverified-household-reported",
     severity="error",
     title="核查不属实的户被上报",
-    message="乡镇核查结论是“不属实”，这户却填在{where}",
+    message="乡镇核查结论是“不属实”，该户却填在{where}",
     hint="只有核查属实的户才上报；删去附件中的这一行，或核对核查结论。",
-    clause="二(三)",
+    clause="二（三）",
     description="乡镇核查属实的户才加盖公章上报，核查不属实的户不应出现在附件1、附件2中。",
     fail={"verification": {"set": {"verification_result": "不属实"}}},
     passing={"verification": {}},
@@ -214,7 +235,7 @@ def _assessment_row(ctx: Context):
 
 
 def _verification_row(ctx: Context):
-    limit = int(standard.settings()["deadline"].get("verification_working_days", 7))
+    limit = ctx.settings.verification_working_days
 
     def check(place: Place, row: int, values: dict) -> None:
         received, verify = values.get("received_date"), values.get("verify_date")
@@ -330,28 +351,28 @@ def _outcomes_match_annexes(ctx: Context) -> None:
 
 
 def _order(ctx: Context, events: list[Event]) -> None:
-    latest: Event | None = None  # the latest-dated step of all earlier stages
-    stage_latest: Event | None = None
-    current_stage = None
+    """Each step against the latest-dated step of the stages it must follow (`AFTER`)."""
+    latest: dict[int, Event] = {}  # stage → its latest-dated step
     for e in events:
-        if e.stage != current_stage:
-            if stage_latest and (latest is None or stage_latest.date > latest.date):
-                latest = stage_latest
-            current_stage, stage_latest = e.stage, None
-        if latest and e.date < latest.date:
-            place = ctx.places[e.resource]
-            ctx.emit(
-                ORDER.finding(
-                    **place.at(e.row, e.field, e.date),
-                    stage=STAGE_NAMES[e.stage],
-                    date=e.date.isoformat(),
-                    earlier=STAGE_NAMES[latest.stage],
-                    earlier_date=latest.date.isoformat(),
-                    where=ctx.places[latest.resource].where(latest.row),
-                )
+        current = latest.get(e.stage)
+        if current is None or e.date > current.date:
+            latest[e.stage] = e
+    for e in events:
+        before = [latest[s] for s in AFTER[e.stage] if s in latest and latest[s].date > e.date]
+        if not before:
+            continue
+        earlier = max(before, key=lambda x: (x.date, x.stage))
+        place = ctx.places[e.resource]
+        ctx.emit(
+            ORDER.finding(
+                **place.at(e.row, e.field, e.date),
+                stage=STAGE_NAMES[e.stage],
+                date=e.date.isoformat(),
+                earlier=STAGE_NAMES[earlier.stage],
+                earlier_date=earlier.date.isoformat(),
+                where=ctx.places[earlier.resource].where(earlier.row),
             )
-        if stage_latest is None or e.date > stage_latest.date:
-            stage_latest = e
+        )
 
 
 def _assessment_outcome(ctx: Context, key: int, events: list[Event], has_assessments: bool, history) -> None:

@@ -22,6 +22,7 @@ from validator.commands.common import (
     add_color_option,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     want_color,
@@ -49,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help='text（每个报送包一份文字报告，默认）或 json（{"packages": [...]}，每项含 path 和 report 或 error）',
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="draft")
     add_color_option(parser)
 
 
@@ -120,9 +121,15 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from validator import api
     from validator.render.text import render_text
+    from validator.settings import SettingsError
     from validator.tables import InputError
 
     today = parse_today(args.today)
+    try:
+        settings = load_settings(args.settings)  # read once: every package is checked with the same
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     paths = [Path(p) for p in args.paths] + [Path(p) for p in _listed(args.files_from)]
     packages, skipped = packages_of(paths)
     color = args.format == "text" and want_color(args)
@@ -130,7 +137,14 @@ def _run(args: argparse.Namespace) -> int:
     status = OK
     for i, package in enumerate(packages, 1):
         try:
-            report = api.validate([package], history=args.history, roster=args.roster, today=today)
+            report = api.validate(
+                [package],
+                history=args.history,
+                roster=args.roster,
+                today=today,
+                stage=args.stage,
+                settings=settings,
+            )
         except InputError as exc:
             results.append({"path": str(package), "error": str(exc)})
             status = UNUSABLE
@@ -149,10 +163,10 @@ def _run(args: argparse.Namespace) -> int:
     passed = sum(1 for r in results if r.get("report", {}).get("valid"))
     failed = sum(1 for r in results if "report" in r and not r["report"]["valid"])
     unreadable = sum(1 for r in results if "error" in r)
-    summary = f"共 {len(packages)} 个报送包：{passed} 个通过，{failed} 个有错误，{unreadable} 个无法读取"
+    summary = f"共{len(packages)}个报送包：{passed}个通过，{failed}个有错误，{unreadable}个无法读取"
     if skipped:
-        summary += f"；{len(skipped)} 个文件不是报送文件，已跳过"
+        summary += f"；{len(skipped)}个文件不是报送文件，已跳过"
     if not packages:
-        summary = "没有要校验的报送包" + (f"（{len(skipped)} 个文件不是报送文件，已跳过）" if skipped else "")
+        summary = "没有要校验的报送包" + (f"（{len(skipped)}个文件不是报送文件，已跳过）" if skipped else "")
     err(summary + "。")
     return status

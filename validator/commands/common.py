@@ -9,20 +9,45 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-UNUSABLE = 2  # SPEC §8: input unreadable or bad usage
+UNUSABLE = 2  # input unreadable or bad usage
 
 
 class UsageError(Exception):
     """Bad usage found before validating; the message is Chinese."""
 
 
-def add_check_options(parser: argparse.ArgumentParser) -> None:
-    """--history, --roster and --today, worded the same for every command that validates."""
+STAGES = ("draft", "submit")
+
+
+def add_check_options(parser: argparse.ArgumentParser, *, stage: str) -> None:
+    """--stage, --settings, --history, --roster and --today, worded the same for every command
+    that validates; `stage` is the command's default stage."""
+    parser.add_argument(
+        "--stage",
+        choices=STAGES,
+        default=stage,
+        help=(
+            "校验阶段：draft 自查草稿（盖章前；未盖章只作提示，逾期只作警告）；"
+            "submit 上报核对（未盖章、逾期都是错误）。默认 " + stage
+        ),
+    )
+    parser.add_argument(
+        "--settings",
+        metavar="FILE",
+        help="县设置文件（JSON）：改用县里的监测线、截止日顺延、节假日补充、研判部门等设置；不写时用内置设置",
+    )
     parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
     parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="按此日期校验期限（默认今天），用于补查以前的月份"
     )
+
+
+def load_settings(path: str | None):
+    """The run's settings from --settings (built-in when not given); a bad file is bad input."""
+    from validator.settings import builtin, load_file
+
+    return builtin() if path is None else load_file(path)
 
 
 def add_color_option(parser: argparse.ArgumentParser) -> None:

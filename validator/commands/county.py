@@ -20,10 +20,12 @@ from pathlib import Path
 
 from validator.commands.common import (
     UsageError,
+    add_check_options,
     add_color_option,
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     want_color,
@@ -55,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="研判会议议程写入此网页文件（默认：研判工作簿旁的“研判会议议程-<月份>.html”）",
     )
-    _today_option(prepare)
+    add_check_options(prepare, stage="submit")
     add_intake_options(prepare)
 
     check = sub.add_parser(
@@ -94,14 +96,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_color_option(feedback)
 
 
-def _today_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--today", metavar="YYYY-MM-DD", help="按此日期判断期限（默认今天），用于补做以前的月份"
-    )
-    parser.add_argument("--history", metavar="DIR", help="此前各月报送包所在的文件夹，用于跨月检查")
-    parser.add_argument("--roster", metavar="FILE", help="建档立卡户名单（CSV 或 xlsx），用于核对户的身份")
-
-
 def _record_arguments(parser: argparse.ArgumentParser, *, packages_required: bool = False) -> None:
     parser.add_argument(
         "record",
@@ -115,7 +109,7 @@ def _record_arguments(parser: argparse.ArgumentParser, *, packages_required: boo
         required=packages_required,
         help="本月各乡镇报送包所在的文件夹：研判表中的每一户都要能在某个乡镇的附件1、附件2 中找到",
     )
-    _today_option(parser)
+    add_check_options(parser, stage="submit")
     add_intake_options(parser)
     parser.add_argument(
         "--show-personal-data",
@@ -153,6 +147,16 @@ def _refuse_inside(output: Path, inputs: list[Path]) -> None:
             raise UsageError(f"输出 {output} 会覆盖或写进输入 {p}；请换一个位置")
 
 
+def _settings(args):
+    """The run's settings (--settings); a bad file ends the run with its own message (exit 2)."""
+    from validator.settings import SettingsError
+
+    try:
+        return load_settings(args.settings)
+    except SettingsError as exc:
+        raise _Unusable(str(exc)) from None
+
+
 def _intake(args, folder: Path, *, keep_rows: bool, month: str | None = None):
     from validator.tables import InputError
 
@@ -165,6 +169,8 @@ def _intake(args, folder: Path, *, keep_rows: bool, month: str | None = None):
             month=month if month is not None else parse_month(args.month),
             jobs=parse_jobs(args.jobs),
             keep_rows=keep_rows,
+            stage=args.stage,
+            settings=_settings(args),
         )
     except InputError as exc:
         raise _Unusable(f"无法读取：{exc}") from None
@@ -271,6 +277,7 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
             show_personal_data=args.show_personal_data,
             name=", ".join(str(p) for p in paths),
             packages=args.packages,
+            settings=_settings(args),
         )
         months = {r.item["report_month"] for r in results if r.item["readable"]}
         if (

@@ -40,10 +40,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.rows < 0:
             raise UsageError("--rows 不能是负数。")
         count = examples.bench(args.out, args.rows, seed=args.seed, headers=args.headers)
-        out(f"已在 {args.out}/ 写入附件1 {count} 行。\n")
+        out(f"已在 {args.out}/ 写入附件1 {count}行。\n")
         return 0
     need_checkout("examples build")
     target = args.out or ROOT / "examples"
     written = examples.build(target, xlsx=not args.no_xlsx)
-    out(f"已生成 {len(written)} 个示例（{target}/）。\n")
+    out(f"已生成{len(written)}个示例（{target}/）。\n")
     return 0

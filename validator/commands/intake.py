@@ -73,6 +73,8 @@ class Job:
     options: dict
     keep_rows: bool
     reports: Path | None  # where the per-township folders go, or None
+    stage: str = "submit"
+    settings: object = None  # validator.settings.Settings
 
 
 _job: Job | None = None
@@ -96,6 +98,8 @@ def _work(entry: Path):
         roster=job.roster,
         options=job.options,
         keep_rows=job.keep_rows,
+        stage=job.stage,
+        settings=job.settings,
     )
     if job.reports is not None:
         result.item["returned_to"] = write_reports(job.reports, entry, result)
@@ -149,6 +153,8 @@ def take_in(
     exclude: tuple[Path, ...] = (),
     reports: Path | None = None,
     keep_rows: bool = False,
+    stage: str = "submit",
+    settings=None,
 ):
     """(roll-up, intake results in folder order) of every package in `folder`.
 
@@ -157,12 +163,21 @@ def take_in(
     """
     from validator.county.intake import find_packages
     from validator.county.rollup import load_checks, summarise
+    from validator.settings import builtin
 
     today = today or dt.date.today()
+    settings = settings or builtin()
     entries, ignored = find_packages(folder, exclude=exclude)
-    earlier, listed, options = load_checks(history, roster, today=today)
+    earlier, listed, options = load_checks(history, roster, today=today, settings=settings)
     job = Job(
-        today=today, history=earlier, roster=listed, options=options, keep_rows=keep_rows, reports=reports
+        today=today,
+        history=earlier,
+        roster=listed,
+        options=options,
+        keep_rows=keep_rows,
+        reports=reports,
+        stage=stage,
+        settings=settings,
     )
     jobs = min(jobs, len(entries))
     if jobs <= 1:
@@ -185,5 +200,8 @@ def take_in(
                 "并行校验的工作进程意外退出（可能是内存不足，或某个报送包异常）。"
                 "请加 --jobs 1 重试，逐个校验可找出是哪个报送包"
             ) from None
-    summary = summarise([r.item for r in results], ignored, month=month, today=today, options=options)
+    options = {**options, "stage": stage, "settings": settings.file}
+    summary = summarise(
+        [r.item for r in results], ignored, month=month, today=today, options=options, settings=settings
+    )
     return summary, results

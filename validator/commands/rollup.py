@@ -22,6 +22,7 @@ from validator.commands.common import (
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     want_color,
@@ -51,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="按乡镇把要发回的文件写入此文件夹：每个乡镇一个子文件夹，内有该乡镇每个报送包的"
         "“<报送包名>.校验报告.html”（个人信息已打码）和“<报送包名>.校验结果.xlsx”（标注了问题的工作簿）",
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="submit")
     add_intake_options(parser)
     add_color_option(parser)
 
@@ -80,7 +81,11 @@ def _run(args: argparse.Namespace) -> int:
     if reports is not None and reports.exists() and not reports.is_dir():
         raise UsageError(f"--reports 应是一个文件夹，{reports} 是文件")
     # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
-    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history) if p)
+    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history, args.settings) if p)
+    if output is not None and args.settings and output.resolve() == Path(args.settings).resolve():
+        raise UsageError(
+            f"输出文件 {output} 就是县设置文件 {args.settings}，会把它覆盖；请用 --output 指定别的位置"
+        )
 
     if reports is not None:
         try:
@@ -90,6 +95,7 @@ def _run(args: argparse.Namespace) -> int:
             return UNUSABLE
 
     from validator.render import rollup_formats as fmt
+    from validator.settings import SettingsError
 
     try:
         result, _ = take_in(
@@ -101,7 +107,12 @@ def _run(args: argparse.Namespace) -> int:
             jobs=jobs,
             exclude=exclude,
             reports=reports,
+            stage=args.stage,
+            settings=load_settings(args.settings),
         )
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     except InputError as exc:
         err(f"无法读取：{exc}")
         return UNUSABLE

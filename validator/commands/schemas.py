@@ -79,7 +79,7 @@ def _export(target: Path) -> int:
         err(cannot_write(target, exc))
         return 2
     out(
-        f"已把数据标准 {standard.version()} 的 {len(files)} 个文件写入 {target}/"
+        f"已把数据标准 {standard.version()} 的{len(files)}个文件写入 {target}/"
         f"（与 {standard.base_uri()}{standard.version()}/ 发布的文件相同）。\n"
     )
     return 0
@@ -146,7 +146,7 @@ def _build(standard: dict, root: Path) -> int:
     installed.load.cache_clear()
     installed._published.cache_clear()
     versions.load.cache_clear()
-    out(f"已生成 validator/data/ 和 {folder}/ 下 {len(files)} 个文件（标准 {standard['version']}）。\n")
+    out(f"已生成 validator/data/ 和 {folder}/ 下{len(files)}个文件（标准 {standard['version']}）。\n")
     return 0
 
 

@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="表",
         action="append",
         default=None,
-        help="只生成这张表（如 annex1、附件1、assessment、县级研判记录），可重复；默认全部，并生成报送工作簿",
+        help="只生成这张表（如 annex1、附件1、assessment、县级研判记录），可重复；默认全部，并生成报送工作簿和县设置样例.json",
     )
     parser.add_argument(
         "--format",
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         err(cannot_write(out_dir, exc))
         return 2
-    lines = [f"已在 {out_dir} 生成 {len(written)} 个文件（标准 {standard.version()} 版）："]
+    lines = [f"已在 {out_dir} 生成{len(written)}个文件（标准 {standard.version()} 版）："]
     lines += [f"  {path.relative_to(out_dir)}" for path in written]
     out("\n".join(lines) + "\n")
     return 0

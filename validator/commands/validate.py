@@ -1,6 +1,6 @@
 """`fpjc validate`: check submission packages and report in text, JSON, HTML or an annotated workbook.
 
-Exit status (SPEC §8): 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
+Exit status: 0 no error (warnings allowed), 1 errors found, 2 input unreadable or
 bad usage. User mistakes get a Chinese message on stderr, never a traceback; an unexpected
 failure says it is a bug and names the exception type (FPJC_DEBUG=1 shows the traceback).
 """
@@ -17,6 +17,7 @@ from validator.commands.common import (
     cannot_write,
     err,
     guarded,
+    load_settings,
     out,
     parse_today,
     want_color,
@@ -45,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”",
     )
-    add_check_options(parser)
+    add_check_options(parser, stage="draft")
     parser.add_argument(
         "--show-personal-data",
         action="store_true",
@@ -71,21 +72,29 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--format xlsx 一次只能标注一个工作簿，请分别校验每个 .xlsx 文件")
     if args.format == "xlsx" and output is None:
         output = Path.cwd() / f"{_stem(inputs[0])}.校验结果.xlsx"
+    read = inputs + [Path(p) for p in (args.settings, args.roster) if p]
     if output is not None:
-        _refuse_overwrite(output, inputs)
+        _refuse_overwrite(output, read)
         if output.is_dir():
             raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
 
     from validator import api
+    from validator.settings import SettingsError
 
     try:
+        settings = load_settings(args.settings)
         report = api.validate(
             [str(p) for p in inputs],
             history=args.history,
             roster=args.roster,
             today=today,
             show_personal_data=args.show_personal_data,
+            stage=args.stage,
+            settings=settings,
         )
+    except SettingsError as exc:
+        err(str(exc))
+        return UNUSABLE
     except InputError as exc:
         err(f"无法读取：{exc}")
         return UNUSABLE

@@ -14,7 +14,6 @@ command can run `check_package` in other processes (`fpjc rollup --jobs`).
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from validator import standard
 from validator.engine import validate_package
 from validator.reading import open_files, open_package
+from validator.settings import Settings, builtin
 from validator.tables import InputError
 from validator.values.idnumber import household_key
 from validator.values.workdays import Workdays
@@ -55,13 +55,11 @@ class PackageResult:
     report: dict | None = None  # the validation report (None when unreadable)
 
 
-def submission_options() -> dict:
-    """Keyword arguments that make the engine apply the submission rules, where it has them.
-
-    The county takes in what townships submitted, so the stamp and deadline rules apply as at
-    submission. Engines without a `stage` keyword apply them always.
-    """
-    return {"stage": "submit"} if "stage" in inspect.signature(validate_package).parameters else {}
+def deadline(month: dt.date, settings: Settings) -> dt.date:
+    """The last day (inclusive) to submit `month`'s report under the run's settings."""
+    return Workdays(settings.holiday_rows()).deadline_for(
+        month, day_of_month=settings.day_of_month, roll_forward=settings.roll_forward
+    )
 
 
 def kind_of(entry: Path) -> str:
@@ -82,12 +80,17 @@ def check_package(
     keep_rows: bool = False,
     show_personal_data: bool = False,
     kind: str | None = None,
+    stage: str = "submit",
+    settings: Settings | None = None,
 ) -> PackageResult:
     """Validate one package and count it in the same read; never raises for an unreadable one.
 
     `source` is a path (folder, .zip, .xlsx) or the package's files as (name, bytes), as the
-    browser hands them over. `history`/`roster` are loaded ones (`reading.history`).
+    browser hands them over. `history`/`roster` are loaded ones (`reading.history`). The county
+    takes in what townships submitted, so `stage` is "submit" (not stamped and late are errors)
+    unless told otherwise; `settings` are the run's (built-in when None).
     """
+    settings = settings or builtin()
     if kind is None:
         kind = kind_of(source) if isinstance(source, Path) else kind_of(Path(name))
     item: dict = {"entry": name, "kind": kind}
@@ -106,7 +109,8 @@ def check_package(
             options=options or {},
             show_personal_data=show_personal_data,
             observe=collector,
-            **submission_options(),
+            stage=stage,
+            settings=settings,
         )
     except InputError as exc:
         item.update(_unreadable(str(exc)))
@@ -116,7 +120,7 @@ def check_package(
     item.update(error=summary["error"], warning=summary["warning"], info=summary["info"])
     item["error_rules"] = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
     item["county_record"] = collector.county
-    item.update(collector.facts(today))
+    item.update(collector.facts(settings))
     households = collector.households
     for h in households:
         h["township"] = item["township"]
@@ -195,7 +199,7 @@ class _Collector:
             }
             (self.releases if resource == "annex3" else self.households).append(kept)
 
-    def facts(self, today: dt.date) -> dict:
+    def facts(self, settings: Settings) -> dict:
         manifest = self.manifest or {}
         township, source = manifest.get("township"), "manifest"
         if not township and len(self.row_townships) == 1:
@@ -203,8 +207,8 @@ class _Collector:
             township, source = next(iter(self.row_townships)), "annex"
         month = manifest.get("report_month")
         submitted = manifest.get("submitted_date")
-        deadline = Workdays().deadline_for(month) if month else None
-        days_late = (submitted - deadline).days if submitted and deadline and submitted > deadline else 0
+        due = deadline(month, settings) if month else None
+        days_late = (submitted - due).days if submitted and due and submitted > due else 0
         for h in self.households:
             found = self.findings.get(household_key(h["values"]["head_id"]))
             h["verify_findings"] = found[0] if found else None
@@ -214,8 +218,8 @@ class _Collector:
             "report_month": f"{month.year:04d}-{month.month:02d}" if month else None,
             "zero_report": manifest.get("zero_report"),
             "submitted_date": submitted.isoformat() if submitted else None,
-            "deadline": deadline.isoformat() if deadline else None,
-            "days_late": days_late if submitted and deadline else None,
+            "deadline": due.isoformat() if due else None,
+            "days_late": days_late if submitted and due else None,
             "rows": dict(self.rows),
             "counts": {
                 dim: {res: ordered(dim, self.counters[(res, name)]) for res, name in keys}

@@ -26,6 +26,7 @@ from pathlib import Path
 from validator.county.intake import PackageResult, check_package, find_packages
 from validator.engine import validate_package
 from validator.reading import open_files, open_package
+from validator.settings import Settings, builtin
 from validator.tables import COUNTY_MEETING, COUNTY_RECORD, Reported, ReportedHousehold
 from validator.values.idnumber import household_key
 
@@ -84,16 +85,20 @@ def reported_index(results: list[PackageResult], rollup: dict) -> Reported:
     return index
 
 
-def index_folder(folder: str | Path, *, today: dt.date, month: str | None = None) -> tuple[Reported, dict]:
+def index_folder(
+    folder: str | Path, *, today: dt.date, month: str | None = None, settings: Settings | None = None
+) -> tuple[Reported, dict]:
     """The month's township households of a folder of packages (one process), and its roll-up.
 
     Raises `InputError` when the folder cannot be read.
     """
     from validator.county.rollup import summarise
 
+    settings = settings or builtin()
     entries, ignored = find_packages(folder)
-    results = [check_package(e, name=e.name, today=today, keep_rows=True) for e in entries]
-    rollup = summarise([r.item for r in results], ignored, month=month, today=today, options={})
+    results = [check_package(e, name=e.name, today=today, keep_rows=True, settings=settings) for e in entries]
+    items = [r.item for r in results]
+    rollup = summarise(items, ignored, month=month, today=today, options={}, settings=settings)
     return reported_index(results, rollup), rollup
 
 
@@ -105,6 +110,7 @@ def read_record(
     show_personal_data: bool = False,
     name: str | None = None,
     packages: str | None = None,
+    settings: Settings | None = None,
 ) -> CountyRecord:
     """Check a county record (paths, or (file name, bytes) as the browser gives them).
 
@@ -135,5 +141,6 @@ def read_record(
         show_personal_data=show_personal_data,
         observe=observe,
         options={"packages": packages} if packages else {},
+        settings=settings,
     )
     return kept

@@ -28,8 +28,12 @@ from validator.county.intake import (
     find_packages,
     group_files,
 )
+from validator.county.intake import (
+    deadline as deadline_for_month,
+)
 from validator.reading.history import load_history, load_roster
-from validator.values.workdays import Workdays
+from validator.settings import Settings, builtin
+from validator.tables import InputError
 
 UNKNOWN_TOWNSHIP = "乡镇不明"
 
@@ -45,9 +49,9 @@ LEFT_OUT = {
 }
 
 
-def load_checks(history, roster, *, today: dt.date):
+def load_checks(history, roster, *, today: dt.date, settings: Settings | None = None):
     """History and roster loaded once for every package (a bad one stops the run: exit 2)."""
-    earlier = load_history(history, today=today) if history is not None else None
+    earlier = load_history(history, today=today, settings=settings) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
         "history": str(history) if history is not None else None,
@@ -66,6 +70,8 @@ def rollup(
     exclude: tuple[Path, ...] = (),
     each_result: Callable[[Path, PackageResult], None] | None = None,
     keep_rows: bool = False,
+    stage: str = "submit",
+    settings: Settings | None = None,
 ) -> dict:
     """Take in each package in `folder` separately and roll them up for the county (one process).
 
@@ -75,8 +81,9 @@ def rollup(
     history or the roster cannot be read.
     """
     today = today or dt.date.today()
+    settings = settings or builtin()
     entries, ignored = find_packages(folder, exclude=exclude)
-    earlier, listed, options = load_checks(history, roster, today=today)
+    earlier, listed, options = load_checks(history, roster, today=today, settings=settings)
     items = []
     for entry in entries:
         result = check_package(
@@ -87,11 +94,14 @@ def rollup(
             roster=listed,
             options=options,
             keep_rows=keep_rows,
+            stage=stage,
+            settings=settings,
         )
         if each_result is not None:
             each_result(entry, result)
         items.append(result.item)
-    return summarise(items, ignored, month=month, today=today, options=options)
+    options = {**options, "stage": stage, "settings": settings.file}
+    return summarise(items, ignored, month=month, today=today, options=options, settings=settings)
 
 
 def rollup_files(
@@ -100,17 +110,23 @@ def rollup_files(
     today: dt.date | None = None,
     month: str | None = None,
     keep_rows: bool = False,
+    stage: str = "submit",
+    settings: Settings | None = None,
 ) -> tuple[dict, list[PackageResult]]:
     """The roll-up of packages handed over as (file name, bytes), as the browser does, and the
     intake results (with the households when `keep_rows`). No history or roster there."""
     today = today or dt.date.today()
+    settings = settings or builtin()
     groups, ignored = group_files(files)
     results = [
-        check_package(items, name=name, kind=kind, today=today, keep_rows=keep_rows)
+        check_package(
+            items, name=name, kind=kind, today=today, keep_rows=keep_rows, stage=stage, settings=settings
+        )
         for name, kind, items in groups
     ]
-    options = {"history": None, "roster": None}
-    return summarise([r.item for r in results], ignored, month=month, today=today, options=options), results
+    options = {"history": None, "roster": None, "stage": stage, "settings": settings.file}
+    items = [r.item for r in results]
+    return summarise(items, ignored, month=month, today=today, options=options, settings=settings), results
 
 
 def pick_month(items: Iterable[dict]) -> str | None:
@@ -120,9 +136,16 @@ def pick_month(items: Iterable[dict]) -> str | None:
 
 
 def summarise(
-    items: list[dict], ignored: list[str], *, month: str | None, today: dt.date, options: dict
+    items: list[dict],
+    ignored: list[str],
+    *,
+    month: str | None,
+    today: dt.date,
+    options: dict,
+    settings: Settings | None = None,
 ) -> dict:
     """The roll-up of the packages' intake items (in the order given: the folder's order)."""
+    settings = settings or builtin()
     packages = [dict(p) for p in items]
     if month is None:
         month = pick_month(packages)
@@ -136,7 +159,7 @@ def summarise(
     for p in packages:
         if p["counted"]:
             by_township.setdefault(p["township"] or UNKNOWN_TOWNSHIP, []).append(p)
-    deadline = _deadline(month)
+    deadline = _deadline(month, settings)
     overdue = (today - deadline).days if deadline and today > deadline else 0
 
     townships = []
@@ -241,11 +264,11 @@ def _meeting_status(p: dict, township_status: str) -> str:
     return "accepted"
 
 
-def _deadline(month: str | None) -> dt.date | None:
+def _deadline(month: str | None, settings: Settings) -> dt.date | None:
     if not month:
         return None
     year, mon = month.split("-")
-    return Workdays().deadline_for(dt.date(int(year), int(mon), 1))
+    return deadline_for_month(dt.date(int(year), int(mon), 1), settings)
 
 
 def package_counts(path: str | Path, *, today: dt.date | None = None) -> dict:
@@ -253,8 +276,6 @@ def package_counts(path: str | Path, *, today: dt.date | None = None) -> dict:
     path = Path(path)
     result = check_package(path, name=path.name, today=today or dt.date.today())
     if not result.item["readable"]:
-        from validator.tables import InputError
-
         raise InputError(result.item["problem"])
     keys = ("township", "township_from", "report_month", "zero_report", "rows", "counts")
     return {k: result.item[k] for k in keys}

@@ -19,6 +19,7 @@ from validator import standard
 from validator.fields import rules as R
 from validator.findings import Finding
 from validator.rules import Rule
+from validator.settings import Settings
 from validator.tables import Table
 from validator.values import idnumber
 from validator.values.mask import mask, scrub
@@ -52,11 +53,13 @@ def compile_table(
     emit: Callable[[Finding], None],
     show_personal_data: bool,
     today: dt.date | None = None,
+    settings: Settings | None = None,
 ) -> Callable[[int, list], dict]:
     """Compile the field checks of `form` for `table`'s columns into `check_row(row, cells)`.
 
     `check_row` returns {field name: parsed value} for the cells that passed; blank and invalid
-    cells are absent. Findings go to `emit`. `today` bounds birth dates in ID numbers.
+    cells are absent. Findings go to `emit`. `today` bounds birth dates in ID numbers;
+    `settings` (`validator.settings`) may accept more names in an open code list.
     """
     today = today or dt.date.today()
     by_name = {f["name"]: f for f in form["fields"]}
@@ -69,7 +72,11 @@ def compile_table(
             continue
         seen.add(field["name"])
         col = _Column(form["id"], field, column.header, column.letter, table, emit, show_personal_data)
-        direct, slow, memoable = _COMPILERS[field["type"]](col, field, today)
+        compiler = _COMPILERS[field["type"]]
+        if field["type"] in ("code", "codes"):
+            direct, slow, memoable = compiler(col, field, today, settings)
+        else:
+            direct, slow, memoable = compiler(col, field, today)
         i = len(entries)
         if memoable:
             fast, slow = _memo_entry(namespace, i, col, field, direct, slow)
@@ -237,10 +244,10 @@ def _bounds(lo, hi) -> str:
 
 def _item_bounds(lo, hi) -> str:
     if lo is not None and hi is not None:
-        return f" {lo}—{hi} 项" if lo != hi else f" {lo} 项"
+        return f" {lo}—{hi}项" if lo != hi else f" {lo}项"
     if lo is not None:
-        return f"至少 {lo} 项"
-    return f"至多 {hi} 项"
+        return f"至少{lo}项"
+    return f"至多{hi}项"
 
 
 def _range_check(col: _Column, field: dict):
@@ -475,7 +482,20 @@ def _text_of(col: _Column, c: object, row: int, *, digits_only: bool) -> str | N
     return cell_text(c)
 
 
+def _joined(text: str) -> str:
+    """Rare characters (Extension B and later) arrive as one code point from UTF-8, GB18030 and
+    UTF-16 files alike; a tool that hands them over as two UTF-16 halves (surrogates) gets them
+    put back together here, so the name check sees the character the clerk typed."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        try:
+            return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:  # a lone half: leave it for the pattern to refuse
+            return text
+    return text
+
+
 def _normalise_name(col: _Column, text: str, row: int, cell: object) -> str:
+    text = _joined(text)
     no_spaces = text.translate(_NAME_SPACES)
     dotted = no_spaces.translate(_NAME_DOTS)
     if dotted != text:
@@ -666,29 +686,43 @@ def _compile_boolean(col, field, today):
 
 
 class CodeList:
-    """Resolves what a clerk typed (label, code or synonym) to the canonical label."""
+    """Resolves what a clerk typed (label, code, synonym or another period's term) to a label.
 
-    def __init__(self, codelist: dict):
+    `extra`: names the run's settings accept as they are (the county's own departments).
+    """
+
+    def __init__(self, codelist: dict, extra: tuple[str, ...] = ()):
         self.title = codelist.get("title", codelist["id"])
         self.labels = [item["label"] for item in codelist["items"]]
-        self.index: dict[str, tuple[str, bool]] = {}
+        self.open = bool(codelist.get("open"))
+        eras = codelist.get("eras") or {}
+        # text → (label, how, details): how is "" (a label or a name the settings list),
+        # "synonym" (a variant spelling or a code), "term" (another period's word for the same
+        # thing) or "approximate" (another period's word with no equivalent here).
+        self.index: dict[str, tuple[str, str, dict | None]] = {}
         for item in codelist["items"]:
             for synonym in item.get("synonyms", ()):
-                self.index.setdefault(synonym, (item["label"], True))
-            self.index.setdefault(str(item["code"]), (item["label"], True))
+                self.index.setdefault(synonym, (item["label"], "synonym", None))
+            self.index.setdefault(str(item["code"]), (item["label"], "synonym", None))
+        for t in codelist.get("terms") or ():
+            how = "approximate" if t.get("approximate") else "term"
+            details = {"era": eras.get(t["era"], t["era"]), "note": t.get("note", "")}
+            self.index.setdefault(t["term"], (t["label"], how, details))
         for item in codelist["items"]:
-            self.index[item["label"]] = (item["label"], False)
+            self.index[item["label"]] = (item["label"], "", None)
+        for name in extra:
+            self.index.setdefault(name, (name, "", None))
         self.none_label = "无" if "无" in self.labels else None
 
-    def resolve(self, text: str) -> tuple[str | None, bool]:
-        """(canonical label or None, whether a code or synonym was used)."""
+    def resolve(self, text: str) -> tuple[str | None, str, dict | None]:
+        """(label or None, how it was read, details of another period's term)."""
         hit = self.index.get(text)
         if hit is None:
             squeezed = text.translate(_NAME_SPACES).translate(FULLWIDTH_DIGITS)
             hit = self.index.get(squeezed)
             if hit is not None:
-                return hit[0], True
-            return None, False
+                return hit[0], hit[1] or "synonym", hit[2]
+            return None, "", None
         return hit
 
     def suggestion(self, text: str) -> str:
@@ -696,34 +730,57 @@ class CodeList:
         close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.6)
         if close:
             return f"是否应为“{self.index[close[0]][0]}”？"
+        if self.open:
+            return ""
         if len(self.labels) <= 16:
             return "可填：" + "、".join(self.labels) + "。"
         return ""
 
-
-_CODELISTS: dict[str, CodeList] = {}
-
-
-def codelist(list_id: str) -> CodeList:
-    if list_id not in _CODELISTS:
-        _CODELISTS[list_id] = CodeList(standard.codelist(list_id))
-    return _CODELISTS[list_id]
+    def unknown(self, text: str) -> tuple:
+        """The problem an unlisted item makes: an error, or in an open list a note (kept as typed)."""
+        if self.open:
+            return (R.CODE_OPEN, {"item": text, "codelist": self.title, "suggestion": self.suggestion(text)})
+        return (R.CODE_UNKNOWN, {"item": text, "codelist": self.title, "suggestion": self.suggestion(text)})
 
 
-def _compile_code(col, field, today):
-    codes = codelist(field["codelist"])
+def _read_as(item: str, label: str, how: str, details: dict | None) -> tuple | None:
+    """The note about an item read as a label (None when it was the label itself)."""
+    if how == "approximate":
+        return (R.CODE_APPROXIMATE, {"item": item, "label": label, **(details or {})})
+    if how == "term":
+        return (R.CODE_SYNONYM, {"item": item, "label": label, "era": f"是{details['era']}的说法，"})
+    if how:
+        return (R.CODE_SYNONYM, {"item": item, "label": label, "era": ""})
+    return None
+
+
+_CODELISTS: dict[tuple[str, tuple[str, ...]], CodeList] = {}
+
+
+def codelist(list_id: str, extra: tuple[str, ...] = ()) -> CodeList:
+    key = (list_id, extra)
+    if key not in _CODELISTS:
+        _CODELISTS[key] = CodeList(standard.codelist(list_id), extra)
+    return _CODELISTS[key]
+
+
+def _extra(field: dict, settings: Settings | None) -> tuple[str, ...]:
+    return settings.accepted(field["codelist"]) if settings is not None else ()
+
+
+def _compile_code(col, field, today, settings=None):
+    codes = codelist(field["codelist"], _extra(field, settings))
 
     def analyse(c):
         if isinstance(c, (dt.date, dt.time)):
             return None, ((R.DATE_CELL, {}),)
         text = cell_text(c)
-        label, indirect = codes.resolve(text)
+        label, how, details = codes.resolve(text)
         if label is None:
-            params = {"item": text, "codelist": codes.title, "suggestion": codes.suggestion(text)}
-            return None, ((R.CODE_UNKNOWN, params),)
-        if indirect:
-            return label, ((R.CODE_SYNONYM, {"item": text, "label": label}),)
-        return label, ()
+            problem = codes.unknown(text)
+            return (text if codes.open else None), (problem,)
+        note = _read_as(text, label, how, details)
+        return label, ((note,) if note else ())
 
     return _memoised(col, field, analyse)
 
@@ -731,8 +788,8 @@ def _compile_code(col, field, today):
 _LIST_SEPARATORS = {ord(ch): "、" for ch in ",，;；\n\r"}
 
 
-def _compile_codes(col, field, today):
-    codes = codelist(field["codelist"])
+def _compile_codes(col, field, today, settings=None):
+    codes = codelist(field["codelist"], _extra(field, settings))
     lo, hi = field.get("min_items"), field.get("max_items")
     required = bool(field.get("required"))
 
@@ -744,21 +801,28 @@ def _compile_codes(col, field, today):
         if not items:  # only separators: as good as blank
             return (None, ((R.REQUIRED, {}),)) if required else (ABSENT, ())
         labels: list[str] = []
+        approximated: set[str] = set()  # labels reached from a term with no equivalent
         problems = []
         failed = False
         for item in items:
-            label, indirect = codes.resolve(item)
+            label, how, details = codes.resolve(item)
             if label is None:
-                failed = True
-                params = {"item": item, "codelist": codes.title, "suggestion": codes.suggestion(item)}
-                problems.append((R.CODE_UNKNOWN, params))
-                continue
-            if indirect:
-                problems.append((R.CODE_SYNONYM, {"item": item, "label": label}))
+                problems.append(codes.unknown(item))
+                if not codes.open:
+                    failed = True
+                    continue
+                label = item
+            note = _read_as(item, label, how, details)
+            if note:
+                problems.append(note)
             if label in labels:
-                problems.append((R.LIST_DUPLICATE, {"item": label}))
+                # 缺资金、缺技术 both read as 其他: that is the reading, not a repetition.
+                if how != "approximate" and label not in approximated:
+                    problems.append((R.LIST_DUPLICATE, {"item": label}))
             else:
                 labels.append(label)
+            if how == "approximate":
+                approximated.add(label)
         if not failed:
             n = len(labels)
             if (lo is not None and n < lo) or (hi is not None and n > hi):

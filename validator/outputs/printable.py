@@ -12,7 +12,7 @@ from pathlib import Path
 
 from validator import __version__, standard
 from validator.outputs.workbook import HEADER_BLOCK_LABELS, column_width
-from validator.values.wording import how_to_fill, requirement
+from validator.values.wording import deadline_text, how_to_fill, requirement
 
 LAYOUT_DIR = Path(__file__).resolve().parent / "print"
 # Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
@@ -43,7 +43,6 @@ COUNTY_STAMP_LABEL = "县扶贫开发领导小组办公室（盖章）"
 def general_notes(kind: str = "annex") -> list[str]:
     s = standard.load()
     labels = s["boolean_labels"]
-    deadline = standard.settings()["deadline"]
     how = (
         f"日期写成 2020-07-15，月份写成 2020-07；是否类的列填“{labels['true']}”或“{labels['false']}”；"
         f"一格填多项时用“{s['list_separator']}”分隔。"
@@ -53,7 +52,7 @@ def general_notes(kind: str = "annex") -> list[str]:
             how,
             "本表由县扶贫开发领导小组办公室填写并存档；每月的表用 fpjc county 命令生成，见网站“县扶贫办每月工作”。",
         ]
-    return [how, f"本表于报告月份次月 {deadline['day_of_month']} 日前（含当日，遇节假日顺延）加盖公章报送。"]
+    return [how, f"本表于报告月份{deadline_text()}加盖公章报送。"]
 
 
 def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path | None = None) -> str:

@@ -7,6 +7,7 @@ Layout of `out_dir`:
                                county's: the blank meeting workbook, 研判结果反馈单, 全国系统标注清单
     csv/<表名>.csv             CSV template per form, UTF-8 with BOM, header row only
     print/<表名>.html          printable blank form per form, A4 landscape
+    县设置样例.json             a county settings file to start from (with the full set only)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from validator import standard
 from validator.outputs import FORMATS
 from validator.outputs.csvfiles import write_csv_templates
 from validator.outputs.printable import write_printables
+from validator.outputs.settings_example import write_settings_example
 from validator.outputs.workbook import write_workbooks
 
 
@@ -38,6 +40,8 @@ def write_templates(
         written.extend(write_csv_templates(out_dir / "csv", ids))
     if "html" in formats:
         written.extend(write_printables(out_dir / "print", ids))
+    if forms is None and set(formats) == set(FORMATS):
+        written.append(write_settings_example(out_dir))
     return written
 
 

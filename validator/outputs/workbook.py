@@ -27,6 +27,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from validator import __version__, standard
 from validator.values.wording import (
     boolean_labels,
+    deadline_text,
     how_to_fill,
     labels,
     length_text,
@@ -195,10 +196,10 @@ def validation_for(field: dict) -> DataValidation:
         error_style = "warning"
     elif t == "id_number":
         dv = DataValidation(type="textLength", operator="equal", formula1="18")
-        error = "身份证号应为 18 位。请确认本列是“文本”格式，再重新输入。"
+        error = "身份证号应为18位。请确认本列是“文本”格式，再重新输入。"
     elif t == "phone":
         dv = DataValidation(type="textLength", operator="between", formula1="11", formula2="12")
-        error = "手机号为 11 位，座机写成 0872-1234567。"
+        error = "手机号为11位，座机写成 0872-1234567。"
         error_style = "warning"
     elif t == "text" and (field.get("max_length") or field.get("min_length")):
         lo, hi = field.get("min_length") or 0, field.get("max_length") or 32767
@@ -466,19 +467,18 @@ def load_meta_rows(template: str, form_ids: list[str], fpjc_version: str) -> lis
 def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
     """(kind, cells) lines of the 填表说明 sheet: general notes, then every column of every form."""
     s = standard.load()
-    deadline = standard.settings()["deadline"]
     sep = separator()
     yes, no = boolean_labels()
     yield "title", [f"填表说明（{s['title']} {s['version']} 版）"]
     general = [
         f"本模板依据{s['notice']['number']}制作，列与标准 {s['version']} 版一致。请不要增删、改名或调换列，"
-        "不要修改各表第 1—3 行的表名、表头信息和列标题，也不要删除或显示隐藏的工作表。",
-        "每张表第 2 行填写表头信息：填报单位（盖章）、报告月份（如 2020-07）、填报人、审核人、填报日期；"
-        "从第 4 行起每户填一行，中间不要留空行。",
+        "不要修改各表第1—3行的表名、表头信息和列标题，也不要删除或显示隐藏的工作表。",
+        "每张表第2行填写表头信息：填报单位（盖章）、报告月份（如 2020-07）、填报人、审核人、填报日期；"
+        "从第4行起每户填一行，中间不要留空行。",
         f"日期写成 2020-07-15；月份写成 2020-07；是否类的列填“{yes}”或“{no}”；"
         f"一个格子要填多项时，项与项之间用“{sep}”分隔。",
         "身份证号、电话、户编号等列已设为“文本”格式，请直接输入，不要改成数字格式，否则 Excel 会吞掉后几位。",
-        f"每月数据在次月 {deadline['day_of_month']} 日前（含当日，遇节假日顺延）加盖公章报送；"
+        f"每月数据在{deadline_text()}加盖公章报送；"
         f"当月没有新增对象时也要报送，在“报送信息”中把“零报告”填为“{yes}”。",
         "报送前请先用 fpjc 校验工具检查，按提示改正后再上报。红色列标题为必填列。",
     ]
@@ -486,7 +486,10 @@ def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
         yield "note", [line]
     for form in forms:
         yield "blank", []
-        yield "section", [f"{form['title']}：{form['full_title']}（依据第{form['clause']}条）"]
+        yield (
+            "section",
+            [f"{form['title']}：{form['full_title']}（依据{s['notice']['number']}{form['clause']}）"],
+        )
         yield "note", [" ".join(form["description"].split())]
         yield "header", ["列", "列标题", "是否必填", "怎么填", "说明"]
         for col, field in enumerate(form["fields"], start=1):

@@ -135,7 +135,7 @@ def open_csv(
             line = reader.line_num
     except csv.Error as exc:
         text.close()
-        raise FileProblem(f"第 {line + 1} 行 CSV 格式错误（{exc}）") from None
+        raise FileProblem(f"第{line + 1}行 CSV 格式错误（{exc}）") from None
     layout = locate(form_id, head, name=entry.name, place=place, emit=emit)
     if layout is None:
         text.close()
@@ -204,7 +204,7 @@ def _rows(
                 text = delimiter.join(row).rstrip("\r\n")
                 last = n + (text.count("\n") or text.count("\r"))
                 reason = (
-                    f"第 {n} 行有一个引号没有配对，第 {n}—{last} 行被读成了同一行，其中各户没有逐行检查；"
+                    f"第{n}行有一个引号没有配对，第{n}—{last}行被读成了同一行，其中各户没有逐行检查；"
                     "请删去这个引号，或在单元格内容两端都加上引号"
                 )
                 emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=n, **place))
@@ -274,7 +274,7 @@ def _rows(
         emit(
             S.FILE_UNREADABLE.finding(
                 name=place["source"],
-                reason=f"第 {line + 1} 行起{what}，其后的行未检查",
+                reason=f"第{line + 1}行起{what}，其后的行未检查",
                 row=line + 1,
                 **place,
             )

@@ -38,8 +38,12 @@ def _package_paths(root: Path) -> list[Path]:
     return packages
 
 
-def load_history(root: str | Path, *, today: dt.date) -> History:
-    """Read every earlier package under `root`; their own problems are not reported again."""
+def load_history(root: str | Path, *, today: dt.date, settings=None) -> History:
+    """Read every earlier package under `root`; their own problems are not reported again.
+
+    `settings` (`validator.settings.Settings`) is the run's, so the earlier packages are read
+    the way this month's package is.
+    """
     history = History()
     paths = _package_paths(Path(root))
     if not paths:
@@ -50,14 +54,19 @@ def load_history(root: str | Path, *, today: dt.date) -> History:
         except InputError as exc:
             raise InputError(f"历史报送包 {path.name} 无法读取：{exc}") from exc
         history.packages.append(path.name)
+        meeting_date = None  # a county record's 研判日期 is on its cover (研判会议), read first
         for table in package.tables:
             try:
                 spec = form(table.resource)
             except KeyError:
                 continue
-            check = compile_table(spec, table, emit=lambda f: None, show_personal_data=False, today=today)
+            check = compile_table(
+                spec, table, emit=lambda f: None, show_personal_data=False, today=today, settings=settings
+            )
             for row, cells in table.rows:
                 values = check(row, cells)
+                if table.resource == "county_meeting" and meeting_date is None:
+                    meeting_date = values.get("meeting_date")
                 head_id = values.get("head_id")
                 if not head_id:
                     continue
@@ -65,18 +74,26 @@ def load_history(root: str | Path, *, today: dt.date) -> History:
                 history.households.add(key)
                 if table.resource in WARNING_OF:
                     history.warnings.setdefault(key, set()).add(WARNING_OF[table.resource])
+                    _later(history.warned_on, key, values.get("verify_date") or values.get("appraisal_date"))
                 elif table.resource == "annex3":
                     history.released.add(key)
+                    _later(history.ended_on, key, values.get("release_date"))
                 elif table.resource in (
                     "assessment",
                     "county_record",
-                ):  # 县级研判 (stage record or county's own)
+                ):  # 县级研判: stage record or county's own
                     history.assessed = True
                     if values.get("decision") == "认定":
                         history.confirmed.add(key)
                     elif values.get("decision") == "否定":
                         history.rejected.add(key)
+                        _later(history.ended_on, key, values.get("meeting_date") or meeting_date)
     return history
+
+
+def _later(dates: dict, key: int, day) -> None:
+    if day is not None and (key not in dates or day > dates[key]):
+        dates[key] = day
 
 
 def load_roster(roster, *, today: dt.date) -> Roster:
@@ -101,7 +118,7 @@ def load_roster(roster, *, today: dt.date) -> Roster:
     if bad and not keys:
         # Checking against a roster of nothing would call every 附件1 household "not on the roster".
         raise InputError(
-            f"建档立卡名单 {source} 中没有一个可识别的身份证号（共 {len(bad)} 个无法识别，"
+            f"建档立卡名单 {source} 中没有一个可识别的身份证号（共{len(bad)}个无法识别，"
             "常见原因是身份证号被 Excel 存成了数字）：请把该列设为文本格式、重新录入后再用 --roster"
         )
     return Roster(keys, bad, source)

@@ -303,7 +303,7 @@ def folder_entries(root: Path, limits: Limits) -> dict[str, Entry]:
             rel = p.relative_to(root).as_posix()
             out[rel] = _file_entry(p, rel)
             if len(out) > limits.max_zip_members:
-                raise InputError(f"文件夹中的文件超过 {limits.max_zip_members} 个，请只选择报送包文件夹")
+                raise InputError(f"文件夹中的文件超过{limits.max_zip_members}个，请只选择报送包文件夹")
     return out
 
 

@@ -61,14 +61,14 @@ def check_zip(zf: zipfile.ZipFile, size: int, limits: Limits, *, ratio: int) -> 
     infos = zf.infolist()
     if len(infos) > limits.max_zip_members:
         raise FileProblem(
-            f"压缩文件中有 {len(infos)} 个成员，超过上限 {limits.max_zip_members}，疑似压缩炸弹，已拒绝读取"
+            f"压缩文件中有{len(infos)}个成员，超过上限 {limits.max_zip_members}，疑似压缩炸弹，已拒绝读取"
         )
     total = 0
     for i in infos:
         total += i.file_size
         if i.file_size > 1024 * 1024 and i.file_size > ratio * max(i.compress_size, 1):
             raise FileProblem(
-                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1)} 倍），疑似压缩炸弹，已拒绝读取"
+                f"压缩文件中的“{i.filename}”压缩比异常（{i.file_size // max(i.compress_size, 1)}倍），疑似压缩炸弹，已拒绝读取"
             )
     if total > limits.max_zip_total:
         raise FileProblem(
@@ -295,7 +295,7 @@ def _rows(
         except StopIteration:
             return
         except Exception as exc:  # a damaged sheet part fails only when its rows are parsed
-            reason = f"工作表“{place['sheet']}”第 {n + 1} 行起已损坏（{type(exc).__name__}），其后的行未检查"
+            reason = f"工作表“{place['sheet']}”第{n + 1}行起已损坏（{type(exc).__name__}），其后的行未检查"
             emit(S.FILE_UNREADABLE.finding(name=place["source"], reason=reason, row=n + 1, **place))
             return
         row = list(r)

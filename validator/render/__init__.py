@@ -29,6 +29,8 @@ __all__ = [
     "rule_titles",
     "verdict",
     "option_lines",
+    "stage_line",
+    "settings_line",
     "calendar_line",
     "input_line",
 ]
@@ -89,14 +91,14 @@ def place(finding: Mapping) -> str:
     if source:
         parts.append(f"文件 {source}")
     if sheet:
-        parts.append(f"工作表「{sheet}」")
+        parts.append(f"工作表“{sheet}”")
     if not source and not sheet:
         parts.append(resource_label(finding.get("resource")))
     if finding.get("row") is not None:
-        parts.append(f"第 {finding['row']} 行")
+        parts.append(f"第{finding['row']}行")
     column = column_label(finding)
     if column:
-        parts.append(f"「{column}」列")
+        parts.append(f"“{column}”列")
     text = "，".join(parts)
     if finding.get("cell"):
         text += f"（单元格 {finding['cell']}）"
@@ -107,7 +109,7 @@ def short_place(finding: Mapping) -> str:
     """Row and cell only, for the extra examples of a group."""
     bits = []
     if finding.get("row") is not None:
-        bits.append(f"第 {finding['row']} 行")
+        bits.append(f"第{finding['row']}行")
     if finding.get("cell"):
         bits.append(finding["cell"])
     return " ".join(bits) or place(finding)
@@ -127,17 +129,58 @@ def rule_titles(report: Mapping) -> dict[str, str]:
 
 
 def verdict(report: Mapping) -> str:
-    """One line: passed or not, with the counts."""
+    """One line: passed or not, with the counts (a draft check says it is one)."""
     s = report["summary"]
-    counts = f"{s['error']} 个错误，{s['warning']} 个警告，{s['info']} 个提示"
+    counts = f"{s['error']}个错误，{s['warning']}个警告，{s['info']}个提示"
     # A county record (研判会议, 县级研判表) is not submitted but fed back to the townships.
-    county = any(str(r).startswith("county_") for r in s.get("rows") or ())
+    county = is_county_record(report)
+    draft = (report.get("options") or {}).get("stage") == "draft" and not county
     then = "生成反馈单" if county else "上报"
     if report["valid"]:
+        if draft:
+            return f"自查通过（{counts}）。盖章后、上报前，请按上报核对再查一次"
         if s["warning"] or s["info"]:
             return f"通过（{counts}；警告和提示不影响{then}，但请看一看）"
         return "通过：没有发现问题"
     return f"不通过：{counts}。请改正全部错误后再{then}"
+
+
+STAGE_LABELS = {
+    "draft": "自查草稿（盖章前；未盖章只作提示，逾期只作警告）",
+    "submit": "上报核对（未盖章、逾期都是错误）",
+}
+
+
+def is_county_record(report: Mapping) -> bool:
+    """Whether the report is of the county's own record (its tables are the county forms)."""
+    return any(str(r).startswith("county_") for r in (report.get("summary") or {}).get("rows") or ())
+
+
+def stage_line(report: Mapping) -> str | None:
+    """Which stage was checked: a draft before stamping, or what is submitted (a township's)."""
+    if is_county_record(report):
+        return None  # the stamp and the deadline are the townships'; the record has neither
+    stage = (report.get("options") or {}).get("stage")
+    return f"校验阶段：{STAGE_LABELS.get(stage, stage)}" if stage else None
+
+
+def settings_line(report: Mapping) -> str:
+    """Which settings were used: the built-in ones, or a county file with its hash and changes."""
+    s = report.get("settings") or {}
+    if s.get("source") != "county":
+        text = "内置设置"
+        if s.get("builtin_version"):
+            text += f"（{s['builtin_version']} 版）"
+    else:
+        text = f"县设置文件 {s.get('file')}"
+        if s.get("sha256"):
+            text += f"（SHA-256 {s['sha256'][:12]}…）"
+        changes = s.get("changes") or []
+        text += "，改动：" + "；".join(changes) if changes else "，与内置设置相同"
+    years = s.get("years_without_line") or []
+    if years:
+        text += "。没有监测线的年度：" + "、".join(str(y) for y in years)
+    return text
 
 
 def option_lines(report: Mapping) -> list[str]:
@@ -146,6 +189,10 @@ def option_lines(report: Mapping) -> list[str]:
     lines = []
     if opts.get("today"):
         lines.append(f"校验日期：{opts['today']}")
+    stage = stage_line(report)
+    if stage:
+        lines.append(stage)
+    lines.append(f"设置：{settings_line(report)}")
     lines.append(f"历史报送包：{opts['history']}" if opts.get("history") else "历史报送包：未提供")
     lines.append(f"建档立卡名单：{opts['roster']}" if opts.get("roster") else "建档立卡名单：未提供")
     if opts.get("packages"):
@@ -170,7 +217,7 @@ def calendar_line(report: Mapping) -> str | None:
         text += f" {cal['version']}"
     years = cal.get("years")
     if isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years):
-        text += f"（节假日数据 {years[0]}–{years[1]} 年）"
+        text += f"（节假日数据 {years[0]}—{years[1]}年）"
     if cal.get("note"):
         text += f"。注意：{cal['note']}"
     return text

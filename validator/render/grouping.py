@@ -15,9 +15,9 @@ from validator.render import SEVERITIES
 
 EXAMPLES = 5
 
-# Quoted parts (“…”, 「…」, "…", '…', ‘…’, 《…》) and numbers, dates, masked ID numbers:
+# Quoted parts (“…”, “…”, "…", '…', ‘…’, 《…》) and numbers, dates, masked ID numbers:
 # the parts of a message that differ from row to row.
-_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"|'[^']*'|‘[^’]*’|《[^》]*》")
+_QUOTED = re.compile(r"“[^”]*”|“[^”]*」|\"[^\"]*\"|'[^']*'|‘[^’]*’|《[^》]*》")
 _NUMBERISH = re.compile(r"[0-9*][0-9*Xx]*(?:[.\-/:年月日][0-9*Xx]+)*[日]?")
 
 
@@ -27,7 +27,7 @@ def message_shape(finding: Mapping) -> str:
     value = finding.get("value")
     if value:
         text = text.replace(str(value), "…")
-    text = _QUOTED.sub("「…」", text)
+    text = _QUOTED.sub("“…”", text)
     return _NUMBERISH.sub("#", text)
 
 

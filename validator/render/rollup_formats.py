@@ -59,18 +59,18 @@ def verdict(rollup: Mapping) -> str:
         return f"{month_label(rollup)}：九个乡镇均已按时报送，全部报送包通过校验"
     problems = []
     if rollup["missing"]:
-        problems.append(f"{len(rollup['missing'])} 个乡镇未报送（{'、'.join(rollup['missing'])}）")
+        problems.append(f"{len(rollup['missing'])}个乡镇未报送（{'、'.join(rollup['missing'])}）")
     if rollup["duplicated"]:
-        problems.append(f"{len(rollup['duplicated'])} 个乡镇重复报送（{'、'.join(rollup['duplicated'])}）")
+        problems.append(f"{len(rollup['duplicated'])}个乡镇重复报送（{'、'.join(rollup['duplicated'])}）")
     if rollup.get("late"):
-        problems.append(f"{len(rollup['late'])} 个乡镇迟报（{'、'.join(rollup['late'])}）")
+        problems.append(f"{len(rollup['late'])}个乡镇迟报（{'、'.join(rollup['late'])}）")
     failing = [
         p for p in _township_packages(rollup) if p["readable"] and not p["valid"] and not _only_late(p)
     ]
     if failing:
-        problems.append(f"{len(failing)} 个报送包有错误")
+        problems.append(f"{len(failing)}个报送包有错误")
     if rollup["unreadable"]:
-        problems.append(f"{len(rollup['unreadable'])} 个报送包无法读取")
+        problems.append(f"{len(rollup['unreadable'])}个报送包无法读取")
     if not _township_packages(rollup):
         problems.append("文件夹中没有报送包")
     return f"{month_label(rollup)}：需要处理——" + "；".join(problems)
@@ -172,7 +172,7 @@ def township_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
             "",
             "",
             "",
-            f"{totals['counted']} 个",
+            f"{totals['counted']}个",
             totals["zero_report"],
             rows["annex1"],
             rows["annex2"],
@@ -234,7 +234,7 @@ def followups(rollup: Mapping) -> list[str]:
             lines.append(f"报告月份为 {month}，不是本次汇总月份，未计入：{p['entry']}")
         if not p["valid"] and not _only_late(p):
             lines.append(
-                f"有 {p['error']} 个错误，请乡镇改正后重报：{p['entry']}（{p['township'] or '乡镇不明'}）"
+                f"有{p['error']}个错误，请乡镇改正后重报：{p['entry']}（{p['township'] or '乡镇不明'}）"
             )
     if rollup["ignored"]:
         lines.append("已忽略（不是文件夹、.zip 或 .xlsx）：" + "、".join(rollup["ignored"]))
@@ -247,6 +247,8 @@ def option_lines(rollup: Mapping) -> list[str]:
         f"汇总月份：{rollup['month'] or '不明'}",
         f"上报截止日：{rollup.get('deadline') or '—'}",
         f"校验日期：{opts['today']}",
+        "校验阶段：" + ("自查草稿" if opts.get("stage") == "draft" else "上报核对（未盖章、逾期都是错误）"),
+        f"设置：{'县设置文件 ' + opts['settings'] if opts.get('settings') else '内置设置'}",
         f"历史报送包：{opts['history'] or '未提供'}",
         f"建档立卡名单：{opts['roster'] or '未提供'}",
         f"标准版本：{rollup['standard_version']}（fpjc {rollup['fpjc_version']}）",

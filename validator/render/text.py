@@ -69,13 +69,13 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
             label = _table_name(n)
             line = f"  {label}{' ' * (width - _width(label))}  错误 {counts['error']:>4}  警告 {counts['warning']:>4}  提示 {counts['info']:>4}"
             if n in rows:
-                line += f"  （数据 {rows[n]} 行）"
+                line += f"  （数据{rows[n]}行）"
             out.append(line)
 
     groups = group(report.get("findings") or [])
     if groups:
         out.append("")
-        out.append(paint("bold", f"问题明细（{len(report['findings'])} 处，归并为 {len(groups)} 类）："))
+        out.append(paint("bold", f"问题明细（{len(report['findings'])}处，归并为{len(groups)}类）："))
         for g in groups:
             out.append("")
             out.extend(_group_lines(g, titles, paint))
@@ -110,7 +110,7 @@ def _group_lines(g: dict, titles: Mapping[str, str], paint) -> list[str]:
         lines.append(f"  怎么改：{g['hint']}")
     more = g["count"] - 1
     if more:
-        lines.append(f"  另有 {more} 处相同问题：")
+        lines.append(f"  另有{more}处相同问题：")
         for f in g["examples"][1:]:
             line = f"    - {short_place(f)}"
             if f.get("value") not in (None, ""):
@@ -120,7 +120,7 @@ def _group_lines(g: dict, titles: Mapping[str, str], paint) -> list[str]:
             lines.append(line)
         if g["count"] > EXAMPLES:
             rest = g["count"] - EXAMPLES
-            lines.append(paint("dim", f"    - ……其余 {rest} 处见 HTML 或 JSON 报告（--format html / json）"))
+            lines.append(paint("dim", f"    - ……其余{rest}处见 HTML 或 JSON 报告（--format html / json）"))
     return lines
 
 

@@ -28,6 +28,7 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    settings_line,
     verdict,
     visible,
 )
@@ -183,7 +184,7 @@ def _copy_csv(wb, sources: list[Path], report: Mapping) -> dict:
     lines = sum(text.count("\n") for _, text in texts)
     if lines > MAX_CSV_ROWS:
         raise AnnotateError(
-            f"CSV 共约 {lines} 行，超过 {MAX_CSV_ROWS} 行，生成标注版 Excel 会非常慢；"
+            f"CSV 共约{lines}行，超过{MAX_CSV_ROWS}行，生成标注版 Excel 会非常慢；"
             "请改用 --format html 或 --format json 查看校验结果"
         )
     for name, text in texts:
@@ -259,7 +260,10 @@ def _result_sheet(
     about = f"标准版本 {report['standard_version']}，fpjc {report['fpjc_version']}"
     if opts.get("today"):
         about += f"，校验日期 {opts['today']}"
+    if opts.get("stage"):
+        about += "，" + ("自查草稿" if opts["stage"] == "draft" else "上报核对")
     about += "，个人信息未打码" if opts.get("show_personal_data") else "，个人信息已打码"
+    about += "；设置：" + settings_line(report)
     _put_text(ws["A3"], about)
     note = "有问题的单元格已标色（红：错误，黄：警告，蓝：提示），鼠标移到单元格上可看说明。"
     if from_csv:
@@ -270,7 +274,7 @@ def _result_sheet(
     if omitted:
         _put_text(
             ws["A5"],
-            f"问题太多：本工作簿只标出并列出前 {MAX_FINDINGS} 处，其余 {omitted} 处请看 JSON 报告（--format json）。",
+            f"问题太多：本工作簿只标出并列出前{MAX_FINDINGS}处，其余{omitted}处请看 JSON 报告（--format json）。",
         )
         ws["A5"].font = Font(bold=True, color="B42318")
 

@@ -1,4 +1,4 @@
-"""Chinese resident ID numbers (GB 11643-1999, SPEC §6), usable on their own.
+"""Chinese resident ID numbers (GB 11643—1999), usable on their own.
 
 An ID has 18 characters: a 6-digit address code, the birth date YYYYMMDD, a 3-digit sequence
 and a check character by ISO 7064 MOD 11-2. `check_id` normalises what clerks commonly type

@@ -1,4 +1,4 @@
-"""Masking of personal data (SPEC §7): names, ID numbers and phone numbers.
+"""Masking of personal data: names, ID numbers and phone numbers.
 
 Reports show personal values masked unless the user explicitly asks otherwise, so a report
 can be mailed to the county or pasted into a chat without leaking who is on the list. The

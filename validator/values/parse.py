@@ -226,7 +226,7 @@ def _make_month(y: int, m: int, *, canonical: bool) -> Result:
     if not MIN_YEAR <= y <= MAX_YEAR:
         return None, "invalid", {"detail": f"年份 {y} 不对。"}
     if not 1 <= m <= 12:
-        return None, "invalid", {"detail": f"没有 {m} 月。"}
+        return None, "invalid", {"detail": f"没有{m}月。"}
     value = dt.date(y, m, 1)
     return value, (None if canonical else "format"), ({} if canonical else {"parsed": value.isoformat()[:7]})
 
@@ -301,11 +301,11 @@ def _phone_detail(digits: str) -> str:
     if digits.startswith("1"):
         if n == 11:
             return "手机号第二位应为 3—9"
-        return f"手机号应为 11 位，现在是 {n} 位"
+        return f"手机号应为11位，现在是{n}位"
     if digits.startswith("0"):
         if digits.startswith(AREA_CODE):
-            return f"区号 0872 后应为 7 位号码，现在是 {n - 4} 位"
+            return f"区号 0872 后应为7位号码，现在是{n - 4}位"
         return "固定电话只接受大理州区号 0872"
     if n == 7:
-        return "固定电话缺少区号，请写成 0872-加 7 位号码"
-    return f"应为 11 位手机号或 0872-加 7 位号码，现在是 {n} 位数字"
+        return "固定电话缺少区号，请写成 0872-加7位号码"
+    return f"应为11位手机号或 0872-加7位号码，现在是{n}位数字"

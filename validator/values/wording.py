@@ -57,26 +57,26 @@ def range_text(field: dict, unit: str = "") -> str:
 
 
 def length_text(field: dict) -> str:
-    """The allowed length of a text: “2—20 个字”, “最多 50 个字” or “”."""
+    """The allowed length of a text: “2—20个字”, “最多50个字” or “”."""
     lo, hi = field.get("min_length"), field.get("max_length")
     if lo and hi:
-        return f"{lo}—{hi} 个字"
+        return f"{lo}—{hi}个字"
     if hi:
-        return f"最多 {hi} 个字"
+        return f"最多{hi}个字"
     if lo:
-        return f"至少 {lo} 个字"
+        return f"至少{lo}个字"
     return ""
 
 
 def items_text(field: dict) -> str:
-    """How many items a list cell takes: “1—5 项”, “至少 2 项”, “最多 3 项” or “”."""
+    """How many items a list cell takes: “1—5项”, “至少2项”, “最多3项” or “”."""
     lo, hi = field.get("min_items"), field.get("max_items")
     if lo and hi:
-        return f"{lo}—{hi} 项"
+        return f"{lo}—{hi}项"
     if lo and lo > 1:
-        return f"至少 {lo} 项"
+        return f"至少{lo}项"
     if hi:
-        return f"最多 {hi} 项"
+        return f"最多{hi}项"
     return ""
 
 
@@ -114,9 +114,9 @@ def how_to_fill(field: dict, *, with_options: bool = True) -> str:
             text += f"；可选：{sep.join(labels(field['codelist']))}"
         parts.append(text)
     elif t == "id_number":
-        parts.append("18 位居民身份证号，最后一位可以是 X；本列是文本格式，不要改成数字")
+        parts.append("18位居民身份证号，最后一位可以是 X；本列是文本格式，不要改成数字")
     elif t == "phone":
-        parts.append("手机号 11 位（如 13812345678）或座机 0872-1234567")
+        parts.append("手机号11位（如 13812345678）或座机 0872-1234567")
     else:
         parts.append("文字")
     return "，".join(parts) + "。"
@@ -159,3 +159,10 @@ def value_text(field: dict, value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def deadline_text() -> str:
+    """When a month's forms are due, as the built-in settings say: “次月5日前（含当日）”."""
+    deadline = standard.settings()["deadline"]
+    rolled = "，遇节假日顺延到下一个工作日" if deadline["roll_forward"] else ""
+    return f"次月{deadline['day_of_month']}日前（含当日{rolled}）"

@@ -1,16 +1,14 @@
 """Working days in mainland China: statutory holidays and 调休 make-up working days.
 
 The source is `chinesecalendar` (State Council holiday notices, one year at a time), corrected
-or extended by `settings.holiday_overrides`, so a county can add next year's notice without a
-code release. For a year neither covers, Monday–Friday is assumed and the fallback is recorded,
-so the report can say which dates were judged on a guess.
+or extended by the holiday overrides of the run's settings (`validator.settings`), so a county
+can add next year's notice without a code release. For a year neither covers, Monday–Friday is
+assumed and the fallback is recorded, so the report can say which dates were judged on a guess.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-from validator import standard
 
 try:  # the browser build ships it as a pure wheel; a missing package must not break the core
     import chinese_calendar as _cc
@@ -22,7 +20,8 @@ class Workdays:
     """A working-day calendar that remembers which years fell back to Monday–Friday."""
 
     def __init__(self, overrides: list[dict] | None = None):
-        rows = standard.settings()["holiday_overrides"]["rows"] if overrides is None else overrides
+        """`overrides`: rows {"date", "kind": holiday | workday}, e.g. `Settings.holiday_rows()`."""
+        rows = overrides or []
         self.overrides: dict[dt.date, bool] = {}
         for r in rows:
             day = r["date"] if isinstance(r["date"], dt.date) else dt.date.fromisoformat(str(r["date"]))
@@ -86,16 +85,18 @@ class Workdays:
             day += dt.timedelta(days=1)
         return day
 
-    def deadline_for(self, report_month: dt.date) -> dt.date:
-        """The last day to submit the report of `report_month` (settings.deadline)."""
-        rules = standard.settings()["deadline"]
+    def deadline_for(
+        self, report_month: dt.date, *, day_of_month: int = 5, roll_forward: bool = False
+    ) -> dt.date:
+        """The last day (inclusive) to submit the report of `report_month`: `day_of_month` of the
+        next month, moved to the next working day only when `roll_forward` says so."""
         year, month = (
             (report_month.year + 1, 1)
             if report_month.month == 12
             else (report_month.year, report_month.month + 1)
         )
-        day = dt.date(year, month, int(rules["day_of_month"]))
-        if rules.get("roll_forward"):
+        day = dt.date(year, month, int(day_of_month))
+        if roll_forward:
             day = self.next_workday_on_or_after(day)
         return day
 
@@ -112,8 +113,8 @@ class Workdays:
         if self.fallback_years:
             years = "、".join(str(y) for y in sorted(self.fallback_years))
             info["note"] = (
-                f"{years} 年不在节假日数据范围内，按星期一至星期五为工作日计算；"
-                "请在设置的 holiday_overrides 中补充当年放假安排。"
+                f"{years}年不在节假日数据范围内，按星期一至星期五为工作日计算；"
+                "请县扶贫办在县设置文件的节假日补充（holiday_overrides）中补上当年的放假安排。"
             )
         return info
 
@@ -124,33 +125,3 @@ def data_range() -> tuple[int | None, int | None]:
         return None, None
     years = [d.year for d in _cc.holidays] + [d.year for d in _cc.workdays]
     return min(years), max(years)
-
-
-_default: Workdays | None = None
-
-
-def default() -> Workdays:
-    global _default
-    if _default is None:
-        _default = Workdays()
-    return _default
-
-
-def is_workday(day: dt.date) -> bool:
-    return default().is_workday(day)
-
-
-def add_workdays(day: dt.date, n: int) -> dt.date:
-    return default().add_workdays(day, n)
-
-
-def workdays_between(start: dt.date, end: dt.date) -> int:
-    return default().workdays_between(start, end)
-
-
-def deadline_for(report_month: dt.date) -> dt.date:
-    return default().deadline_for(report_month)
-
-
-def source_info() -> dict:
-    return default().source_info()
