@@ -88,7 +88,7 @@ def _option_blocks(options: dict) -> list[dict]:
             out.append(
                 {
                     "kind": "text",
-                    "text": "同时提供本月的乡镇报送包（`--packages`），即其他规则的示例所用的小示例报送包（云鹤镇 2020 年 7 月），逐户核对。",
+                    "text": "同时提供本月的乡镇报送包（`--packages`），即其他规则的示例所用的小示例报送包（云鹤镇2020年7月），逐户核对。",
                     "changes": False,
                 }
             )

@@ -96,7 +96,7 @@ def test_month_folder_gives_the_cli_intake_and_meeting_workbook(county_page, mon
     shown = json.loads(_download(page, "a.fpjc-ck-json").read_text(encoding="utf-8"))
     assert shown == _cli_rollup(month, capsys)
     text = page.inner_text(".fpjc-ck-result")
-    assert "辛屯镇：迟报 2 天" in text and "列入研判 26 户" in text
+    assert "辛屯镇：迟报2天" in text and "列入研判26户" in text
 
     # The meeting workbook the page offers is the one `fpjc county prepare` writes.
     from test_county_month import workbook_text

@@ -210,7 +210,7 @@ def test_text_lists_what_to_chase(county, capsys):
     assert "\x1b[" not in out
     # Township by township, with how long the deadline (2020-08-05) is past on the day checked.
     for name in ("黄坪镇", "草海镇", "西邑镇", "龙开口镇", "金墩乡"):
-        assert f"{name}：未报送（请催报，截止日 2020-08-05 已过 5 天）" in out
+        assert f"{name}：未报送（请催报，截止日 2020-08-05 已过5天）" in out
     assert "六合彝族乡：零报告（本月没有新增监测对象），请核实" in out
     assert "无法读取：损坏.zip" in out
     assert "已忽略（不是文件夹、.zip 或 .xlsx）：说明.txt" in out

@@ -203,7 +203,7 @@ def test_county_month(venv, elsewhere):
         "2",
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr  # seven townships have not reported
-    assert "列入研判 24 户" in proc.stdout and (elsewhere / "研判.xlsx").is_file()
+    assert "列入研判24户" in proc.stdout and (elsewhere / "研判.xlsx").is_file()
     assert (elsewhere / "研判会议议程-2020-07.html").is_file()
     check = run(
         venv,

@@ -595,7 +595,7 @@
     box.textContent = "";
     box.appendChild(el("div", { className: "admonition " + (data.ok ? "success" : "warning") + " fpjc-ck-summary" }, [
       el("p", { className: "admonition-title", text: data.verdict }),
-      el("p", { text: "列入研判 " + data.households + " 户，来自 " + data.meeting_packages.length + " 个报送包；用时 " + (ms / 1000).toFixed(1) + " 秒。" }),
+      el("p", { text: "列入研判" + data.households + "户，来自" + data.meeting_packages.length + "个报送包；用时" + (ms / 1000).toFixed(1) + "秒。" }),
     ]));
     var facts = el("ul", { className: "fpjc-ck-facts" });
     data.options.forEach(function (line) { facts.appendChild(el("li", { text: line })); });

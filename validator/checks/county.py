@@ -59,7 +59,7 @@ MEETING_ROWS = rule(
     name="county-meeting-row-count",
     severity="error",
     title="研判会议应只有一行",
-    message="研判会议有 {count} 行数据，应只有一行",
+    message="研判会议有{count}行数据，应只有一行",
     hint="一份县级研判记录对应一次研判会议；另一次会议的结论请另存一份研判工作簿。",
     clause="二（四）",
     description="“每月一研判”：一份县级研判记录记一次会议，研判会议表必须有一行、也只能有一行数据。",
@@ -115,7 +115,7 @@ NO_REASON = rule(
     name="rejected-without-reason",
     severity="error",
     title="否定的户没有写明理由",
-    message="研判结论为“否定”，研判意见须写明否定的理由（至少 {min} 个字）",
+    message="研判结论为“否定”，研判意见须写明否定的理由（至少{min}个字）",
     hint="在研判意见中写明为什么不存在返贫致贫风险，例如“家庭收入稳定，医疗费用已由医保报销”；反馈单会把理由转告乡镇。",
     clause="二（四）1",
     description="否定的户由县扶贫办反馈乡镇、乡镇告知村委会后解除预警，反馈时要说明理由，所以理由必填。",
@@ -419,7 +419,7 @@ def _record_row(ctx: Context):
                 )
             )
             return
-        where = f"{found.package} {titles[found.resource]} 第 {found.row} 行"
+        where = f"{found.package} {titles[found.resource]} 第{found.row}行"
         township = values.get("township")
         if township and found.township and township != found.township:
             ctx.emit(
@@ -556,7 +556,7 @@ def _trace(ctx: Context) -> None:
             NOT_ASSESSED.finding(
                 resource=COUNTY_RECORD,
                 package=h.package,
-                where=f"{titles[h.resource]} 第 {h.row} 行",
+                where=f"{titles[h.resource]} 第{h.row}行",
                 township=h.township or "",
             )
         )

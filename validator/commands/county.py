@@ -234,7 +234,7 @@ def _prepare(args: argparse.Namespace) -> int:
     lines = [
         f"已生成县级研判工作簿：{output}",
         f"研判会议议程：{agenda_path}",
-        f"列入研判 {len(rows)} 户，来自 {len(rollup['meeting'])} 个报送包（{'、'.join(rollup['meeting']) or '无'}）。",
+        f"列入研判{len(rows)}户，来自{len(rollup['meeting'])}个报送包（{'、'.join(rollup['meeting']) or '无'}）。",
     ]
     left = [p for p in rollup["packages"] if p.get("meeting") != "accepted"]
     for p in left:
@@ -386,7 +386,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
         out(render_text(report, color=want_color(args)))
         err(
-            f"县级研判记录有 {report['summary']['error']} 个错误，没有生成反馈单。"
+            f"县级研判记录有{report['summary']['error']}个错误，没有生成反馈单。"
             "请改正后重新运行（fpjc county check 可只做检查）。"
         )
         return PROBLEMS
@@ -416,12 +416,12 @@ def _feedback(args: argparse.Namespace) -> int:
     lines = [f"已在 {out_dir} 生成："]
     for sheet in sheets:
         lines.append(
-            f"  {sheet['township']}/研判结果反馈单（认定 {sheet['confirmed']} 户，否定 {sheet['rejected']} 户）"
+            f"  {sheet['township']}/研判结果反馈单（认定{sheet['confirmed']}户，否定{sheet['rejected']}户）"
         )
-    lines.append(f"  全国系统标注清单（待标注 {len(marking['rows'])} 户）")
+    lines.append(f"  全国系统标注清单（待标注{len(marking['rows'])}户）")
     warnings = report["summary"]["warning"]
     if warnings:
-        lines.append(f"研判记录有 {warnings} 个警告，请用 fpjc county check 查看。")
+        lines.append(f"研判记录有{warnings}个警告，请用 fpjc county check 查看。")
     if not args.show_personal_data:
         lines.append("反馈单中的姓名和身份证号已打码；全国系统标注清单含完整身份证号，只在县扶贫办内部使用。")
     out("\n".join(lines) + "\n")

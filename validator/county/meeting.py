@@ -49,7 +49,7 @@ def accepted(results: list[PackageResult], rollup: dict) -> list[PackageResult]:
 
 
 def source_text(entry: str, resource: str, row: int) -> str:
-    return f"{entry} {ANNEX_TITLES[resource]} 第 {row} 行"
+    return f"{entry} {ANNEX_TITLES[resource]} 第{row}行"
 
 
 def record_rows(results: list[PackageResult], rollup: dict) -> list[dict]:

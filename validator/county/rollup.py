@@ -172,6 +172,8 @@ def summarise(
             status = "missing"
         elif len(members) > 1:
             status = "duplicate"
+        elif _only_late(members[0]):
+            status = "late"  # an error at submission, but nothing to correct in the tables
         elif not members[0]["valid"]:
             status = "errors"
         else:
@@ -196,7 +198,7 @@ def summarise(
             }
         )
     for p in packages:
-        p["only_late"] = bool(p["error_rules"]) and set(p["error_rules"]) <= ADMISSIBLE_ERRORS
+        p["only_late"] = _only_late(p)
         if not p["counted"]:
             p["meeting"] = (
                 "unreadable"
@@ -251,6 +253,11 @@ def summarise(
             "counts": add_counts(p["counts"] for p in counted),
         },
     }
+
+
+def _only_late(p: dict) -> bool:
+    """Errors only for lateness (at submission): nothing the township can correct in its tables."""
+    return bool(p["error_rules"]) and set(p["error_rules"]) <= ADMISSIBLE_ERRORS
 
 
 def _meeting_status(p: dict, township_status: str) -> str:

@@ -111,8 +111,8 @@ def instruction_lines(month: str | None, households: int, packages: list[str]) -
     included = "、".join(packages) if packages else "无"
     return [
         f"本工作簿由 fpjc county prepare 从{_month_label(month)}各乡镇报送包生成，供县扶贫开发领导小组"
-        f"“每月一复核、每月一研判”使用（{notice} 二（四））。共列入 {households} 户，来自：{included}。",
-        "“研判会议”表第 3 行：县（市、区）和研判月份已填好；会上填写研判日期、参加部门（用顿号“、”分隔，"
+        f"“每月一复核、每月一研判”使用（{notice} 二（四））。共列入{households}户，来自：{included}。",
+        "“研判会议”表第3行：县（市、区）和研判月份已填好；会上填写研判日期、参加部门（用顿号“、”分隔，"
         "可写扶贫、教育、医保、卫健、住建、民政、残联、公安以外的部门）、主持人和记录人。",
         "“县级研判表”灰色各列是乡镇上报的内容（附件1 为返贫预警，附件2 为致贫预警），请不要修改；“来源”写明该户在哪个报送包的"
         "哪张表第几行。会上逐户填写白色各列：研判结论（认定或否定）；认定的填纳入管理类别（返贫预警户填脱贫监测户，"
@@ -208,7 +208,7 @@ def _record_sheet(wb: Workbook, rows: list[dict], month: str | None, spare: int 
         BLOCK_ROW,
         [
             f"研判月份：{month or ''}",
-            f"共 {len(rows)} 户（返贫预警 {warned['返贫预警']} 户，致贫预警 {warned['致贫预警']} 户）",
+            f"共{len(rows)}户（返贫预警{warned['返贫预警']}户，致贫预警{warned['致贫预警']}户）",
             "灰色各列由乡镇报送包带出，请勿修改；白色各列在研判会议上填写",
         ],
         len(fields),
@@ -241,7 +241,7 @@ def _sign_sheet(wb: Workbook, month: str | None, households: int) -> None:
     ws.row_dimensions[1].height = 32
     facts = [
         "研判日期：______年____月____日　　地点：________________",
-        f"本次复核研判乡镇上报的 {households} 户：认定 ____ 户（脱贫监测户 ____ 户、边缘户 ____ 户），否定 ____ 户。",
+        f"本次复核研判乡镇上报的{households}户：认定 ____ 户（脱贫监测户 ____ 户、边缘户 ____ 户），否定 ____ 户。",
         "各部门对照两不愁三保障标准和本部门掌握的情况提出意见，逐户研判结论见“县级研判表”。",
     ]
     for i, text in enumerate(facts, start=2):
@@ -367,7 +367,7 @@ def build_feedback_workbook(sheet: dict, *, spare: int = 0) -> Workbook:
         f"研判月份：{sheet.get('month') or ''}",
         f"研判日期：{meeting_date.isoformat() if isinstance(meeting_date, dt.date) else ''}",
         f"反馈日期：{date.isoformat() if isinstance(date, dt.date) else ''}",
-        f"认定 {sheet['confirmed']} 户，否定 {sheet['rejected']} 户",
+        f"认定{sheet['confirmed']}户，否定{sheet['rejected']}户",
     ]
     return _table_workbook(
         FEEDBACK,
@@ -384,8 +384,8 @@ def build_marking_workbook(marking: dict, *, spare: int = 0) -> Workbook:
     """The 全国系统标注清单 (`marking` as from `county.feedback.marking_list`)."""
     facts = [
         f"研判月份：{marking.get('month') or ''}",
-        f"待标注 {len(marking['rows'])} 户",
-        f"乡镇已注明标注的 {len(marking['already_marked'])} 户、县级研判否定的 {len(marking['rejected'])} 户不列入",
+        f"待标注{len(marking['rows'])}户",
+        f"乡镇已注明标注的{len(marking['already_marked'])}户、县级研判否定的{len(marking['rejected'])}户不列入",
         "标注后填写白色两列：标注人、标注日期",
     ]
     return _table_workbook(

@@ -111,6 +111,7 @@ def _page(title: str, body: list[str], *, wide: bool = False) -> str:
 
 STATUS_WORDS = {
     "ok": "已报送",
+    "late": "已报送",  # the days late follow
     "errors": "已报送，有错误",
     "duplicate": "重复报送",
     "missing": "未报送",
@@ -138,7 +139,7 @@ def render_agenda(agenda: Mapping) -> str:
     for t in agenda["townships"]:
         state = STATUS_WORDS.get(t["status"] or "", "")
         if t.get("days_late"):
-            state += f"，迟报 {t['days_late']} 天"
+            state += f"，迟报{t['days_late']}天"
         if t.get("zero_report"):
             state += "，零报告"
         rows.append([t["township"], state, t["returning"], t["new"], t["total"]])
@@ -211,7 +212,7 @@ def render_feedback(sheet: Mapping) -> str:
         f"<span>反馈日期：{escape(_text(date))}</span></div>",
         f"<p>{escape(sheet['township'])}扶贫办：{escape(month)}你乡镇上报的返贫致贫风险户，经县扶贫开发领导小组会同"
         f"{escape('、'.join(sheet.get('departments') or ()) or '有关行业部门')}复核研判，"
-        f"认定 {sheet['confirmed']} 户、否定 {sheet['rejected']} 户，结果如下。</p>",
+        f"认定{sheet['confirmed']}户、否定{sheet['rejected']}户，结果如下。</p>",
     ]
     rejected = [r for r in sheet["rows"] if r["decision"] == "否定"]
     confirmed = [r for r in sheet["rows"] if r["decision"] == "认定"]
@@ -312,11 +313,11 @@ def render_marking(marking: Mapping) -> str:
     ]
     if marking["already_marked"]:
         body.append(
-            f"<p>乡镇在附件3 中注明已在全国系统标注的 {len(marking['already_marked'])} 户未列入，请抽查核实。</p>"
+            f"<p>乡镇在附件3 中注明已在全国系统标注的{len(marking['already_marked'])}户未列入，请抽查核实。</p>"
         )
     if marking["rejected"]:
         body.append(
-            f"<p>以“县级研判否定”解除的 {len(marking['rejected'])} 户未纳入监测管理，无需在全国系统标注，未列入。</p>"
+            f"<p>以“县级研判否定”解除的{len(marking['rejected'])}户未纳入监测管理，无需在全国系统标注，未列入。</p>"
         )
     body.append('<p class="note">本清单含户主姓名和完整身份证号，只在县扶贫办内部使用，请勿外传。</p>')
     return _page(title, body, wide=True)

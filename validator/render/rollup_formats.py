@@ -19,6 +19,7 @@ from validator.render import INPUT_KINDS, resource_label, visible
 STATUS_LABELS = {
     "ok": "已报送，通过",
     "errors": "已报送，有错误",
+    "late": "已报送，迟报",
     "duplicate": "重复报送",
     "missing": "未报送",
     "unknown": "无法确定乡镇",
@@ -90,6 +91,8 @@ def _package_result(p: Mapping) -> str:
         return "无法读取"
     if p.get("county_record"):
         return "县级研判记录"
+    if _only_late(p):
+        return "迟报（其余通过）"
     return "通过" if p["valid"] else "不通过"
 
 
@@ -106,7 +109,7 @@ def _yes_no(value) -> str:
 def _late_text(days) -> str:
     if days is None:
         return "—"
-    return f"迟报 {days} 天" if days else "按时"
+    return f"迟报{days}天" if days else "按时"
 
 
 def package_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
@@ -140,7 +143,7 @@ def package_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
 def _township_state(t: Mapping) -> str:
     text = STATUS_LABELS[t["status"]]
     if t["status"] == "missing" and t.get("days_overdue"):
-        text += f"（已逾期 {t['days_overdue']} 天）"
+        text += f"（已逾期{t['days_overdue']}天）"
     return text
 
 
@@ -206,7 +209,7 @@ def followups(rollup: Mapping) -> list[str]:
     for t in rollup["townships"]:
         if t["status"] == "missing":
             overdue = (
-                f"，截止日 {rollup['deadline']} 已过 {t['days_overdue']} 天" if t.get("days_overdue") else ""
+                f"，截止日 {rollup['deadline']} 已过{t['days_overdue']}天" if t.get("days_overdue") else ""
             )
             lines.append(f"{t['township']}：未报送（请催报{overdue}）")
         elif t["status"] == "duplicate":
@@ -216,7 +219,7 @@ def followups(rollup: Mapping) -> list[str]:
             )
         if t.get("days_late"):
             lines.append(
-                f"{t['township']}：迟报 {t['days_late']} 天（{t['submitted_date']} 上报，截止日 {rollup['deadline']}）"
+                f"{t['township']}：迟报{t['days_late']}天（{t['submitted_date']} 上报，截止日 {rollup['deadline']}）"
             )
         if t["zero_report"]:
             lines.append(f"{t['township']}：零报告（本月没有新增监测对象），请核实")
