@@ -66,6 +66,7 @@ SETTING_KEYS = {
     "day_of_month": "次月几日前上报",
     "roll_forward": "截止日遇节假日是否顺延",
     "verification_working_days": "评议后几个工作日内完成乡镇核查",
+    "measure_months": "认定后几个月内落实帮扶措施（台账的逾期事项）",
 }
 
 

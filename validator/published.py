@@ -454,7 +454,7 @@ def settings_csv(table: dict, default_columns: list[str]) -> str:
 
 # ------------------------------------------------------- the county settings file
 
-DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days")
+DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days", "measure_months")
 _SOURCE = {"type": "string", "minLength": 1, "title": "来源", "description": "文件名称和文号，或县里的决定"}
 _SECTION_DESCRIPTION = {"type": "string", "title": "说明"}
 
@@ -499,6 +499,10 @@ def settings_schema(standard: dict) -> dict:
                 "if": {"properties": {"key": {"const": "verification_working_days"}}},
                 "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 60}}},
             },
+            {
+                "if": {"properties": {"key": {"const": "measure_months"}}},
+                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 24}}},
+            },
         ],
     }
     return {
@@ -537,7 +541,7 @@ def settings_schema(standard: dict) -> dict:
             ),
             "deadline": _section(
                 "上报截止日与核查期限",
-                "每行一个键：day_of_month、roll_forward、verification_working_days。",
+                "每行一个键：day_of_month、roll_forward、verification_working_days、measure_months（认定后几个月内须落实帮扶措施，台账的逾期事项用它）。",
                 deadline_row,
             ),
             "holiday_overrides": _section(
