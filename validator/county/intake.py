@@ -53,6 +53,7 @@ class PackageResult:
     households: list[dict] = field(default_factory=list)  # 附件1/附件2 rows (when kept)
     releases: list[dict] = field(default_factory=list)  # 附件3 rows (when kept)
     report: dict | None = None  # the validation report (None when unreadable)
+    others: list[dict] = field(default_factory=list)  # rows of the other tables (when kept)
 
 
 def deadline(month: dt.date, settings: Settings) -> dt.date:
@@ -82,19 +83,22 @@ def check_package(
     kind: str | None = None,
     stage: str = "submit",
     settings: Settings | None = None,
+    keep_others: bool = False,
 ) -> PackageResult:
     """Validate one package and count it in the same read; never raises for an unreadable one.
 
     `source` is a path (folder, .zip, .xlsx) or the package's files as (name, bytes), as the
     browser hands them over. `history`/`roster` are loaded ones (`reading.history`). The county
-    takes in what townships submitted, so `stage` is "submit" (not stamped and late are errors)
-    unless told otherwise; `settings` are the run's (built-in when None).
+    takes in what townships submitted, so `stage` is "submit" (not stamped and late are
+    errors) unless told otherwise; `settings` are the run's (built-in when None). `keep_others`
+    also keeps the rows (with an ID number) of every other table — stage records, a county
+    record — in `others`, as the household ledger files them.
     """
     settings = settings or builtin()
     if kind is None:
         kind = kind_of(source) if isinstance(source, Path) else kind_of(Path(name))
     item: dict = {"entry": name, "kind": kind}
-    collector = _Collector(keep_rows)
+    collector = _Collector(keep_rows, keep_others)
     try:
         package = (
             open_package([source], name=name)
@@ -124,7 +128,9 @@ def check_package(
     households = collector.households
     for h in households:
         h["township"] = item["township"]
-    return PackageResult(item=item, households=households, releases=collector.releases, report=report)
+    return PackageResult(
+        item=item, households=households, releases=collector.releases, report=report, others=collector.others
+    )
 
 
 def _unreadable(problem: str) -> dict:
@@ -152,8 +158,10 @@ def _unreadable(problem: str) -> dict:
 class _Collector:
     """The engine's observer: counts every annex row, keeps households when asked."""
 
-    def __init__(self, keep_rows: bool):
+    def __init__(self, keep_rows: bool, keep_others: bool = False):
         self.keep_rows = keep_rows
+        self.keep_others = keep_others
+        self.others: list[dict] = []
         self.manifest: dict | None = None
         self.rows = dict.fromkeys(ANNEXES, 0)
         self.counters = {key: Counter() for keys in DIMENSIONS.values() for key in keys}
@@ -179,6 +187,16 @@ class _Collector:
             if self.keep_rows and resource == "verification" and values.get("head_id"):
                 key = household_key(values["head_id"])
                 self.findings.setdefault(key, (values.get("findings"), values.get("verification_result")))
+            if self.keep_others and values.get("head_id"):
+                self.others.append(
+                    {
+                        "resource": resource,
+                        "row": row,
+                        "file": place.source,
+                        "sheet": place.sheet,
+                        "values": values,
+                    }
+                )
             return
         self.rows[resource] += 1
         township = values.get("township")
