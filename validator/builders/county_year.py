@@ -63,7 +63,8 @@ class Household:
     decisions: list[tuple[str, str]] = field(default_factory=list)  # (month, 认定/否定)
     measures: list[str] = field(default_factory=list)  # months a measure was carried out
     released: list[str] = field(default_factory=list)  # months released (附件3)
-    marked: bool = False
+    marked: bool = False  # the latest release marked in the national system
+    release_log: list[list] = field(default_factory=list)  # [month, way, marked] per release
     state: str = "new"  # new | confirmed | rejected | released | replaced
     previous_head: str | None = None  # the head this one took over from (same 户编号)
     last_row: dict = field(default_factory=dict)  # the latest warning row written
@@ -255,6 +256,7 @@ class _Planner:
                 }
             )
             h.released.append(key)
+            h.release_log.append([key, way, marked])
             h.marked = marked
             h.state = "released"
         if not rows["annex1"] and not rows["annex2"]:
@@ -328,6 +330,7 @@ class _Planner:
                 }
             )
             self.households[r["head_id"]].marked = True
+            self.households[r["head_id"]].release_log[-1][2] = True
         meeting = {
             "county": "鹤庆县",
             "report_month": month,

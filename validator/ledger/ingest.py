@@ -47,18 +47,7 @@ from validator.settings import Settings, builtin
 from validator.tables import COUNTY_MEETING, InputError
 from validator.values.mask import mask
 
-# Why a package stays out of the ledger (the `reason` of a rejected entry).
-REASONS = {
-    "unreadable": "无法读取",
-    "errors": "有错误",
-    "no_month": "报告月份不明",
-    "no_township": "无法确定乡镇",
-    "closed": "该月已结账",
-    "duplicate": "同一乡镇同一月份有两个新报送包",
-    "conflict": "有户已由其他乡镇报送",
-    "other_county": "不是本县的研判记录",
-    "record_duplicate": "同一月份有两份新的研判记录",
-}
+REASONS = queries.REASONS
 OUTCOMES = {
     "added": "已入账",
     "replaced": "已入账，替换原报送包",

@@ -28,6 +28,18 @@ from validator.values.idnumber import household_key
 from validator.values.mask import mask
 from validator.values.workdays import Workdays
 
+# Why a package stays out of the ledger (the `reason` of a rejected entry).
+REASONS = {
+    "unreadable": "无法读取",
+    "errors": "有错误",
+    "no_month": "报告月份不明",
+    "no_township": "无法确定乡镇",
+    "closed": "该月已结账",
+    "duplicate": "同一乡镇同一月份有两个新报送包",
+    "conflict": "有户已由其他乡镇报送",
+    "other_county": "不是本县的研判记录",
+    "record_duplicate": "同一月份有两份新的研判记录",
+}
 RESOURCE_TITLES = {"annex1": "附件1", "annex2": "附件2", "annex3": "附件3"}
 NO_MARKING_NEEDED = "县级研判否定"  # released by the county's 否定: never under management, nothing to mark
 
@@ -521,6 +533,7 @@ def status(
                     state="rejected",
                     file=rejected[(township, month)]["file"],
                     reason=rejected[(township, month)]["reason"],
+                    reason_label=REASONS.get(rejected[(township, month)]["reason"], ""),
                 )
                 cell.update(submitted=None, deadline=None, days_late=None, zero_report=False)
             else:
@@ -755,12 +768,12 @@ def overdue(
                 )
 
     marked = defaultdict(list)
-    for head_id, mmonth, marked_date in conn.execute(
-        "SELECT m.head_id, m.month, m.marked_date FROM markings m JOIN files f ON f.id = m.file_id "
+    for head_id, mmonth, release_date, marked_date in conn.execute(
+        "SELECT m.head_id, m.month, m.release_date, m.marked_date FROM markings m JOIN files f ON f.id = m.file_id "
         "WHERE f.replaced_by IS NULL AND m.month <= ? AND m.marked_date IS NOT NULL",
         (month,),
     ):
-        marked[head_id].append((mmonth, marked_date))
+        marked[head_id].append((mmonth, release_date, marked_date))
     unmarked = []
     for r in conn.execute(
         "SELECT f.township, r.month, r.head_name, r.head_id, r.village, r.warning_type, r.release_way, r.release_date, "
@@ -771,7 +784,7 @@ def overdue(
         township, rmonth, name, head, village, wtype, way, released, system_marked, file, row = r
         if system_marked or way == NO_MARKING_NEEDED:
             continue
-        if any(m >= rmonth and (not released or d >= released) for m, d in marked.get(head, ())):
+        if any(_marks(m, rd, d, rmonth, released) for m, rd, d in marked.get(head, ())):
             continue
         unmarked.append(
             {
@@ -803,6 +816,14 @@ def overdue(
         "unmarked": unmarked,
         "rewarned": rewarned,
     }
+
+
+def _marks(month: str, release_date: str | None, marked_date: str, rmonth: str, released: str | None) -> bool:
+    """Whether a line of a marking list marks the release of `rmonth`: the same release date when
+    both say one (a household released twice is marked twice), else a list of that month or later."""
+    if release_date and released:
+        return release_date == released and marked_date >= released
+    return month >= rmonth and (not released or marked_date >= released)
 
 
 # --- one household ---------------------------------------------------------------------------
