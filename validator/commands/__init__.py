@@ -19,6 +19,10 @@ COMMANDS = {
         "validator.commands.county",
         "县扶贫办每月工作：生成研判工作簿（prepare）、检查研判记录（check）、生成反馈单和标注清单（feedback）",
     ),
+    "ledger": (
+        "validator.commands.ledger",
+        "县扶贫办台账：各月报送包入账（add、rebuild），查询报送情况、监测户、逾期事项和一户的记录",
+    ),
     "schemas": (
         "validator.commands.schemas",
         "导出数据标准（export）；维护者：从 forms/ 生成（build）、检查（check）、发布（release）",
