@@ -283,3 +283,31 @@ def test_the_api_refuses_special_files_too(tmp_path):
     finally:
         os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # release the writer if nobody read
         thread.join(5)
+
+
+def test_a_rollup_worker_process_guards_the_runs_reads(tmp_path):
+    """`--jobs` workers write the reports themselves: they refuse the parent's declared reads too
+    (under the spawn and forkserver start methods nothing of the parent's guard is inherited)."""
+    import datetime as dt
+
+    from validator.commands import intake, paths
+    from validator.commands.paths import Refused, RunFiles
+    from validator.county.intake import check_package
+
+    pkg = package(tmp_path / "pkg")
+    parent = RunFiles()
+    parent.read("乡镇报送包", pkg)
+    job = intake.Job(
+        today=dt.date(2020, 8, 10), history=None, roster=None, options={}, keep_rows=False,
+        reports=pkg, reads=tuple(parent.reads),
+    )  # fmt: skip
+    result = check_package(pkg, name="pkg", today=job.today)
+    before = digests(pkg)
+    assert paths._active == []  # as in a freshly started worker
+    intake._init(job)  # what a worker process runs first
+    try:
+        with pytest.raises(Refused):
+            intake.write_reports(intake._files, pkg, pkg, result)
+    finally:
+        intake._files.finish()
+    assert digests(pkg) == before
