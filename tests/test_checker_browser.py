@@ -8,6 +8,7 @@ for the same files, and the grouped findings on the page must match the renderer
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import json
 import re
@@ -241,6 +242,33 @@ def test_workbook_annotated_download(checker, tmp_path):
     assert {"附件1", "附件2", "附件3"} <= set(wb.sheetnames)
 
 
+@pytest.mark.parametrize(
+    "files",
+    [[EXAMPLES / "valid-2020-07.xlsx"], sorted((EXAMPLES / "valid-2020-07").glob("*.csv"))],
+    ids=["workbook", "csv"],
+)
+def test_the_annotated_download_is_masked_like_the_page(checker, tmp_path, files):
+    """The browser's workbook follows the CLI's rule: no full ID, phone or name of the clerk's data."""
+    import openpyxl
+
+    page = checker
+    _check(page, files)
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    saved = tmp_path / "annotated.xlsx"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as z:
+        text = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    full = re.compile(r"(?<![0-9])(?:[1-9][0-9]{5}(?:19|20)[0-9]{7}[0-9Xx]|1[3-9][0-9]{9})(?![0-9Xx])")
+    assert full.findall(text) == []
+    names = set()
+    for f in sorted((EXAMPLES / "valid-2020-07").glob("*.csv")):
+        for row in csv.DictReader(f.open(encoding="utf-8")):
+            names.update(row.get(k) for k in ("head_name", "helper", "preparer", "reviewer") if row.get(k))
+    assert names and not [n for n in names if n in text]
+    assert "个人信息已打码" in openpyxl.load_workbook(saved)["校验结果"]["A3"].value
+
+
 def test_dropped_file_is_checked(checker):
     page = checker
     path = EXAMPLES / "errors-id-numbers.xlsx"
@@ -286,6 +314,38 @@ def test_unreadable_input_says_what_the_cli_says(checker, tmp_path):
     said = cli.stderr.strip().splitlines()[0]
     assert said.startswith("无法读取：")
     assert said.split("：", 1)[1].strip() in page.inner_text(".fpjc-ck-message")
+
+
+def test_personal_data_in_file_names_stays_masked_on_the_page(checker, tmp_path):
+    """A file named after a household head: the page, the report and every download mask it."""
+    secret = "张秘密_110101199003075555"
+    page = checker
+    files = []
+    for f in sorted((EXAMPLES / "valid-2020-07").glob("*.csv")):
+        target = tmp_path / (f"{secret}.csv" if f.name == "annex1.csv" else f.name)
+        target.write_bytes(f.read_bytes())
+        files.append(target)
+    report = _check(page, files)
+    shown = page.inner_text("#fpjc-checker") + json.dumps(report, ensure_ascii=False)
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-html")
+    shown += Path(info.value.path()).read_text(encoding="utf-8")
+    with page.expect_download() as info:
+        page.click("a.fpjc-ck-xlsx")
+    shown += info.value.suggested_filename
+    with zipfile.ZipFile(info.value.path()) as z:
+        shown += "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    assert "110101199003075555" not in shown and "张秘密" not in shown
+    assert "张**_110101********5555" in shown
+    broken = tmp_path / f"{secret}.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    before = int(page.get_attribute("#fpjc-checker", "data-checked") or 0)
+    page.set_input_files(".fpjc-ck-input", [str(broken)])
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').getAttribute('data-checked')) > n", arg=before
+    )
+    message = page.inner_text(".fpjc-ck-message")
+    assert message and "110101199003075555" not in message and "张秘密" not in message
 
 
 def test_file_too_large_is_refused_in_chinese(checker, tmp_path):

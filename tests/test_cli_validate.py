@@ -89,8 +89,11 @@ def test_unexpected_failure_is_exit_2_without_traceback(some_file, stub_api, cap
     assert "Traceback" not in out.err + out.out
 
 
-def test_options_reach_the_engine(some_file, stub_api, capsys):
+def test_options_reach_the_engine(some_file, stub_api, capsys, tmp_path, monkeypatch):
     seen = {}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "h").mkdir()
+    (tmp_path / "r.csv").write_text("身份证号\n", encoding="utf-8")
 
     def validate(paths, **kw):
         seen.update(kw, paths=paths)

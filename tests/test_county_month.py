@@ -361,8 +361,15 @@ def test_a_county_record_validates_on_its_own(here, capsys):
 
 def test_outputs_never_go_into_the_month_folder(here, capsys):
     code, _, err = run(capsys, "county", "prepare", MONTH, "--today", TODAY, "-o", f"{MONTH}/研判.xlsx")
-    assert code == 2 and "会覆盖或写进输入" in err
+    assert code == 2 and "写进本月报送包文件夹" in err
     assert not (here / MONTH / "研判.xlsx").exists()
+    # Over a township's package, and the feedback into the month's folder: refused the same way.
+    code, _, err = run(capsys, "county", "prepare", MONTH, "--today", TODAY, "-o", f"{MONTH}/云鹤镇.xlsx")
+    assert code == 2 and "会覆盖" in err
+    code, _, err = run(
+        capsys, "county", "feedback", f"{MONTH}/云鹤镇.xlsx", "--packages", MONTH, "-o", f"{MONTH}/反馈"
+    )
+    assert code == 2 and "写进本月报送包文件夹" in err and not (here / MONTH / "反馈").exists()
 
 
 def test_a_township_package_given_as_the_record_is_refused(here, capsys):

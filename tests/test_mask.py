@@ -49,3 +49,18 @@ def test_mask_text_replaces_the_value_in_a_message():
     text = "户主身份证号 532932198503150011 与第5行重复"
     assert mask_text(text, "id_number", "532932198503150011") == "户主身份证号 532932********0011 与第5行重复"
     assert mask_text(text, "name", "李四") == text
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "masked"),
+    [
+        # Fuzz case 8169: a whole record in a phone cell kept everything before its first space.
+        ("phone", ",欧阳娜娜,序号 532932197304188485,18261913411", "*" * 39),
+        ("phone", "13812345678 13912345678", "138******** *******5678"),
+        ("phone", "13812345678、13912345678", "138********、*******5678"),
+        ("id_number", "欧阳娜娜532932197304188485xx", "*" * 24),
+        ("id_number", "5.32932E+17", "5.3******17"),
+    ],
+)
+def test_a_cell_that_is_not_shaped_like_its_kind_is_starred_out(kind, value, masked):
+    assert mask(kind, value) == masked

@@ -107,7 +107,8 @@ def test_csv_inputs_become_a_new_workbook(tmp_path):
     folder = tmp_path / "pkg"
     folder.mkdir()
     (folder / "annex1.csv").write_text(
-        "序号,户主姓名,户主身份证号\n1,张\x07三,=cmd|x\n2,李四,532932199001011234\n", encoding="utf-8"
+        "序号,户主姓名,户主身份证号,备注\n1,张三,=cmd|x,=cmd|x\n2,李四,532932199001011234,已\x07核实\n",
+        encoding="utf-8",
     )
     (folder / "manifest.csv").write_bytes("乡镇,报告月份\n金墩乡,2020-07\n".encode("gb18030"))
     before = {p.name: digest(p) for p in folder.iterdir()}
@@ -132,12 +133,13 @@ def test_csv_inputs_become_a_new_workbook(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == RESULT_SHEET
     ws = wb["附件1"]
-    assert ws["C3"].value == "532932199001011234"  # kept as text, not a number
+    assert ws["C3"].value == "532932********1234"  # masked like the report, and text, not a number
+    assert ws["B3"].value == "李*"
     assert ws["C3"].fill.fgColor.rgb.endswith(FILLS["error"])
     assert "校验码错误" in ws["C3"].comment.text
-    assert ws["C2"].value == "=cmd|x" and ws["C2"].data_type == "s"  # never a formula
+    assert ws["D2"].value == "=cmd|x" and ws["D2"].data_type == "s"  # never a formula
     assert wb["manifest"]["A2"].value == "金墩乡"  # GB18030 decoded
-    assert ws["B2"].value == "张\\x07三"  # a control character cannot break the workbook
+    assert ws["D3"].value == "已\\x07核实"  # a control character cannot break the workbook
     assert "CSV" in wb[RESULT_SHEET]["A4"].value
 
 

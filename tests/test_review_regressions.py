@@ -57,7 +57,8 @@ def test_annotated_csv_copy_marks_the_cell_the_report_names(tmp_path, delimiter,
     report = validate(folder, today=TODAY)
     [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
     out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
-    assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}
+    # The copy is masked like the report (issue "Hardening" point 5): the cell shows what the report shows.
+    assert _commented(out, "附件1") == {finding["cell"]: finding["value"]} and finding["value"] != BAD_ID
 
 
 def test_a_county_correction_keeps_the_rest_of_that_years_holidays():
@@ -105,7 +106,8 @@ def test_annotated_copy_of_a_utf16_csv_is_readable(tmp_path):
     report = validate(folder, today=TODAY)
     [finding] = [f for f in report["findings"] if f["rule"] == "D007"]
     out = annotate_workbook(folder, report, tmp_path / "out.xlsx")
-    assert _commented(out, "附件1") == {finding["cell"]: BAD_ID}
+    # The copy is masked like the report (issue "Hardening" point 5): the cell shows what the report shows.
+    assert _commented(out, "附件1") == {finding["cell"]: finding["value"]} and finding["value"] != BAD_ID
 
 
 def test_history_folder_may_keep_the_json_reports_next_to_the_packages(tmp_path):

@@ -13,6 +13,7 @@ from validator.engine import validate_package
 from validator.reading import open_files, open_package
 from validator.reading.history import load_history, load_roster
 from validator.settings import Settings, resolve
+from validator.tables import InputError
 
 
 def validate(
@@ -39,6 +40,9 @@ def validate(
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
+    for path in [*paths, history, roster if isinstance(roster, str | Path) else None]:
+        if path is not None:
+            _refuse_special(Path(path))
     used = resolve(settings)
     package = open_package(list(paths), name=name)
     earlier = load_history(history, today=today, settings=used) if history is not None else None
@@ -57,6 +61,18 @@ def validate(
         stage=stage,
         settings=used,
     )
+
+
+def _refuse_special(path: Path) -> None:
+    """A named pipe, device or socket would block or never end: only files and folders are read."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing: the reader says so in its own words
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"{path} 不是普通文件或文件夹（可能是命名管道或设备），fpjc 只读取文件和文件夹")
 
 
 def validate_files(

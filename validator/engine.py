@@ -26,7 +26,7 @@ from validator.fields.check import compile_table
 from validator.findings import Finding, sort_key
 from validator.settings import Settings, builtin
 from validator.tables import Package, Reported, Table
-from validator.values.mask import scrub
+from validator.values.mask import readable, scrub, scrub_names_in_paths
 from validator.values.workdays import Workdays
 
 # The check modules: each has `row_checks(form, ctx)` and `finish(ctx)`. Row checks run in
@@ -69,7 +69,7 @@ def validate_package(
     findings: list[Finding] = []
     ctx = Context(
         today=today,
-        emit=findings.append,
+        emit=findings.append if show_personal_data else _scrubbing(findings.append),
         workdays=Workdays(settings.holiday_rows()),
         settings=settings,
         stage=stage,
@@ -124,17 +124,75 @@ def validate_package(
         module.finish(ctx)
     # Reader findings are appended while rows stream, so collect them last. They quote
     # headers and file names as written, which may hold a number the clerk noted there.
-    findings.extend(package.findings if show_personal_data else map(_scrubbed, package.findings))
-    return _report(package, findings, ctx, options or {})
+    findings.extend(map(_readable if show_personal_data else _scrubbed, package.findings))
+    report = _report(package, findings, ctx, options or {})
+    return _names_shown(report, show_personal_data)
+
+
+def _scrubbing(emit):
+    """The row, table and package rules' `emit`, masking any ID or phone number a message quotes
+    (a 序号 or a count parsed from a shifted cell); field checks mask their own messages."""
+    memo: dict[str, str] = {}
+
+    def scrubbed(f: Finding) -> None:
+        text = memo.get(f.message)
+        if text is None:
+            text = scrub(f.message)
+            if len(memo) < 10_000:
+                memo[f.message] = text
+        f.message = text
+        emit(f)
+
+    return scrubbed
+
+
+def _readable(f: Finding) -> Finding:
+    f.message = readable(f.message)  # a file name that is not UTF-8
+    return f
 
 
 def _scrubbed(f: Finding) -> Finding:
-    f.message = scrub(f.message)
+    f.message = scrub_names_in_paths(f.message)
     if f.column:
         f.column = scrub(f.column)
     if f.value:
         f.value = scrub(f.value)
     return f
+
+
+def _names_shown(report: dict, show_personal_data: bool) -> dict:
+    """File, folder and sheet names as the report shows them, whatever the file system holds.
+
+    A name that is not valid UTF-8 (GBK bytes left by unzip) is shown with U+FFFD so every
+    report can be written; unless personal data is shown, an ID or phone number in a name (and
+    a name written beside it, "张秘密_110101199003075555.csv") is masked like in a cell.
+    """
+    show = readable if show_personal_data else scrub_names_in_paths
+    memo: dict[str, str] = {}
+
+    def shown(text):
+        if not isinstance(text, str):
+            return text
+        if text not in memo:
+            memo[text] = show(text)
+        return memo[text]
+
+    report["name"] = shown(report["name"])
+    for key in ("history", "roster", "settings"):
+        report["options"][key] = shown(report["options"].get(key))
+    if report.get("settings"):
+        report["settings"]["file"] = shown(report["settings"].get("file"))
+    for item in report["inputs"]:
+        for key in ("path", "error"):
+            if item.get(key):
+                item[key] = shown(item[key])
+        if item.get("sheets"):
+            item["sheets"] = [shown(s) for s in item["sheets"]]
+    for f in report["findings"]:
+        for key in ("source", "sheet"):
+            if f[key]:
+                f[key] = shown(f[key])
+    return report
 
 
 def _place(form: dict, table: Table, show_personal_data: bool) -> Place:

@@ -99,8 +99,10 @@ def check(
         # What `fpjc validate --settings` prints before exiting with status 2.
         return {"settings_error": str(exc)}
     except InputError as exc:
-        # What `fpjc validate` prints before exiting with status 2.
-        return {"unreadable": f"无法读取：{exc}"}
+        # What `fpjc validate` prints before exiting with status 2, file names masked like it.
+        from validator.values.mask import scrub_names_in_paths
+
+        return {"unreadable": scrub_names_in_paths(f"无法读取：{exc}")}
     titles = rule_titles(report)
     groups = group(report["findings"])
     for g in groups:
@@ -123,11 +125,13 @@ def check(
 def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
     """The HTML report and the annotated workbook (bytes) for the download buttons.
 
-    The workbook is the renderers' annotated copy: of the one .xlsx, or of the CSV lines. When
-    it cannot be made (say, two workbooks at once) ``xlsx`` is None and ``note`` says why.
+    The workbook is the renderers' annotated copy: of the one .xlsx, or of the CSV lines, with
+    personal data masked exactly as in the report (the page never unmasks it). When it cannot
+    be made (say, two workbooks at once) ``xlsx`` is None and ``note`` says why.
     """
     from validator.render.html import render_html
-    from validator.render.xlsx import AnnotateError, annotate_workbook
+    from validator.render.xlsx import AnnotateError, annotated_bytes
+    from validator.values.mask import file_name_safe
 
     result: dict = {"html": render_html(report), "xlsx": None, "xlsx_name": None, "note": None}
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,15 +142,14 @@ def exports(files: list[tuple[str, bytes]], report: dict) -> dict:
             path.parent.mkdir()
             path.write_bytes(data)
             sources.append(path)
-        dest = Path(tmp) / "annotated.xlsx"
         try:
-            annotate_workbook(sources, report, dest)
+            result["xlsx"] = annotated_bytes(sources, report)
         except AnnotateError as exc:
             result["note"] = str(exc)
         else:
-            result["xlsx"] = dest.read_bytes()
             stem = Path(files[0][0]).stem if len(files) == 1 else "报送包"
-            result["xlsx_name"] = f"{stem}.校验结果.xlsx"
+            shown = stem if (report.get("options") or {}).get("show_personal_data") else file_name_safe(stem)
+            result["xlsx_name"] = f"{shown}.校验结果.xlsx"
     return result
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from validator.findings import Finding
 from validator.settings import Settings
 from validator.tables import History, Reported
-from validator.values.mask import mask, scrub
+from validator.values.mask import mask, scrub_value
 from validator.values.workdays import Workdays
 
 # Resource codes packed into the household index (value = row << 4 | code).
@@ -92,7 +92,7 @@ class Place:
         text = _text(value)
         if not self.show_personal_data:
             kind = self.personal.get(field_name or "")
-            return mask(kind, text) if kind else scrub(text)
+            return mask(kind, text) if kind else scrub_value(text)
         return text
 
     def where(self, row: int | None) -> str:

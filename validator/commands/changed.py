@@ -25,6 +25,8 @@ from validator.commands.common import (
     load_settings,
     out,
     parse_today,
+    run_files,
+    shown_path,
     want_color,
 )
 
@@ -124,7 +126,16 @@ def _run(args: argparse.Namespace) -> int:
     from validator.settings import SettingsError
     from validator.tables import InputError
 
+    files = run_files()
     today = parse_today(args.today)
+    if args.files_from and args.files_from != "-":
+        files.read("--files-from 的文件", args.files_from)
+    if args.history:
+        files.read("历史报送包（--history）", args.history)
+    if args.roster:
+        files.read("建档立卡名单（--roster）", args.roster)
+    if args.settings:
+        files.read("县设置文件（--settings）", args.settings)
     try:
         settings = load_settings(args.settings)  # read once: every package is checked with the same
     except SettingsError as exc:
@@ -132,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
         return UNUSABLE
     paths = [Path(p) for p in args.paths] + [Path(p) for p in _listed(args.files_from)]
     packages, skipped = packages_of(paths)
+    for package in packages:  # this command writes nothing; a named pipe must not hang it
+        files.read("报送包", package)
     color = args.format == "text" and want_color(args)
     results = []
     status = OK
@@ -146,18 +159,18 @@ def _run(args: argparse.Namespace) -> int:
                 settings=settings,
             )
         except InputError as exc:
-            results.append({"path": str(package), "error": str(exc)})
+            results.append({"path": shown_path(str(package)), "error": shown_path(str(exc))})
             status = UNUSABLE
             if args.format == "text":
-                out(f"【{i}/{len(packages)}】{package}\n无法读取：{exc}\n\n")
+                out(shown_path(f"【{i}/{len(packages)}】{package}\n无法读取：{exc}\n\n"))
             continue
-        results.append({"path": str(package), "report": report})
+        results.append({"path": shown_path(str(package)), "report": report})
         if not report["valid"] and status == OK:
             status = ERRORS
         if args.format == "text":
-            out(f"【{i}/{len(packages)}】{package}\n{render_text(report, color=color)}\n")
+            out(f"【{i}/{len(packages)}】{shown_path(str(package))}\n{render_text(report, color=color)}\n")
     if args.format == "json":
-        body = {"valid": status == OK, "packages": results, "skipped": [str(p) for p in skipped]}
+        body = {"valid": status == OK, "packages": results, "skipped": [shown_path(str(p)) for p in skipped]}
         out(json.dumps(body, ensure_ascii=False, indent=2) + "\n", utf8=True)
         return status
     passed = sum(1 for r in results if r.get("report", {}).get("valid"))

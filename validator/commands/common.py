@@ -9,11 +9,34 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from validator.commands.paths import Refused, RunFiles
+
 UNUSABLE = 2  # input unreadable or bad usage
 
 
 class UsageError(Exception):
     """Bad usage found before validating; the message is Chinese."""
+
+
+_shown = {"personal": False}  # --show-personal-data of the run in progress
+
+
+def run_files(*, show_personal_data: bool = False) -> RunFiles:
+    """The reads and writes of this run (`paths.RunFiles`), guarded until the run ends.
+
+    Every command declares there each path it reads and each path it writes; messages name
+    those paths with personal data in file names masked unless `show_personal_data`.
+    """
+    _shown["personal"] = show_personal_data
+    return RunFiles(show=shown_path).start()
+
+
+def shown_path(text: str) -> str:
+    """A path or message as the clerk sees it: ID and phone numbers (and a name beside them)
+    in file names masked unless --show-personal-data, undecodable bytes as U+FFFD."""
+    from validator.values.mask import readable, scrub_names_in_paths
+
+    return readable(text) if _shown["personal"] else scrub_names_in_paths(text)
 
 
 STAGES = ("draft", "submit")
@@ -58,10 +81,15 @@ def add_color_option(parser: argparse.ArgumentParser) -> None:
 
 def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command so that no user ever sees a traceback: Chinese messages, exit status 2."""
+    from validator.commands import paths
+
     try:
         return run(args)
     except UsageError as exc:
         err(f"用法错误：{exc}")
+        return UNUSABLE
+    except Refused as exc:
+        err(str(exc))
         return UNUSABLE
     except KeyboardInterrupt:
         err("已中断。")
@@ -79,6 +107,10 @@ def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
             "设置环境变量 FPJC_DEBUG=1 后重新运行可看到详细信息。"
         )
         return UNUSABLE
+    finally:
+        for active in list(paths._active):
+            active.finish()
+        _shown["personal"] = False
 
 
 def need_checkout(command: str) -> None:
@@ -94,7 +126,7 @@ def need_checkout(command: str) -> None:
 
 def cannot_write(output: Path, exc: OSError) -> str:
     return (
-        f"无法写入 {output}（文件可能正在 Excel 或 WPS 中打开，或没有写入权限；"
+        f"无法写入 {shown_path(str(output))}（文件可能正在 Excel 或 WPS 中打开，或没有写入权限；"
         f"请关闭它或换一个位置）：{exc.strerror or type(exc).__name__}"
     )
 
@@ -137,6 +169,9 @@ def enable_windows_ansi() -> bool:
 
 def out(text: str, *, utf8: bool = False) -> None:
     """Write to stdout; JSON and HTML always as UTF-8 bytes, text in the console's encoding."""
+    from validator.values.mask import readable
+
+    text = readable(text)
     if utf8 and hasattr(sys.stdout, "buffer"):
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
@@ -151,6 +186,8 @@ def out(text: str, *, utf8: bool = False) -> None:
 
 
 def err(text: str) -> None:
+    """A message on stderr; paths in it are shown as `shown_path` shows them."""
+    text = shown_path(text)
     try:
         print(text, file=sys.stderr)
     except UnicodeEncodeError:

@@ -28,9 +28,10 @@ from validator.commands.common import (
     load_settings,
     out,
     parse_today,
+    run_files,
     want_color,
 )
-from validator.commands.intake import add_intake_options, parse_jobs, parse_month, take_in
+from validator.commands.intake import add_intake_options, declare_month, parse_jobs, parse_month, take_in
 
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 CHECK_FORMATS = ("text", "json", "html", "xlsx")
@@ -125,26 +126,17 @@ def run(args: argparse.Namespace) -> int:
 # --- shared ---------------------------------------------------------------------------
 
 
-def _folder(text: str, option: str) -> Path:
-    folder = Path(text)
-    if not folder.exists():
-        raise UsageError(f"找不到 {folder}，请检查路径是否写对")
-    if not folder.is_dir():
-        raise UsageError(f"{option} 应是存放本月各乡镇报送包的文件夹，{folder} 不是文件夹")
-    return folder
-
-
-def _refuse_inside(output: Path, inputs: list[Path]) -> None:
-    """Nothing is written over an input or into an input folder (the next run would read it)."""
-    target = output.resolve()
-    for p in inputs:
-        src = p.resolve()
-        if (
-            target == src
-            or src in target.parents
-            or (target.exists() and target.is_dir() and target in src.parents)
-        ):
-            raise UsageError(f"输出 {output} 会覆盖或写进输入 {p}；请换一个位置")
+def _month_folder(files, args, text: str, label: str, outputs: tuple[Path | None, ...] = ()):
+    """Declare the month's folder, its packages and the check options' files; what to leave out."""
+    return declare_month(
+        files,
+        Path(text),
+        label=label,
+        history=args.history,
+        roster=args.roster,
+        settings=args.settings,
+        outputs=outputs,
+    )
 
 
 def _settings(args):
@@ -157,7 +149,7 @@ def _settings(args):
         raise _Unusable(str(exc)) from None
 
 
-def _intake(args, folder: Path, *, keep_rows: bool, month: str | None = None):
+def _intake(args, files, folder: Path, *, exclude=(), keep_rows: bool, month: str | None = None):
     from validator.tables import InputError
 
     try:
@@ -171,6 +163,8 @@ def _intake(args, folder: Path, *, keep_rows: bool, month: str | None = None):
             keep_rows=keep_rows,
             stage=args.stage,
             settings=_settings(args),
+            exclude=tuple(exclude),
+            files=files,
         )
     except InputError as exc:
         raise _Unusable(f"无法读取：{exc}") from None
@@ -191,9 +185,13 @@ def _guard(run):
     return wrapped
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+def _save(files, wb, path: Path) -> Path:
+    """An openpyxl workbook written through the run's files (whole or not at all)."""
+    import io
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return files.write_bytes(path, buffer.getvalue())
 
 
 # --- prepare -----------------------------------------------------------------------------
@@ -201,32 +199,35 @@ def _write_text(path: Path, text: str) -> None:
 
 @_guard
 def _prepare(args: argparse.Namespace) -> int:
-    folder = _folder(args.folder, "DIR")
+    files = run_files()
     parse_today(args.today)
     parse_month(args.month)
     parse_jobs(args.jobs)
-    for given in (args.output, args.agenda):
-        if given:
-            _refuse_inside(Path(given), [folder])
-            if Path(given).is_dir():
-                raise UsageError(f"{given} 是文件夹，请给出文件名")
+    folder = Path(args.folder)
+    given = tuple(Path(p) if p else None for p in (args.output, args.agenda))
+    exclude = _month_folder(files, args, args.folder, "本月报送包文件夹（DIR）", outputs=given)
+    # The workbook is an .xlsx: kept in the month's folder, the next intake would read it.
+    files.read("本月报送包文件夹（DIR）", folder)
+    for label, path in zip(("--output", "--agenda"), given, strict=True):
+        if path is not None:
+            files.output_file(label, path)
 
     from validator.county.meeting import agenda, meeting_row, record_rows
-    from validator.outputs.county import meeting_file_name, write_meeting_workbook
+    from validator.outputs.county import build_meeting_workbook, meeting_file_name
     from validator.render.county_formats import render_agenda
 
-    rollup, results = _intake(args, folder, keep_rows=True)
+    rollup, results = _intake(args, files, folder, exclude=exclude, keep_rows=True)
     rows = record_rows(results, rollup)
     month = rollup["month"]
     output = Path(args.output) if args.output else Path.cwd() / meeting_file_name(month)
     agenda_path = (
         Path(args.agenda) if args.agenda else output.with_name(f"研判会议议程-{month or '月份不明'}.html")
     )
-    _refuse_inside(output, [folder])
-    _refuse_inside(agenda_path, [folder])
+    files.output_file("研判工作簿", output)
+    files.output_file("研判会议议程", agenda_path)
     try:
-        write_meeting_workbook(output, rows, meeting_row(rollup), packages=rollup["meeting"])
-        _write_text(agenda_path, render_agenda(agenda(rollup, rows)))
+        _save(files, build_meeting_workbook(rows, meeting_row(rollup), packages=rollup["meeting"]), output)
+        files.write_text(agenda_path, render_agenda(agenda(rollup, rows)))
     except OSError as exc:
         err(cannot_write(output, exc))
         return UNUSABLE
@@ -249,15 +250,24 @@ def _prepare(args: argparse.Namespace) -> int:
 # --- check -------------------------------------------------------------------------------
 
 
-def _record_paths(args) -> list[Path]:
-    paths = [Path(p) for p in args.record]
-    for p in paths:
-        if not p.exists():
-            raise UsageError(f"找不到 {p}，请检查路径是否写对")
-    return paths
+def _record_paths(args, files) -> tuple[list[Path], tuple[Path, ...]]:
+    """The record's files and (when --packages) the month's folder declared; what to leave out."""
+    paths = [files.read("县级研判记录", p) for p in args.record]
+    exclude: tuple[Path, ...] = ()
+    if args.packages:
+        exclude = _month_folder(files, args, args.packages, "本月报送包文件夹（--packages）")
+    else:
+        for what, given in (
+            ("历史报送包（--history）", args.history),
+            ("建档立卡名单（--roster）", args.roster),
+            ("县设置文件（--settings）", args.settings),
+        ):
+            if given:
+                files.read(what, given)
+    return paths, exclude
 
 
-def _read(args, paths: list[Path], *, keep_rows: bool):
+def _read(args, files, paths: list[Path], exclude, *, keep_rows: bool):
     """(record, roll-up or None, intake results) with the record traced to the month's packages."""
     from validator.county.record import read_record, reported_index
     from validator.county.rollup import summarise
@@ -266,8 +276,7 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
     today = parse_today(args.today) or dt.date.today()
     rollup, results, index = None, [], None
     if args.packages:
-        folder = _folder(args.packages, "--packages")
-        rollup, results = _intake(args, folder, keep_rows=True)
+        rollup, results = _intake(args, files, Path(args.packages), exclude=exclude, keep_rows=True)
         index = reported_index(results, rollup)
     try:
         record = read_record(
@@ -294,6 +303,7 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
                 month=record.month,
                 today=today,
                 options=rollup["options"],
+                settings=_settings(args),
             )
             index = reported_index(results, rollup)
             record = read_record(
@@ -303,6 +313,7 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
                 show_personal_data=args.show_personal_data,
                 name=", ".join(str(p) for p in paths),
                 packages=args.packages,
+                settings=_settings(args),
             )
     except InputError as exc:
         raise _Unusable(f"无法读取：{exc}") from None
@@ -318,25 +329,23 @@ def _read(args, paths: list[Path], *, keep_rows: bool):
 
 @_guard
 def _check(args: argparse.Namespace) -> int:
-    paths = _record_paths(args)
+    files = run_files(show_personal_data=args.show_personal_data)
     output = Path(args.output) if args.output else None
     if args.format == "xlsx" and output is None:
         raise UsageError("--format xlsx 需要用 --output 指定标注副本的文件名")
+    paths, exclude = _record_paths(args, files)
     if output is not None:
-        inputs = paths + ([Path(args.packages)] if args.packages else [])
-        _refuse_inside(output, inputs)
-        if output.is_dir():
-            raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
-    record, _rollup, _ = _read(args, paths, keep_rows=False)
+        files.output_file("--output", output)
+    record, _rollup, _ = _read(args, files, paths, exclude, keep_rows=False)
     report = record.report
     status = OK if report["valid"] else PROBLEMS
     from validator.render import verdict
 
     if args.format == "xlsx":
-        from validator.render.xlsx import AnnotateError, annotate_workbook
+        from validator.render.xlsx import AnnotateError, annotated_bytes
 
         try:
-            annotate_workbook(paths if len(paths) > 1 else paths[0], report, output)
+            files.write_bytes(output, annotated_bytes(paths if len(paths) > 1 else paths[0], report))
         except AnnotateError as exc:
             err(str(exc))
             return UNUSABLE
@@ -361,7 +370,7 @@ def _check(args: argparse.Namespace) -> int:
         out(body, utf8=args.format != "text")
     else:
         try:
-            _write_text(output, body)
+            files.write_text(output, body)
         except OSError as exc:
             err(cannot_write(output, exc))
             return UNUSABLE
@@ -374,12 +383,13 @@ def _check(args: argparse.Namespace) -> int:
 
 @_guard
 def _feedback(args: argparse.Namespace) -> int:
-    paths = _record_paths(args)
+    files = run_files(show_personal_data=args.show_personal_data)
     out_dir = Path(args.output)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--output 应是一个文件夹，{out_dir} 是文件")
-    _refuse_inside(out_dir, [*paths, Path(args.packages)])
-    record, rollup, results = _read(args, paths, keep_rows=True)
+    paths, exclude = _record_paths(args, files)
+    # The feedback folder stays out of the month's folder: the next intake would read it.
+    files.read("本月报送包文件夹（--packages）", args.packages)
+    files.output_folder("--output", out_dir)
+    record, rollup, results = _read(args, files, paths, exclude, keep_rows=True)
     report = record.report
     if not report["valid"]:
         from validator.render.text import render_text
@@ -392,7 +402,7 @@ def _feedback(args: argparse.Namespace) -> int:
         return PROBLEMS
 
     from validator.county.feedback import feedback_sheets, marking_list
-    from validator.outputs.county import build_feedback_workbook, build_marking_workbook, save
+    from validator.outputs.county import build_feedback_workbook, build_marking_workbook
     from validator.render.county_formats import render_feedback, render_marking
 
     today = parse_today(args.today) or dt.date.today()
@@ -404,11 +414,11 @@ def _feedback(args: argparse.Namespace) -> int:
         for sheet in sheets:
             folder = out_dir / sheet["township"]
             stem = f"研判结果反馈单-{sheet['township']}-{month}"
-            _write_text(folder / f"{stem}.html", render_feedback(sheet))
-            written.append(save(build_feedback_workbook(sheet), folder / f"{stem}.xlsx"))
+            files.write_text(folder / f"{stem}.html", render_feedback(sheet))
+            written.append(_save(files, build_feedback_workbook(sheet), folder / f"{stem}.xlsx"))
         stem = f"全国系统标注清单-{month}"
-        _write_text(out_dir / f"{stem}.html", render_marking(marking))
-        written.append(save(build_marking_workbook(marking), out_dir / f"{stem}.xlsx"))
+        files.write_text(out_dir / f"{stem}.html", render_marking(marking))
+        written.append(_save(files, build_marking_workbook(marking), out_dir / f"{stem}.xlsx"))
     except OSError as exc:
         err(cannot_write(out_dir, exc))
         return UNUSABLE

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from validator.commands.common import UsageError, guarded, need_checkout, out
+from validator.commands.common import UsageError, guarded, need_checkout, out, run_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,17 +33,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from validator import standard
     from validator.builders import examples
-    from validator.builders.paths import ROOT
+    from validator.builders.paths import FORMS_DIR, ROOT
+
+    files = run_files()
+    files.read("标准定义", standard.STANDARD_JSON)
+    if FORMS_DIR.is_dir():
+        files.read("表单定义", FORMS_DIR)
 
     if args.action == "bench":
         if args.rows < 0:
             raise UsageError("--rows 不能是负数。")
+        files.output_folder("--out", args.out)
         count = examples.bench(args.out, args.rows, seed=args.seed, headers=args.headers)
         out(f"已在 {args.out}/ 写入附件1 {count}行。\n")
         return 0
     need_checkout("examples build")
-    target = args.out or ROOT / "examples"
+    target = files.output_folder("--out", args.out or ROOT / "examples")
     written = examples.build(target, xlsx=not args.no_xlsx)
     out(f"已生成{len(written)}个示例（{target}/）。\n")
     return 0

@@ -16,7 +16,6 @@ import argparse
 from pathlib import Path
 
 from validator.commands.common import (
-    UsageError,
     add_check_options,
     add_color_option,
     cannot_write,
@@ -25,9 +24,10 @@ from validator.commands.common import (
     load_settings,
     out,
     parse_today,
+    run_files,
     want_color,
 )
-from validator.commands.intake import add_intake_options, parse_jobs, parse_month, take_in
+from validator.commands.intake import add_intake_options, declare_month, parse_jobs, parse_month, take_in
 
 FORMATS = ("text", "json", "html", "csv")
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--reports",
         metavar="DIR",
         help="按乡镇把要发回的文件写入此文件夹：每个乡镇一个子文件夹，内有该乡镇每个报送包的"
-        "“<报送包名>.校验报告.html”（个人信息已打码）和“<报送包名>.校验结果.xlsx”（标注了问题的工作簿）",
+        "“<报送包名>.校验报告.html”（个人信息已打码）和“<报送包名>.校验结果.xlsx”（标注了问题的工作簿）；"
+        "不能是某个乡镇的报送包或在其中",
     )
     add_check_options(parser, stage="submit")
     add_intake_options(parser)
@@ -64,30 +65,28 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from validator.tables import InputError
 
+    files = run_files()
     today = parse_today(args.today)
     month = parse_month(args.month)
     jobs = parse_jobs(args.jobs)
     folder = Path(args.folder)
-    if not folder.exists():
-        raise UsageError(f"找不到 {folder}，请检查路径是否写对")
-    if not folder.is_dir():
-        raise UsageError(
-            f"{folder} 不是文件夹；fpjc rollup 汇总一个文件夹里的全部报送包，单个报送包请用 fpjc validate"
-        )
     output = Path(args.output) if args.output else None
-    if output is not None and output.is_dir():
-        raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
     reports = Path(args.reports) if args.reports else None
-    if reports is not None and reports.exists() and not reports.is_dir():
-        raise UsageError(f"--reports 应是一个文件夹，{reports} 是文件")
-    # Our own outputs (and the history) may sit inside DIR; they are not townships' packages.
-    exclude = tuple(Path(p) for p in (args.output, args.reports, args.history, args.settings) if p)
-    if output is not None and args.settings and output.resolve() == Path(args.settings).resolve():
-        raise UsageError(
-            f"输出文件 {output} 就是县设置文件 {args.settings}，会把它覆盖；请用 --output 指定别的位置"
-        )
-
+    # Our own outputs (and the history) may sit in DIR; they are not townships' packages.
+    exclude = declare_month(
+        files,
+        folder,
+        label="汇总的文件夹",
+        history=args.history,
+        roster=args.roster,
+        settings=args.settings,
+        outputs=(output,),
+        reports=reports,
+    )
+    if output is not None:
+        files.output_file("--output", output)
     if reports is not None:
+        files.output_folder("--reports", reports)
         try:
             reports.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -109,6 +108,7 @@ def _run(args: argparse.Namespace) -> int:
             reports=reports,
             stage=args.stage,
             settings=load_settings(args.settings),
+            files=files,
         )
     except SettingsError as exc:
         err(str(exc))
@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             # CSV keeps its CRLF lines (Excel's convention); the rest is written with LF.
-            output.write_text(body, encoding="utf-8", newline="" if args.format == "csv" else "\n")
+            files.write_text(output, body, newline="" if args.format == "csv" else "\n")
         except OSError as exc:
             err(cannot_write(output, exc))
             return UNUSABLE

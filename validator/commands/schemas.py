@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from validator.commands.common import UsageError, cannot_write, err, guarded, need_checkout, out
+from validator.commands.common import UsageError, cannot_write, err, guarded, need_checkout, out, run_files
 
 SEMVER_ADVICE = (
     "只增加选填列、代码或放宽规则时增加次版本号（如 1.0.0 → 1.1.0），删除或改名列、增加必填列、"
@@ -48,13 +48,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from validator import standard as installed
+
+    files = run_files()
     if args.action == "export":
+        files.read("已安装的数据标准", installed.STANDARD_JSON.parent)
+        files.output_folder("目录", args.dir)
         return _export(args.dir)
     need_checkout(f"schemas {args.action}")
     from validator.builders import releases
     from validator.builders import standard_json as forms
 
     root = args.out or releases.SCHEMAS_ROOT
+    files.read("表单定义", forms.FORMS_DIR)
+    if args.action == "check":
+        if root.exists():
+            files.read("--out", root)
+        files.read("标准", forms.STANDARD_JSON)
+    else:  # build and release write the version folder, the record and validator/data/
+        files.output_folder("--out", root)
+        files.output_file("standard.json", forms.STANDARD_JSON)
     try:
         standard = forms.compile_standard()
     except forms.DefinitionError as exc:

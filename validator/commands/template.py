@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from validator import standard
-from validator.commands.common import UsageError, cannot_write, err, guarded, out
+from validator.commands.common import UsageError, cannot_write, err, guarded, out, run_files
 from validator.outputs import FORMATS
 
 
@@ -40,7 +40,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from validator.outputs.printable import LAYOUT_DIR
     from validator.outputs.templates import write_templates
+
+    files = run_files()
+    files.read("标准定义", standard.STANDARD_JSON)
+    if LAYOUT_DIR.is_dir():
+        files.read("打印表版式", LAYOUT_DIR)
 
     forms = None
     if args.form:
@@ -50,7 +56,9 @@ def _run(args: argparse.Namespace) -> int:
             known = "、".join(f"{f['id']}（{f['title']}）" for f in standard.forms())
             raise UsageError(f"没有名为“{exc.args[0]}”的表。可用的表：{known}") from None
     formats = FORMATS if args.format == "all" else (args.format,)
-    out_dir = Path(args.out) if args.out else Path(f"fpjc-模板-{standard.version()}")
+    out_dir = files.output_folder(
+        "--out", Path(args.out) if args.out else Path(f"fpjc-模板-{standard.version()}")
+    )
     try:
         written = write_templates(out_dir, forms=forms, formats=formats)
     except FileNotFoundError as exc:

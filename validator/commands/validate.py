@@ -20,8 +20,11 @@ from validator.commands.common import (
     load_settings,
     out,
     parse_today,
+    run_files,
+    shown_path,
     want_color,
 )
+from validator.values.mask import file_name_safe, readable
 
 FORMATS = ("text", "json", "html", "xlsx")
 OK, ERRORS, UNUSABLE = 0, 1, 2
@@ -38,19 +41,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="text",
-        help="报告格式：text（终端文字，默认）、json、html（独立网页）、xlsx（标注版 Excel）",
+        help="报告格式：text（终端文字，默认）、json、html（独立网页）、xlsx（标注版 Excel；生成不了时输出文字报告并说明原因）",
     )
     parser.add_argument(
         "--output",
         "-o",
         metavar="FILE",
-        help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”",
+        help="报告写入此文件；不写时输出到屏幕。xlsx 格式不写时在当前目录生成“<名称>.校验结果.xlsx”。"
+        "不能是被校验的文件或其文件夹中的文件，也不能是 --history、--roster 的文件；是符号链接时替换链接本身",
     )
     add_check_options(parser, stage="draft")
     parser.add_argument(
         "--show-personal-data",
         action="store_true",
-        help="在报告中显示完整的姓名、身份证号和电话（默认打码）；只在自己的电脑上使用",
+        help="在报告、标注版 Excel 和消息中显示完整的姓名、身份证号和电话（默认打码，文件名中的号码也打码）；只在自己的电脑上使用",
     )
     add_color_option(parser)
 
@@ -62,21 +66,29 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from validator.tables import InputError
 
+    files = run_files(show_personal_data=args.show_personal_data)
     today = parse_today(args.today)
-    inputs = [Path(p) for p in args.paths]
+    inputs = [files.read("被校验的输入", p) for p in args.paths]
     for p in inputs:
-        if not p.exists():
-            raise UsageError(f"找不到 {p}，请检查路径是否写对")
+        if p.name == "datapackage.json":  # the reader opens the whole folder it describes
+            files.read("被校验的输入", p.parent)
+    if args.history:
+        files.read("历史报送包（--history）", args.history)
+    if args.roster:
+        files.read("建档立卡名单（--roster）", args.roster)
+    if args.settings:
+        files.read("县设置文件（--settings）", args.settings)
     output = Path(args.output) if args.output else None
     if args.format == "xlsx" and sum(p.suffix.lower() in (".xlsx", ".xlsm") for p in inputs) > 1:
         raise UsageError("--format xlsx 一次只能标注一个工作簿，请分别校验每个 .xlsx 文件")
     if args.format == "xlsx" and output is None:
-        output = Path.cwd() / f"{_stem(inputs[0])}.校验结果.xlsx"
-    read = inputs + [Path(p) for p in (args.settings, args.roster) if p]
+        stem = _stem(inputs[0])
+        output = Path.cwd() / f"{stem if args.show_personal_data else file_name_safe(stem)}.校验结果.xlsx"
+        label = "标注版 Excel 的默认位置（当前文件夹）"
+    else:
+        label = "--output"
     if output is not None:
-        _refuse_overwrite(output, read)
-        if output.is_dir():
-            raise UsageError(f"--output 应是一个文件，{output} 是文件夹")
+        files.output_file(label, output)
 
     from validator import api
     from validator.settings import SettingsError
@@ -102,17 +114,23 @@ def _run(args: argparse.Namespace) -> int:
     status = OK if report["valid"] else ERRORS
     if args.format == "xlsx":
         from validator.render import verdict
-        from validator.render.xlsx import AnnotateError, annotate_workbook
+        from validator.render.xlsx import AnnotateError, annotated_bytes
 
         try:
-            annotate_workbook(inputs if len(inputs) > 1 else inputs[0], report, output)
+            data = annotated_bytes(inputs if len(inputs) > 1 else inputs[0], report)
         except AnnotateError as exc:
-            err(str(exc))
-            return UNUSABLE
+            # The check itself succeeded: the clerk still gets the findings, and why no copy.
+            from validator.render.text import render_text
+
+            out(render_text(report, color=want_color(args)))
+            err(f"未生成标注版 Excel：{exc}\n以上是文字版校验报告。")
+            return status
+        try:
+            files.write_bytes(output, data)
         except OSError as exc:
             err(cannot_write(output, exc))
             return UNUSABLE
-        out(f"{verdict(report)}\n标注版 Excel 已写入：{output}\n")
+        out(f"{verdict(report)}\n标注版 Excel 已写入：{shown_path(str(output))}\n")
         return status
 
     if args.format == "json":
@@ -132,8 +150,7 @@ def _run(args: argparse.Namespace) -> int:
         out(body, utf8=args.format != "text")
     else:
         try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(body, encoding="utf-8", newline="\n")
+            files.write_text(output, readable(body))
         except OSError as exc:
             err(cannot_write(output, exc))
             return UNUSABLE
@@ -146,11 +163,3 @@ def _run(args: argparse.Namespace) -> int:
 def _stem(path: Path) -> str:
     name = path.resolve().name if path.name in ("", ".", "..") else path.name
     return name[: -len(path.suffix)] if path.suffix and path.is_file() else name
-
-
-def _refuse_overwrite(output: Path, inputs: list[Path]) -> None:
-    target = output.resolve()
-    for p in inputs:
-        src = p.resolve()
-        if target == src or (src.is_dir() and src in target.parents):
-            raise UsageError(f"输出文件 {output} 会覆盖或写进被校验的输入 {p}；请用 --output 指定别的位置")

@@ -24,6 +24,7 @@ from validator.reading import open_files, open_package
 from validator.settings import Settings, builtin
 from validator.tables import InputError
 from validator.values.idnumber import household_key
+from validator.values.mask import scrub_names_in_paths
 from validator.values.workdays import Workdays
 
 ANNEXES = ("annex1", "annex2", "annex3")
@@ -97,7 +98,8 @@ def check_package(
     settings = settings or builtin()
     if kind is None:
         kind = kind_of(source) if isinstance(source, Path) else kind_of(Path(name))
-    item: dict = {"entry": name, "kind": kind}
+    # The package's name as a masked report shows it (an ID number in a file name is starred).
+    item: dict = {"entry": name if show_personal_data else scrub_names_in_paths(name), "kind": kind}
     collector = _Collector(keep_rows, keep_others)
     try:
         package = (
@@ -117,7 +119,7 @@ def check_package(
             settings=settings,
         )
     except InputError as exc:
-        item.update(_unreadable(str(exc)))
+        item.update(_unreadable(str(exc) if show_personal_data else scrub_names_in_paths(str(exc))))
         return PackageResult(item=item)
     summary = report["summary"]
     item.update(readable=True, problem=None, valid=bool(report["valid"]))

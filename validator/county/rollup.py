@@ -34,6 +34,7 @@ from validator.county.intake import (
 from validator.reading.history import load_history, load_roster
 from validator.settings import Settings, builtin
 from validator.tables import InputError
+from validator.values.mask import scrub_names_in_paths
 
 UNKNOWN_TOWNSHIP = "乡镇不明"
 
@@ -54,8 +55,8 @@ def load_checks(history, roster, *, today: dt.date, settings: Settings | None = 
     earlier = load_history(history, today=today, settings=settings) if history is not None else None
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
-        "history": str(history) if history is not None else None,
-        "roster": str(roster) if roster is not None else None,
+        "history": scrub_names_in_paths(str(history)) if history is not None else None,
+        "roster": scrub_names_in_paths(str(roster)) if roster is not None else None,
     }
     return earlier, listed, options
 
@@ -147,6 +148,11 @@ def summarise(
     """The roll-up of the packages' intake items (in the order given: the folder's order)."""
     settings = settings or builtin()
     packages = [dict(p) for p in items]
+    # Names as a masked report shows them: a file named after a household head
+    # ("张秘密_110101199003075555.zip") must not carry the name into the roll-up.
+    ignored = [scrub_names_in_paths(name) for name in ignored]
+    if isinstance(options.get("settings"), str):
+        options = {**options, "settings": scrub_names_in_paths(options["settings"])}
     if month is None:
         month = pick_month(packages)
     for p in packages:

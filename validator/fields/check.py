@@ -22,7 +22,7 @@ from validator.rules import Rule
 from validator.settings import Settings
 from validator.tables import Table
 from validator.values import idnumber
-from validator.values.mask import mask, scrub
+from validator.values.mask import mask, scrub, scrub_value
 from validator.values.parse import (
     FULLWIDTH_DIGITS,
     cell_text,
@@ -196,7 +196,8 @@ class _Column:
     def shown(self, cell: object) -> str:
         text = cell_text(cell)
         if not self.show:
-            text = mask(self.personal, text) if self.personal else scrub(text)
+            # A name typed into another column (a shifted row) is masked too: `scrub_value`.
+            text = mask(self.personal, text) if self.personal else scrub_value(text)
         return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
@@ -206,6 +207,8 @@ class _Column:
         key = (rule.id, shown, *params.items())
         message = self.messages.get(key)
         if message is None:
+            if not self.show and not self.personal:  # a list item quoted alone ("李四")
+                params = {k: scrub_value(v) if isinstance(v, str) else v for k, v in params.items()}
             message = rule.message.format(header=self.header, shown=shown, **params)
             if not self.show:  # list items and other quoted parts are raw cell text
                 message = scrub(message)
@@ -314,7 +317,8 @@ def _compile_money(col: _Column, field: dict, today: dt.date):
     lo = field.get("minimum")
     hi = field.get("maximum")
     lo_ = 0.0 if lo is None else float(lo)
-    hi_ = float("inf") if hi is None else float(hi)
+    # Beyond 10^15 yuan the slow path says 数字太大 (float() of 400 digits is infinity).
+    hi_ = 1e15 if hi is None else min(float(hi), 1e15)
     blank = _blank_default(field)
     in_range = _range_check(col, field)
     problems = {"invalid": R.MONEY, "negative": R.MONEY_NEGATIVE, "decimals": R.MONEY_DECIMALS}

@@ -143,7 +143,12 @@ def _roster_rows(path: Path) -> list[tuple[int, object]]:
         text, bad_lines = decode_bytes(path.read_bytes())
         if bad_lines:
             raise InputError(f"建档立卡名单的编码无法识别：{path.name}（请存为 UTF-8 或 GB18030 的 CSV）")
-        found = _find_id_column(enumerate(csv.reader(io.StringIO(text)), start=1))
+        try:
+            found = _find_id_column(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+        except csv.Error:
+            raise InputError(
+                f"建档立卡名单不是有效的 CSV 文件：{path.name}（请在 Excel 中另存为“CSV UTF-8”后再用 --roster）"
+            ) from None
         if found:
             return found
     raise InputError(

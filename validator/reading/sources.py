@@ -239,12 +239,26 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         resources = data["resources"]
         if not isinstance(resources, list):
             raise TypeError("resources 不是列表")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:
         reason = {
             "KeyError": "缺少 resources",
             "UnicodeDecodeError": "不是 UTF-8 文本",
             "JSONDecodeError": "不是有效的 JSON",
-        }.get(type(exc).__name__, str(exc))
+        }.get(
+            type(exc).__name__,
+            "文件已损坏"
+            if isinstance(exc, OSError | EOFError | zipfile.BadZipFile | zlib.error)
+            else str(exc),
+        )
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
     c.inputs.append(

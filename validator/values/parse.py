@@ -82,9 +82,11 @@ def parse_money(cell: object) -> Result:
     if cell.__class__ is bool or isinstance(cell, (dt.date, dt.time)):
         return None, "date_cell" if isinstance(cell, dt.date) else "invalid", _EMPTY
     if isinstance(cell, (int, float)):
-        value = float(cell)
-        if value != value or value in (float("inf"), float("-inf")):
+        if cell != cell:  # NaN
             return None, "invalid", {"detail": ""}
+        if not -1e15 < cell < 1e15:  # also infinity; float() of a huge int would overflow
+            return None, "invalid", {"detail": "数字太大。"}
+        value = float(cell)
         if value < 0:
             return None, "negative", _EMPTY
         # Formula results carry binary noise (0.1+0.2); only real extra decimals count.
@@ -102,6 +104,8 @@ def parse_money(cell: object) -> Result:
                 return None, "invalid", {"detail": f"不要写“{unit}”，只填数字。"}
         return None, "invalid", {"detail": ""}
     value = float(text)
+    if not -1e15 < value < 1e15:  # hundreds of digits
+        return None, "invalid", {"detail": "数字太大。"}
     if value < 0:
         return None, "negative", _EMPTY
     fraction = text.partition(".")[2].rstrip("0")
@@ -137,6 +141,8 @@ def _is_canonical_date(text: str) -> bool:
 
 
 def _serial_detail(number: float) -> dict:
+    if not 1 <= number < 2958466:  # beyond 9999-12-31: not a date serial at all
+        return {"detail": ""}
     day = EXCEL_EPOCH + dt.timedelta(days=int(number))
     return {
         "detail": f"这像是 Excel 的日期序号（对应 {day.isoformat()}），请把单元格设为日期格式或改写成 YYYY-MM-DD。"
@@ -151,6 +157,8 @@ def parse_date(cell: object) -> Result:
     if cell.__class__ is bool or isinstance(cell, dt.time):
         return None, "invalid", {"detail": ""}
     if isinstance(cell, (int, float)):
+        if not -1e15 < cell < 1e15:
+            return None, "invalid", {"detail": ""}
         if float(cell).is_integer() and 19000101 <= cell <= 21001231:
             return parse_date(str(int(cell)))
         if 1 <= cell < 2958466:
@@ -169,7 +177,7 @@ def parse_date(cell: object) -> Result:
     m = _DATE_CJK.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
     if m:
         return _make_date(raw, int(m.group(1)), int(m.group(2)), int(m.group(3)), canonical=False)
-    if text.isdigit() and 1 <= len(text) <= 7:
+    if text.isascii() and text.isdigit() and 1 <= len(text) <= 7:
         return None, "invalid", _serial_detail(int(text))
     if _MONTH_DAY_ONLY.fullmatch(text):
         return None, "invalid", {"detail": "缺少年份。"}
@@ -198,6 +206,8 @@ def parse_month(cell: object) -> Result:
     if cell.__class__ is bool or isinstance(cell, dt.time):
         return None, "invalid", {"detail": ""}
     if isinstance(cell, (int, float)):
+        if not -1e15 < cell < 1e15:
+            return None, "invalid", {"detail": ""}
         if float(cell).is_integer() and 190001 <= cell <= 210012:
             return parse_month(str(int(cell)))
         if 1 <= cell < 2958466:
