@@ -338,7 +338,7 @@ def _ingest_run(args: argparse.Namespace) -> int:
                 extra.unlink()
     else:
         target = path
-    mapper, pool = _mapper(jobs, len(sources))
+    mapper, pool = _mapper(jobs, len(sources), files)
     try:
         with open_ledger(target, create=True, wait=args.wait) as ledger:
             run = ingest(
@@ -392,12 +392,24 @@ def _replace(new: Path, path: Path) -> Path | None:
     return kept
 
 
-def _mapper(jobs: int, n: int):
+def _guard_worker(reads: tuple) -> None:
+    """A worker process guards the parent's declared reads itself (spawn inherits no hook)."""
+    from validator.commands.paths import RunFiles
+
+    files = RunFiles()
+    files.reads = list(reads)
+    files.start()
+
+
+def _mapper(jobs: int, n: int, files):
+    """map() in this process, or a process pool's (packages validated in parallel, results in order)."""
     if jobs <= 1 or n <= 1:
         return map, None
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, n))
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, n), initializer=_guard_worker, initargs=(tuple(files.reads),)
+    )
 
     def mapper(function, items):
         chunk = max(1, len(items) // (min(jobs, n) * 4))
