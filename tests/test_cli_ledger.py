@@ -185,3 +185,36 @@ def test_a_newer_ledger_is_left_alone(ledger, spring, capsys):
     assert main(["ledger", "add", str(ledger), str(spring.root / "2020-01"), *TODAY_ARG]) == 2
     assert "更新版本的 fpjc" in capsys.readouterr().err
     assert ledger.read_bytes() == before
+
+
+def test_validate_uses_the_ledger_as_history(spring, built, tmp_path, capsys):
+    """`fpjc validate --ledger`: the months before the package's own, as --history would give."""
+    import json
+
+    from validator.ledger import queries
+    from validator.ledger.store import open_ledger
+
+    with open_ledger(built, write=False) as ledger:
+        still = queries.stock(ledger.conn, month="2020-02", show_personal_data=True)["rows"][0]["head_id"]
+    source, annex = next(
+        (p, name)
+        for p in spring.packages["2020-03"]
+        if p.is_dir()
+        for name in ("annex2.csv", "annex1.csv")
+        if (p / name).read_text(encoding="utf-8").strip().count("\n") >= 1
+    )
+    package = tmp_path / source.name
+    shutil.copytree(source, package)
+    lines = (package / annex).read_text(encoding="utf-8").split("\n")
+    cells = lines[1].split(",")
+    cells[5] = still  # a household still under monitoring, warned again as if new
+    lines[1] = ",".join(cells)
+    (package / annex).write_text("\n".join(lines), encoding="utf-8")
+    base = ["validate", str(package), "--stage", "submit", "--today", TODAY.isoformat(), "--format", "json"]
+    main([*base, "--ledger", str(built)])
+    report = json.loads(capsys.readouterr().out)
+    assert "H006" in {f["rule"] for f in report["findings"]}
+    assert "2020-03以前的月份" in report["options"]["history"]
+    main(base)
+    assert "H006" not in {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert main([*base, "--ledger", str(built), "--history", str(spring.root / "2020-01")]) == 2
