@@ -127,10 +127,11 @@ def status_answer(data: Mapping) -> Answer:
         f"新增预警户{sum(t['new_warnings'] for t in totals)}户，县级研判认定{sum(t['confirmed'] for t in totals)}户、"
         f"否定{sum(t['rejected_by_county'] for t in totals)}户，解除预警{sum(t['releases'] for t in totals)}户。",
     ]
-    labels = [_month(m) for m in months]
+    one_year = len({m[:4] for m in months}) == 1
+    labels = [f"{int(m[5:])}月" if one_year else _month(m) for m in months]
     charts = [
         Chart(
-            "每月新增预警、研判认定和解除预警（户）",
+            f"每月新增预警、研判认定和解除预警（户{'，' + months[0][:4] + '年' if one_year else ''}）",
             labels,
             [
                 ("新增预警", [t["new_warnings"] for t in totals]),
@@ -415,8 +416,13 @@ COLOURS = ("#1f5fa8", "#d08a1e", "#3a8a3a", "#8a3a8a")
 def _chart_svg(c: Chart) -> str:
     """Grouped bars: one group per label, one bar per series; plain SVG text, no script."""
     n, k = len(c.labels), len(c.series)
-    top = max([1, *(v for _, values in c.series for v in values)])
-    bar, gap = 10, 14
+    most = max([1, *(v for _, values in c.series for v in values)])
+    step = next(
+        s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10**9) if most <= s * 4
+    )
+    top = step * 4
+    bar = 10
+    gap = max(14, 12 * max(len(label) for label in c.labels) + 6 - k * bar)  # room for the label below
     group = k * bar + gap
     left, height, bottom = 36, 160, 40
     width = left + n * group + 10
@@ -424,8 +430,8 @@ def _chart_svg(c: Chart) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + bottom + 10}" '
         f'role="img" aria-label="{escape(c.title)}">'
     ]
-    for step in range(5):
-        value = round(top * step / 4)
+    for tick in range(5):
+        value = tick * step
         y = 10 + height - height * value / top
         out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
