@@ -162,12 +162,15 @@ def _open(source: Source, name: str | None = None):
     return open_files(list(source.data), name=name or source.name)
 
 
-def look(source: Source) -> Look:
-    """The hash, kind and month of an entry, from its cover row only; never raises."""
-    try:
-        sha = digest(source)
-    except OSError as exc:
-        return Look(None, problem=f"无法读取 {source.path}：{exc.strerror or type(exc).__name__}")
+def look(source: Source, sha: str | None = None) -> Look:
+    """The hash, kind and month of an entry, from its cover row only; never raises.
+
+    `sha`: the hash when already computed (then only the cover is read)."""
+    if sha is None:
+        try:
+            sha = digest(source)
+        except OSError as exc:
+            return Look(None, problem=f"无法读取 {source.path}：{exc.strerror or type(exc).__name__}")
     try:
         package = _open(source)
     except InputError as exc:
@@ -189,8 +192,15 @@ def look(source: Source) -> Look:
     return Look(sha, kind=kind, month=month)
 
 
-def look_task(source: Source) -> Look:
-    return look(source)
+def look_task(item: tuple[Source, str | None]) -> Look:
+    return look(*item)
+
+
+def _hashed(source: Source) -> Look:
+    try:
+        return Look(digest(source))
+    except OSError as exc:
+        return Look(None, problem=f"无法读取 {source.path}：{exc.strerror or type(exc).__name__}")
 
 
 # --- validating (a pure function of one entry; may run in another process) --------------------
@@ -276,12 +286,16 @@ def ingest(
     today = today or dt.date.today()
     settings = settings or builtin()
     mapper = mapper or map
-    looks = list(mapper(look_task, list(sources)))
-    entries = [Entry(source=s, look=lk) for s, lk in zip(sources, looks, strict=True)]
+    # Hashes first: a file already in the ledger is not opened at all (adding a month twice is cheap).
+    hashed = [_hashed(s) for s in sources]
+    before = queries.known_files(ledger.conn, [h.sha256 for h in hashed if h.sha256])
+    entries = [Entry(source=s, look=h) for s, h in zip(sources, hashed, strict=True)]
+    _look(entries, mapper, skip=before)
     shown = (lambda v: v) if show_personal_data else (lambda v: mask("id_number", v))
 
     with ledger.writing():
         known = queries.known_files(ledger.conn, [e.look.sha256 for e in entries if e.look.sha256])
+        _look([e for e in entries if e.look.sha256 in before and e.look.sha256 not in known], mapper, skip={})
         seen: dict[str, Entry] = {}
         pending: list[Entry] = []
         for e in entries:
@@ -321,6 +335,13 @@ def ingest(
             )
         data = _summary(ledger, entries, list(ignored), today, settings, use_history)
     return Run(data=data, entries=entries)
+
+
+def _look(entries: list[Entry], mapper, *, skip) -> None:
+    """Read the cover of every entry not yet looked at and not in `skip` (hashes in the ledger)."""
+    todo = [e for e in entries if e.look.problem is None and e.look.kind is None and e.look.sha256 not in skip]
+    for e, found in zip(todo, mapper(look_task, [(e.source, e.look.sha256) for e in todo]), strict=True):
+        e.look = found
 
 
 def _township_round(ledger, entries, month, today, settings, mapper, use_history, shown) -> None:
