@@ -94,6 +94,17 @@ def county_year(workdir: Path, jobs: list[int]) -> int:
             + " | ".join(f"{t:.2f}" for t in times)
             + " |"
         )
+    # The same questions inside one process: the queries themselves, without start-up.
+    from validator.ledger import queries
+    from validator.ledger.store import open_ledger
+
+    with open_ledger(workdir / f"year-{jobs[0]}.sqlite", write=False) as ledger:
+        inside = []
+        for query in ("status", "stock", "overdue", "timeline"):
+            start = time.perf_counter()
+            getattr(queries, query)(ledger.conn, *([head] if query == "timeline" else []))
+            inside.append(f"{query} {1000 * (time.perf_counter() - start):.0f} ms")
+    print("in one process: " + ", ".join(inside))
     differ = [q for q, outs in answers.items() if len(outs) != 1]
     if differ:
         print(f"answers differ between --jobs settings: {differ}", file=sys.stderr)
