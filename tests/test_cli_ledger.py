@@ -218,3 +218,19 @@ def test_validate_uses_the_ledger_as_history(spring, built, tmp_path, capsys):
     main(base)
     assert "H006" not in {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert main([*base, "--ledger", str(built), "--history", str(spring.root / "2020-01")]) == 2
+
+
+def test_a_file_named_after_a_household_head_stays_masked(spring, tmp_path, capsys):
+    month = tmp_path / "2020-01"
+    month.mkdir()
+    workbook = next(p for p in spring.packages["2020-01"] if p.suffix == ".xlsx")
+    named = month / f"张秘密_110101199003075555_{workbook.name}"
+    shutil.copy(workbook, named)
+    ledger = tmp_path / "l.sqlite"
+    assert main(["ledger", "add", str(ledger), str(month), *TODAY_ARG]) == 0
+    out = capsys.readouterr().out
+    assert "110101199003075555" not in out and "张秘密" not in out
+    assert main(["ledger", "status", str(ledger), "--format", "json"]) == 0
+    assert "110101199003075555" not in capsys.readouterr().out
+    assert main(["ledger", "status", str(ledger), "--format", "json", "--show-personal-data"]) == 0
+    assert "110101199003075555" in capsys.readouterr().out
