@@ -135,3 +135,71 @@ def test_files_dropped_one_per_township(county_page, month, tmp_path, capsys):
     assert shown == expected
     assert shown["ignored"] == ["说明.txt"] and shown["totals"]["counted"] == 9
     assert page.outside == []
+
+
+def _ledger_answers(path: Path) -> dict:
+    from validator.ledger import queries
+    from validator.ledger.store import open_ledger
+
+    with open_ledger(path, write=False) as ledger:
+        return {
+            "status": queries.status(ledger.conn),
+            "stock": queries.stock(ledger.conn),
+            "overdue": queries.overdue(ledger.conn),
+            "summary": {k: v for k, v in ledger.summary().items() if k != "path"},
+        }
+
+
+def _add_to_ledger(page, ledger: Path | None) -> None:
+    before = int(page.get_attribute("#fpjc-checker", "data-ledger") or 0)
+    if ledger is not None:
+        page.set_input_files(".fpjc-ck-ledger-input", str(ledger))
+    page.click(".fpjc-ck-ledger-add")
+    page.wait_for_function(
+        "n => Number(document.getElementById('fpjc-checker').dataset.ledger || 0) > n",
+        arg=before,
+        timeout=CHECK_MS,
+    )
+    assert page.get_attribute("#fpjc-checker", "data-state") == "done", page.inner_text(".fpjc-ck-message")
+    assert not page.inner_text(".fpjc-ck-message").strip(), page.inner_text(".fpjc-ck-message")
+
+
+def test_the_ledger_is_opened_updated_and_handed_back(county_page, month, tmp_path, capsys):
+    """台账 in the browser: the month's packages into a new ledger, the file saved, opened again
+    and the same month added (nothing changes); the answers are the command line's."""
+    from validator.cli import main
+
+    page = county_page
+    _drop(page, ".fpjc-ck-folder", str(month))
+    _add_to_ledger(page, None)
+    saved = _download(page, "a.fpjc-ck-ledger-file", tmp_path)
+    assert saved.suffix == ".sqlite"
+    text = page.inner_text(".fpjc-ck-ledger-result")
+    assert "新入账" in text and "逐个报送包" in text
+    cli = tmp_path / "cli.sqlite"
+    assert main(["ledger", "add", str(cli), str(month), "--today", TODAY, "-j", "1"]) in (0, 1)
+    capsys.readouterr()
+    expected = _ledger_answers(cli)
+    assert _ledger_answers(saved) == expected
+    status = _download(page, "a.fpjc-ck-ledger-status").read_text(encoding="utf-8")
+    assert main(["ledger", "status", str(cli), "--format", "html"]) == 0
+    assert status == capsys.readouterr().out.replace(str(cli), saved.name)
+
+    # The saved file opened again with the same month: recognised by content, nothing changes.
+    _drop(page, ".fpjc-ck-folder", str(month))
+    _add_to_ledger(page, saved)
+    again = _download(page, "a.fpjc-ck-ledger-file", tmp_path / "again")
+    assert "新入账0个" in page.inner_text(".fpjc-ck-ledger-summary")
+    assert _ledger_answers(again) == expected
+    assert page.outside == []
+
+
+def test_a_damaged_ledger_is_refused_in_the_browser(county_page, month, tmp_path):
+    page = county_page
+    broken = tmp_path / "鹤庆县台账.sqlite"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    _drop(page, ".fpjc-ck-folder", str(month))
+    _add_to_ledger(page, broken)
+    text = page.inner_text(".fpjc-ck-ledger-result")
+    assert "台账文件不能使用" in text and "鹤庆县台账.sqlite" in text
+    assert page.outside == []

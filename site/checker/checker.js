@@ -394,6 +394,19 @@
       addCountyExports(ck, msg);
       setState(ck, "done");
       ck.root.setAttribute("data-checked", String(msg.id));
+    } else if (msg.type === "ledger-result" && msg.id === ck.seq) {
+      var answer = JSON.parse(msg.json);
+      showLedger(ck, answer, msg.ms);
+      if (answer.ledger_error || answer.settings_error) {
+        ck.busy = false;
+        setState(ck, "done");
+        ck.root.setAttribute("data-ledger", String(msg.id));
+      }
+    } else if (msg.type === "ledger-exports" && msg.id === ck.seq) {
+      ck.busy = false;
+      addLedgerExport(ck, msg);
+      setState(ck, "done");
+      ck.root.setAttribute("data-ledger", String(msg.id));
     } else if (msg.type === "exports" && msg.id === ck.seq) {
       ck.busy = false;
       ck.root.setAttribute("data-exports-ms", String(msg.ms));
@@ -402,6 +415,16 @@
       ck.root.setAttribute("data-checked", String(msg.id));
     } else if (msg.type === "error" && msg.id === ck.seq) {
       ck.busy = false;
+      if (ck.ui.ledgerResult && ck.ui.ledgerResult.querySelector(".fpjc-ck-working")) {
+        ck.ui.ledgerResult.textContent = "";
+        setState(ck, "done");
+        ck.root.setAttribute("data-ledger", String(msg.id));
+        showMessage(ck, "failure", "台账没有更新", [
+          "台账文件保持原样。请确认选择的是 fpjc ledger 建立的台账文件；也可以在电脑上用 fpjc ledger add。",
+          "（" + msg.message.split("\n").slice(-2).join(" ") + "）",
+        ]);
+        return;
+      }
       setState(ck, ck.result ? "done" : "ready");
       ck.root.setAttribute("data-checked", String(msg.id));
       showMessage(ck, "failure", ck.result ? "报告下载文件没有生成" : "这个文件没有校验成功", [
@@ -615,6 +638,99 @@
     box.appendChild(simpleTable(data.townships.head, data.townships.body));
     box.appendChild(el("h3", { text: "各报送包的校验结果" }));
     box.appendChild(simpleTable(data.packages.head, data.packages.body));
+    box.appendChild(ledgerSection(ck));
+  }
+
+  // --- the county ledger (台账): opened from disk, updated here, saved back ------------------
+
+  function ledgerSection(ck) {
+    var ui = ck.ui;
+    ui.ledgerInput = el("input", { type: "file", accept: ".sqlite,.db", className: "fpjc-ck-input fpjc-ck-ledger-input" });
+    ui.ledgerText = el("span", { className: "fpjc-ck-ledger-text", text: "（未选择：新建台账）" });
+    ui.ledgerAdd = el("button", { type: "button", className: "md-button md-button--primary fpjc-ck-ledger-add" }, ["加入台账"]);
+    ui.ledgerResult = el("div", { className: "fpjc-ck-ledger-result" });
+    ck.ledgerFile = null;
+    ui.ledgerInput.addEventListener("change", function () {
+      ck.ledgerFile = ui.ledgerInput.files[0] || null;
+      ui.ledgerText.textContent = ck.ledgerFile ? "：" + ck.ledgerFile.name : "（未选择：新建台账）";
+    });
+    ui.ledgerAdd.addEventListener("click", function () { addToLedger(ck); });
+    return el("div", { className: "fpjc-ck-ledger" }, [
+      el("h3", { text: "加入台账" }),
+      el("p", { className: "fpjc-ck-note", text: "把上面这些报送包（和选中的县级研判记录）加入县里的台账，与 fpjc ledger add 相同。台账文件只在本机浏览器里打开，加入后请下载更新后的台账文件，替换原来的文件保存；不会上传到任何服务器。" }),
+      el("p", {}, [
+        el("label", { className: "md-button fpjc-ck-pick" }, ["选择台账文件", ui.ledgerInput]), " ", ui.ledgerText, " ", ui.ledgerAdd,
+      ]),
+      ui.ledgerResult,
+    ]);
+  }
+
+  function addToLedger(ck) {
+    if (ck.busy) {
+      showMessage(ck, "info", "正在处理", ["请等上一步完成后再加入台账。"]);
+      return;
+    }
+    clearMessage(ck);
+    ck.busy = true;
+    ck.seq += 1;
+    var id = ck.seq;
+    setState(ck, "checking");
+    ck.ui.ledgerResult.textContent = "";
+    ck.ui.ledgerResult.appendChild(el("p", { className: "fpjc-ck-working", text: "正在加入台账…" }));
+    var file = ck.ledgerFile;
+    (file ? file.arrayBuffer() : Promise.resolve(null)).then(function (buffer) {
+      var msg = {
+        type: "ledger",
+        id: id,
+        today: ck.ui.today.value || localToday(),
+        settings: ck.settings ? { name: ck.settings.name, buffer: ck.settings.bytes.slice().buffer } : null,
+        ledger: buffer ? { name: file.name, buffer: buffer } : null,
+        files: [],
+      };
+      ck.t0 = performance.now();
+      ck.worker.postMessage(msg, buffer ? [buffer] : []);
+    });
+  }
+
+  function showLedger(ck, data, ms) {
+    var box = ck.ui.ledgerResult;
+    box.textContent = "";
+    if (data.ledger_error || data.settings_error) {
+      box.appendChild(el("div", { className: "admonition failure" }, [
+        el("p", { className: "admonition-title", text: data.ledger_error ? "台账文件不能使用" : "县设置文件不能使用" }),
+        el("p", { text: data.ledger_error || data.settings_error }),
+      ]));
+      return;
+    }
+    box.appendChild(el("div", { className: "admonition " + (data.ok ? "success" : "warning") + " fpjc-ck-ledger-summary" },
+      [el("p", { className: "admonition-title", text: data.lines[0] })].concat(
+        data.lines.slice(1).map(function (line) { return el("p", { text: line }); })).concat(
+        [el("p", { text: "用时" + (ms / 1000).toFixed(1) + "秒。" })])));
+    ck.ui.ledgerDownloads = el("p", { className: "fpjc-ck-downloads fpjc-ck-ledger-downloads" }, [
+      el("span", { className: "fpjc-ck-pending", text: "正在准备更新后的台账文件…" }),
+    ]);
+    var names = { status: "各乡镇报送情况", stock: "监测户清单", overdue: "逾期事项" };
+    Object.keys(names).forEach(function (q) {
+      ck.ui.ledgerDownloads.appendChild(downloadLink(ck, new Blob([data.pages[q]], { type: "text/html;charset=utf-8" }),
+        names[q] + ".html", "下载" + names[q] + "（网页）", "fpjc-ck-ledger-" + q));
+    });
+    box.appendChild(ck.ui.ledgerDownloads);
+    box.appendChild(el("h4", { text: "逐个报送包" }));
+    box.appendChild(simpleTable(data.entries.head, data.entries.body.map(function (row) {
+      return row.map(function (c) { return c === null ? "" : c; });
+    })));
+    Object.keys(names).forEach(function (q) {
+      box.appendChild(el("h4", { text: names[q] }));
+      box.appendChild(el("iframe", { className: "fpjc-ck-ledger-page fpjc-ck-ledger-page-" + q, srcdoc: data.pages[q], title: names[q], sandbox: "" }));
+    });
+  }
+
+  function addLedgerExport(ck, msg) {
+    var box = ck.ui.ledgerDownloads;
+    if (!box) return;
+    var pending = box.querySelector(".fpjc-ck-pending");
+    if (pending) pending.remove();
+    box.insertBefore(downloadLink(ck, new Blob([msg.db], { type: "application/vnd.sqlite3" }), msg.name, "下载更新后的台账文件", "fpjc-ck-ledger-file"), box.firstChild);
   }
 
   function addCountyExports(ck, msg) {

@@ -215,25 +215,11 @@ def _output(files, args) -> Path | None:
     return files.output_file("--output", args.output)
 
 
-def _scrubbed(value):
-    """Every string of an answer with ID and phone numbers in file names masked (and a name
-    beside them), as every masked report shows file names; the queries mask the cells already."""
-    from validator.values.mask import scrub_names_in_paths
-
-    if isinstance(value, str):
-        return scrub_names_in_paths(value)
-    if isinstance(value, dict):
-        return {k: _scrubbed(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrubbed(v) for v in value]
-    return value
-
-
 def _emit(files, args, output: Path | None, query: str, data: dict) -> None:
     from validator.render import ledger_formats as fmt
 
     if not args.show_personal_data:
-        data = _scrubbed(data)
+        data = fmt.masked_names(data)
 
     if args.format == "json":
         body: str | bytes = json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n"

@@ -339,7 +339,9 @@ def ingest(
 
 def _look(entries: list[Entry], mapper, *, skip) -> None:
     """Read the cover of every entry not yet looked at and not in `skip` (hashes in the ledger)."""
-    todo = [e for e in entries if e.look.problem is None and e.look.kind is None and e.look.sha256 not in skip]
+    todo = [
+        e for e in entries if e.look.problem is None and e.look.kind is None and e.look.sha256 not in skip
+    ]
     for e, found in zip(todo, mapper(look_task, [(e.source, e.look.sha256) for e in todo]), strict=True):
         e.look = found
 

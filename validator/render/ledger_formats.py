@@ -49,6 +49,20 @@ class Answer:
     charts: list[Chart] = field(default_factory=list)
 
 
+def masked_names(value):
+    """Every string of an answer with ID and phone numbers in file names masked (and a name
+    beside them), as every masked report shows file names; the queries mask the cells already."""
+    from validator.values.mask import scrub_names_in_paths
+
+    if isinstance(value, str):
+        return scrub_names_in_paths(value)
+    if isinstance(value, dict):
+        return {k: masked_names(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_names(v) for v in value]
+    return value
+
+
 def _v(value) -> str:
     if value is None:
         return ""
