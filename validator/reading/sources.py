@@ -248,8 +248,10 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         EOFError,
         zipfile.BadZipFile,
         zlib.error,
+        RecursionError,  # brackets nested thousands deep
     ) as exc:
         reason = {
+            "RecursionError": "嵌套层数过多，不是有效的描述文件",
             "KeyError": "缺少 resources",
             "UnicodeDecodeError": "不是 UTF-8 文本",
             "JSONDecodeError": "不是有效的 JSON",

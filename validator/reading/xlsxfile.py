@@ -180,13 +180,22 @@ def open_workbook(
     layout_sheets: set[str] = set()
     sheets = [ws.title for ws in wb.worksheets]
     if META_SHEET in sheets:
-        meta_rows = _read_meta(wb[META_SHEET])
+        damaged = False
+        try:
+            meta_rows = _read_meta(wb[META_SHEET])
+        except Exception as exc:  # a damaged version sheet: said once, the data sheets still read
+            reason = f"工作表“{META_SHEET}”已损坏，无法读取（{type(exc).__name__}），无法判断模板版本"
+            emit(
+                S.FILE_UNREADABLE.finding(name=entry.name, reason=reason, source=entry.name, sheet=META_SHEET)
+            )
+            meta_rows, damaged = {}, True
         template_version = meta_rows.get("standard_version")
         template = meta_rows.get("template")
         # Printed pages of a template that hold no data (a signature page, say), named by the template.
         layout_sheets = {n for n in (meta_rows.get("layout_sheets") or "").split(",") if n}
-        # A county workbook (the 研判 meeting workbook) says so in the county's words (rule K004).
-        if not (template and template.startswith("county")):
+        # A county workbook (the 研判 meeting workbook) says so in the county's words (rule K004);
+        # a damaged version sheet was said above, not again as a missing version.
+        if not damaged and not (template and template.startswith("county")):
             for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
                 emit(finding)
     info = {
