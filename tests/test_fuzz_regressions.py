@@ -144,7 +144,7 @@ def test_a_damaged_version_sheet(tmp_path, capsys):
     rid = re.search(r'<sheet [^>]*name="_fpjc"[^>]*r:id="(rId\d+)"', workbook).group(1)
     target = re.search(rf'Target="([^"]+)" Id="{rid}"', rels).group(1)
     member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    for broken in (b'<c r="1A"', b"<c r=\"A1\" \x01"):
+    for broken in (b'<c r="1A"', b'<c r="A1" \x01'):
         names_copy = dict(names)
         names_copy[member] = names[member].replace(b'<c r="A1"', broken, 1)
         with zipfile.ZipFile(book, "w") as dst:
