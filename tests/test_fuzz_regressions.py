@@ -135,7 +135,8 @@ def test_a_descriptor_nested_thousands_deep(tmp_path, capsys):
 
 def test_a_damaged_version_sheet(tmp_path, capsys):
     """Seed 7, cases 100 and 202: a broken cell in the hidden version sheet escaped as ParseError
-    or ValueError; now it is one S001 line and the data sheets are still checked."""
+    or ValueError; the version sheet is not the clerk's data, so the reader passes over it and the
+    data sheets are still checked."""
     book = tmp_path / "book.xlsx"
     with zipfile.ZipFile(ROOT / "examples" / "valid-2020-07.xlsx") as src:
         names = {i.filename: src.read(i.filename) for i in src.infolist()}
@@ -151,4 +152,5 @@ def test_a_damaged_version_sheet(tmp_path, capsys):
             for name, data in names_copy.items():
                 dst.writestr(name, data)
         status, text = run(["validate", str(book), "--today", TODAY], capsys)
-        assert status == 1 and "内部错误" not in text and "_fpjc" in text and "S001" in text, text[-600:]
+        assert status == 0 and "内部错误" not in text, text[-600:]
+        assert "附件1     错误    0  警告    0  提示    0  （数据14行）" in text, text[-600:]
