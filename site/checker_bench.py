@@ -8,8 +8,9 @@ Serves a minimal page with the built checker from 127.0.0.1 (no compression, lik
 blocked. "Cold" is a first visit (empty cache); "warm" reopens the page in the same profile.
 A check is timed on the page from picking the file to the findings on screen (in brackets: the
 part spent in validate + grouping inside the worker) and until the downloads are ready (adds the
-HTML report and the annotated workbook). Each check starts right after "ready", so the first
-workbook also waits for openpyxl's import, as a quick clerk would. The
+HTML report and the annotated workbook). Each check starts right after "ready", as a quick clerk
+would: the worker imports the workbook reader and the renderers one step at a time after "ready",
+so the first check waits for at most the step under way. The
 same files are timed with CPython's `validator.api.validate` for comparison.
 """
 

@@ -9,6 +9,8 @@ with their sha256 (Pyodide checks each download against it):
 - openpyxl, et-xmlfile, chinesecalendar, jinja2: pure wheels from PyPI for Pyodide's platform,
   pinned by version and sha256, cached under ``build/wheels/`` so the site builds offline after
   the first run;
+- python-calamine: the workbook reader (Rust), the ``cp314-pyemscripten_2026_0_wasm32`` wheel its
+  maintainers publish on PyPI for Pyodide 314, pinned the same way;
 - markupsafe: PyPI has no pure wheel, so one is assembled from the sdist without the C speedups
   (markupsafe falls back to its pure-Python implementation).
 
@@ -47,6 +49,13 @@ PYPI_WHEELS: dict[str, dict] = {
         "imports": ["openpyxl"],
         "depends": ["et-xmlfile"],
     },
+    "python-calamine": {
+        "version": "0.9.1",
+        "file": "python_calamine-0.9.1-cp314-cp314-pyemscripten_2026_0_wasm32.whl",
+        "sha256": "1f9a2f99d65f4cc647f3fc57ff80a2bb492bf8ce66a637b67064d1663697ae21",
+        "imports": ["python_calamine"],
+        "depends": [],
+    },
     "et-xmlfile": {
         "version": "2.0.0",
         "file": "et_xmlfile-2.0.0-py3-none-any.whl",
@@ -76,7 +85,7 @@ MARKUPSAFE = {
 }
 # What the core imports at run time (principle 5) plus what the HTML report and the annotated
 # workbook need. Nothing else is shipped: no jsonschema, frictionless, rich or micropip.
-CORE_DEPENDS = ["openpyxl", "chinesecalendar", "jinja2"]
+CORE_DEPENDS = ["python-calamine", "openpyxl", "chinesecalendar", "jinja2"]
 
 # Fixed zip timestamps make a wheel's bytes depend on its content only.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -145,6 +154,7 @@ def build_fpjc_wheel(dest: Path) -> Path:
         "Summary: fpjc validator core (browser build)\n"
         "License: MIT\n"
         "Requires-Python: >=3.11\n"
+        "Requires-Dist: python-calamine==0.9.1\n"
         "Requires-Dist: openpyxl>=3.1\n"
         "Requires-Dist: chinesecalendar>=1.11\n"
     )

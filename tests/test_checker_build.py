@@ -30,6 +30,7 @@ def test_lock_matches_pyodide_runtime_and_every_hash(built):
     assert lock["info"] == pyodide_lock["info"]  # Pyodide refuses a lock for another ABI
     assert set(lock["packages"]) == {
         "fpjc",
+        "python-calamine",
         "openpyxl",
         "et-xmlfile",
         "chinesecalendar",
@@ -51,8 +52,17 @@ def test_nothing_heavy_or_networked_is_shipped(built):
 
 
 def test_wheels_are_pure_and_installable(built):
+    # One compiled wheel, python-calamine's own build for Pyodide 314 (pinned by hash); the
+    # rest are pure Python.
     out = _out(built) / built["packages"]
+    native = wheels.PYPI_WHEELS["python-calamine"]["file"]
+    assert native.endswith(f"-cp314-cp314-{wheels.PLATFORM}.whl") and (out / native).exists()
     for whl in out.glob("*.whl"):
+        if whl.name == native:
+            with zipfile.ZipFile(whl) as zf:
+                assert zf.testzip() is None
+                assert [n for n in zf.namelist() if n.endswith("-wasm32-emscripten.so")]
+            continue
         assert whl.name.endswith(("-py3-none-any.whl", "-py2.py3-none-any.whl")), whl.name
         with zipfile.ZipFile(whl) as zf:
             names = zf.namelist()
@@ -87,6 +97,7 @@ def test_markupsafe_wheel_has_no_speedups(built):
 @pytest.mark.parametrize(
     "dist, key",
     [
+        ("python-calamine", "python-calamine"),
         ("openpyxl", "openpyxl"),
         ("et-xmlfile", "et-xmlfile"),
         ("chinesecalendar", "chinesecalendar"),

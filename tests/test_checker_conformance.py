@@ -85,6 +85,7 @@ def test_runs_python_314_with_the_pinned_libraries(node):
     assert versions["python"].startswith("3.14")
     wheels = checker_build.wheels
     assert versions["openpyxl"] == wheels.PYPI_WHEELS["openpyxl"]["version"]
+    assert versions["python-calamine"] == wheels.PYPI_WHEELS["python-calamine"]["version"]
     assert versions["jinja2"] == wheels.PYPI_WHEELS["jinja2"]["version"]
     from validator import standard
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PUBLISHED = ROOT / "schemas" / standard.version()
 # What the installed package imports (and nothing else): see pyproject.toml.
-RUNTIME_DEPENDENCIES = {"openpyxl", "chinesecalendar", "jinja2"}
+RUNTIME_DEPENDENCIES = {"python-calamine", "openpyxl", "chinesecalendar", "jinja2"}
 
 pytestmark = pytest.mark.slow
 

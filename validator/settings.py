@@ -162,6 +162,8 @@ def load_bytes(data: bytes, name: str) -> Settings:
             f"县设置文件 {name} 不是有效的 JSON：第{exc.lineno}行第{exc.colno}列附近有误（{_json_reason(exc.msg)}）。"
             "常见原因是少了逗号或引号，或用了中文标点（，“”）分隔；可对照网站“设置与来源”页的样例修改"
         ) from None
+    except RecursionError:
+        raise SettingsError(f"县设置文件 {name} 不是有效的设置文件：括号嵌套层数过多") from None
     problems = check_document(doc)
     if problems:
         shown = "；".join(problems[:10])

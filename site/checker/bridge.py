@@ -33,24 +33,37 @@ def start() -> dict:
         "python": sys.version.split()[0],
         "fpjc": getattr(validator, "__version__", ""),
         "standard": standard.version(),
+        "python-calamine": importlib.metadata.version("python-calamine"),
         "openpyxl": importlib.metadata.version("openpyxl"),
         "chinesecalendar": importlib.metadata.version("chinesecalendar"),
         "jinja2": importlib.metadata.version("jinja2"),
     }
 
 
-def warm() -> None:
-    """Import openpyxl (workbooks) and the download renderers (jinja2) after the page says ready.
+# What warm() imports, step by step, in the order a clerk needs it: the workbook reader first,
+# then what the download buttons use (openpyxl writes the annotated copy, jinja2 the HTML report).
+WARM_STEPS = (
+    ("python_calamine", "validator.reading.xlsxfile"),
+    ("markupsafe", "jinja2", "validator.render.html"),
+    ("openpyxl",),
+    ("validator.render.xlsx",),
+)
 
-    Each takes a second or more in the browser and a CSV check needs neither; a workbook that
-    the clerk picks meanwhile simply waits in the worker's queue until this returns.
+
+def warm(step: int | None = None) -> bool:
+    """Import step `step` of WARM_STEPS (all of them when None); False when there is no such step.
+
+    Each takes a moment in the browser and a CSV check needs none of them. The worker runs one
+    step per turn of its event loop, so a file the clerk picks meanwhile waits for one step at
+    most, never for all of them.
     """
-    import jinja2  # noqa: F401
-    import markupsafe  # noqa: F401
-    import openpyxl  # noqa: F401
+    import importlib
 
-    import validator.render.html  # noqa: F401
-    import validator.render.xlsx  # noqa: F401
+    steps = WARM_STEPS if step is None else WARM_STEPS[step : step + 1]
+    for names in steps:
+        for name in names:
+            importlib.import_module(name)
+    return bool(steps)
 
 
 def _today(text: str | None) -> dt.date | None:

@@ -36,7 +36,7 @@ async function start() {
       stderr: (line) => console.warn(line),
     });
     stage = "packages";
-    progress(2, "正在加载校验器组件（fpjc、openpyxl、chinesecalendar、jinja2）…");
+    progress(2, "正在加载校验器组件（fpjc、python-calamine、openpyxl、chinesecalendar、jinja2）…");
     const failures = [];
     await pyodide.loadPackage(["fpjc"], {
       messageCallback: () => {},
@@ -52,9 +52,6 @@ async function start() {
     const versions = bridge.start().toJs({ dict_converter: Object.fromEntries });
     progress(4, "校验器已就绪。");
     postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started) });
-    // The page is usable now; load openpyxl and the report renderers while the clerk picks a file.
-    stage = "components";
-    bridge.warm();
     return pyodide;
   } catch (err) {
     postMessage({ type: "failed", stage, message: String((err && err.message) || err) });
@@ -154,3 +151,15 @@ onmessage = (event) => {
     .then(() => handle(msg))
     .catch((err) => postMessage({ type: "error", id: msg.id, message: String((err && err.message) || err) }));
 };
+
+// The page is usable now; load the workbook reader and the report renderers while the clerk picks
+// a file, one step per turn of the event loop: a check that arrives meanwhile runs between steps.
+ready
+  .then(async () => {
+    for (let step = 0; ; step++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await queue; // a check in progress (or queued) goes first
+      if (!bridge.warm(step)) break;
+    }
+  })
+  .catch((err) => console.warn(String((err && err.message) || err)));

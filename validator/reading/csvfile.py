@@ -13,15 +13,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from itertools import islice
 
 from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
-from validator.reading.common import Entry, FileProblem
+from validator.reading.common import ZIP_DAMAGE, Entry, FileProblem
 from validator.reading.layout import locate
 from validator.tables import Table
 
@@ -269,7 +267,7 @@ def _rows(
             if len(row) != ncols:
                 fix(n, row)
             yield n, row
-    except (csv.Error, OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    except (csv.Error, *ZIP_DAMAGE) as exc:
         what = f"CSV 格式错误（{exc}）" if isinstance(exc, csv.Error) else f"文件损坏（{type(exc).__name__}）"
         emit(
             S.FILE_UNREADABLE.finding(

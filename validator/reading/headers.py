@@ -17,9 +17,12 @@ from functools import lru_cache
 from validator import standard
 from validator.findings import Finding, column_letter
 from validator.reading import rules as S
+from validator.reading.common import DEFAULT_LIMITS
 from validator.tables import Column
 
-HEADER_SCAN_ROWS = 20  # the header row is searched for in this many leading rows
+HEADER_SCAN_ROWS = DEFAULT_LIMITS.header_scan_rows  # the header row is searched for in this many leading rows
+HEADER_CELL_CHARS = DEFAULT_LIMITS.header_cell_chars  # a longer cell is never a header (not even compared)
+SHOWN_CHARS = 60  # an unknown header is quoted in a message up to this length
 
 # Labels of the header block above the column headers of the printed annexes (layout, not
 # columns): 填报单位（盖章）：… 报告月份：… 填报人：… 审核人：… 填报日期：…
@@ -72,6 +75,8 @@ def field_for(form_id: str, header: object) -> str | None:
 
 def _lookup(keys: dict[str, str], header: object) -> str | None:
     """Field for a header: exact (normalised), else without a bracketed unit such as （人）."""
+    if header.__class__ is str and len(header) > HEADER_CELL_CHARS:
+        return None
     n = normalise(header)
     found = keys.get(n)
     if found is None and "(" in n:
@@ -235,6 +240,8 @@ def map_columns(
     unknown: list[tuple[str, str]] = []
     for i, raw in enumerate(cells):
         header = display(raw)
+        if len(header) > SHOWN_CHARS:
+            header = header[:SHOWN_CHARS] + "…"
         letter = column_letter(i)
         fld = _lookup(keys, raw) if header else None
         cell = f"{letter}{header_row}"

@@ -101,6 +101,8 @@ def load_roster(roster, *, today: dt.date) -> Roster:
     if isinstance(roster, str | Path):
         path = Path(roster)
         if not path.is_file():
+            if path.exists():
+                raise InputError(f"建档立卡名单 {path} 不是普通文件（是文件夹、命名管道或设备），已拒绝读取")
             raise InputError(f"找不到建档立卡名单文件：{path}")
         rows = _roster_rows(path)
         source = path.name
@@ -125,20 +127,35 @@ def load_roster(roster, *, today: dt.date) -> Roster:
 
 
 def _roster_rows(path: Path) -> list[tuple[int, object]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from validator.reading.common import DEFAULT_LIMITS, FileProblem
+        from validator.reading.sheetxml import SheetProblem
+        from validator.reading.xlsxfile import Workbook, _Unreadable
 
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # a damaged workbook is the user's input problem, not a crash
-            raise InputError(f"建档立卡名单无法读取：{path.name}（{exc}）") from exc
+            with path.open("rb") as f:
+                data = f.read(DEFAULT_LIMITS.max_file_bytes + 1)
+            if len(data) > DEFAULT_LIMITS.max_file_bytes:
+                raise FileProblem(f"文件超过上限{DEFAULT_LIMITS.max_file_bytes // 1024 // 1024} MB")
+            book = Workbook(data, DEFAULT_LIMITS)
+        except (FileProblem, OSError) as exc:  # a damaged workbook is the user's input problem, not a crash
+            raise InputError(f"建档立卡名单无法读取：{path.name}（{getattr(exc, 'reason', exc)}）") from None
         try:
-            for ws in wb.worksheets:
-                found = _find_id_column(enumerate(ws.iter_rows(values_only=True), start=1))
+            for name in book.worksheets:
+                try:
+                    rows = book.rows(name)
+                except (SheetProblem, _Unreadable) as exc:
+                    raise InputError(
+                        f"建档立卡名单无法读取：{path.name} 的工作表“{name}”（{exc.reason}）"
+                    ) from None
+                try:
+                    found = _find_id_column(rows)
+                finally:
+                    rows.close()
                 if found:
                     return found
         finally:
-            wb.close()
+            book.close()
     else:
         text, bad_lines = decode_bytes(path.read_bytes())
         if bad_lines:
@@ -157,7 +174,10 @@ def _roster_rows(path: Path) -> list[tuple[int, object]]:
 
 
 def _find_id_column(rows) -> list[tuple[int, object]] | None:
-    """Find the header row (within the first 10 rows) and return (row number, ID cell) pairs."""
+    """Find the header row (within the first 10 rows) and return (row number, ID cell) pairs.
+
+    Stops reading as soon as the first 10 rows hold no header, so a long sheet without one
+    is not read to its end."""
     column = None
     out: list[tuple[int, object]] = []
     for number, cells in rows:

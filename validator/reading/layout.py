@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from validator.findings import Finding
 from validator.reading import headers as H
 from validator.reading import rules as S
+from validator.reading.common import DEFAULT_LIMITS, Limits
 from validator.tables import Column
 
 
@@ -32,6 +33,7 @@ def locate(
     place: dict,
     emit: Callable[[Finding], None],
     header_rows_below: Callable[[int], int] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Layout | None:
     """Find the table layout in `head` ((row number, cells) of the first rows).
 
@@ -39,14 +41,23 @@ def locate(
     Emits S006/S008/S019/S020 and the column findings; returns None when the table cannot
     be checked. `header_rows_below(row_number)` tells how many rows below the header row a
     vertically merged header cell reaches (xlsx), so those rows are not data.
+
+    Only the first `limits.header_scan_columns` cells of each row are compared with the forms'
+    headers, so a row a million cells wide costs no more than a real one; content beyond that
+    width is reported (S022) rather than silently passed over.
     """
-    cells_only = [cells for _, cells in head]
-    if not any(_nonblank(c) for c in cells_only):
+    width = limits.header_scan_columns
+    if not any(_has_content(cells) for _, cells in head):
         if form_id:
             emit(S.EMPTY_TABLE.finding(title=H.form_label(form_id), name=name, resource=form_id, **place))
         else:
             emit(S.UNKNOWN_RESOURCE.finding(name=name, **place))
         return None
+    wide = next((n for n, cells in head if len(cells) > width and _has_content(cells[width:])), None)
+    if wide is not None:
+        emit(S.HEADER_SCAN_LIMITED.finding(line=wide, row=wide, limit=width, resource=form_id, **place))
+        head = [(n, cells[:width]) for n, cells in head]
+    cells_only = [cells for _, cells in head]
     if form_id is None:
         guessed = H.guess_form(cells_only)
         if guessed is None:
@@ -95,6 +106,14 @@ def locate(
 
 def _get(cells, i):
     return cells[i] if i < len(cells) else None
+
+
+def _has_content(cells: list) -> bool:
+    """Does a row hold anything but blanks? (C speed for CSV rows, which are all text.)"""
+    try:
+        return bool("".join(cells).strip())
+    except TypeError:  # workbook cells: numbers, dates, None
+        return any(_nonblank(c) for c in cells)
 
 
 def _nonblank(c) -> bool:

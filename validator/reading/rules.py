@@ -313,3 +313,21 @@ NUMBERED_ONLY_ROWS = rule(
     fail_note="第3行只有序号 2，下面第4行又有数据。",
     pass_note="只填了序号的行都在表格末尾，视为未用的空行。",
 )
+
+HEADER_SCAN_LIMITED = rule(
+    id="S022",
+    name="header-scan-limited",
+    severity="warning",
+    title="表格过宽，右侧内容未识别",
+    message="第{line}行在第{limit}列之后还有内容；查找列标题时每行只看前{limit}列，其右侧的内容未识别、未检查",
+    hint="删除表格右侧多余的内容（报送表只有几十列）；若是误填在远处的单元格，清除后重新保存。",
+    clause="数据标准（报送包与文件）",
+    description=(
+        "识别表和列标题时，每行只比较前256个单元格（见开发者页面“限制与上限”），"
+        "这样一行再宽也不会拖慢校验；更靠右的内容不会被当作列标题，也不会被检查，所以单独提醒。"
+    ),
+    fail={"raw": {"annex3": _header("annex3").rstrip("\n") + "," * 250 + "多余\n"}},
+    passing={"raw": {"annex3": _header("annex3").rstrip("\n") + "," * 238 + "多余\n"}},
+    fail_note="附件3的列标题行在第267列还有一个单元格。",
+    pass_note="多余的单元格在第255列，在256列以内：照常识别（它是一个无法识别的列）。",
+)

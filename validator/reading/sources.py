@@ -11,22 +11,43 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 from validator import standard
 from validator.findings import Finding
 from validator.reading import headers as H
 from validator.reading import rules as S
-from validator.reading.common import DEFAULT_LIMITS, Entry, FileProblem, Limits
+from validator.reading.common import (
+    DEFAULT_LIMITS,
+    MB,
+    ZIP_DAMAGE,
+    Entry,
+    FileProblem,
+    Limits,
+    amount,
+    json_depth,
+)
 from validator.reading.csvfile import open_csv
 from validator.reading.xlsxfile import OLE_MAGIC, check_zip, ole_reason, open_workbook
 from validator.tables import InputError, Package, Table
 
 CSV_SUFFIXES = (".csv", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheets the validator does not read, each named so the clerk knows what to do.
+OTHER_SHEETS = {
+    ".ods": "这是 OpenDocument 表格（.ods），不能直接读取。请用 WPS、LibreOffice 或 Excel 打开，"
+    "另存为“Excel 工作簿（*.xlsx）”后重新检查",
+    ".xlsb": "这是 Excel 二进制工作簿（.xlsb），不能直接读取。请在 Excel 中打开，"
+    "另存为“Excel 工作簿（*.xlsx）”后重新检查",
+    ".et": "这是 WPS 表格格式（.et），不能直接读取。请在 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后重新检查",
+    ".numbers": "这是 Apple Numbers 表格，不能直接读取。请导出为 Excel（.xlsx）后重新检查",
+}
+DATA_SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + (".xls", *OTHER_SHEETS)
 DESCRIPTOR = "datapackage.json"
+REFUSED_LINK = "是指向报送包以外的链接"
+REFUSED_SPECIAL = "不是普通文件（是命名管道、设备或套接字）"
 _IGNORED = re.compile(r"^(\.|~\$|__MACOSX$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 
 
@@ -40,6 +61,7 @@ class _Collector:
         self.inputs: list[dict] = []
         self.problems: list[tuple[str, FileProblem]] = []  # (file name, problem)
         self.readable = 0
+        self.read_bytes = 0  # of every file opened, for Limits.max_zip_total
 
     def emit(self, f: Finding) -> None:
         self.findings.append(f)
@@ -71,12 +93,22 @@ class _Collector:
 
     def read(self, entry: Entry, *, form_id: str | None = None, kind: str | None = None) -> None:
         """Read one data file; file-level problems are recorded, never raised."""
-        kind = kind or _kind(entry)
         try:
+            if entry.refused:
+                raise FileProblem(f"该文件{entry.refused}，为安全起见未读取")
+            kind = kind or _kind(entry)
             if entry.size > self.limits.max_file_bytes:
                 raise FileProblem(
-                    f"文件大小 {entry.size // 1024 // 1024} MB，超过上限 {self.limits.max_file_bytes // 1024 // 1024} MB"
+                    f"文件大小{entry.size / MB:,.0f} MB，超过上限{amount('max_file_bytes', limits=self.limits)}"
                 )
+            self.read_bytes += entry.size
+            if self.read_bytes > self.limits.max_zip_total:
+                raise FileProblem(
+                    f"报送包中读取的文件合计已超过上限{amount('max_zip_total', limits=self.limits)}，"
+                    "本文件及其后的文件未读取"
+                )
+            if kind in OTHER_SHEETS:
+                raise FileProblem(OTHER_SHEETS[kind])
             if kind == "xls":
                 with entry.open() as f:
                     raise FileProblem(ole_reason(f.read(64 * 1024)))
@@ -92,18 +124,21 @@ class _Collector:
                 if table is not None:
                     self.add_table(table)
             self.readable += 1
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeError) as exc:
+        except (*ZIP_DAMAGE, UnicodeError) as exc:
             # a damaged zip member or unreadable file: CRC errors surface only while reading
             self._problem(entry, kind, FileProblem(f"文件已损坏或无法读取（{type(exc).__name__}）"))
         except FileProblem as p:
             self._problem(entry, kind, p)
+        except MemoryError:
+            self._problem(entry, kind, FileProblem("文件太大，内存不足，无法读取"))
 
-    def _problem(self, entry: Entry, kind: str, p: FileProblem) -> None:
+    def _problem(self, entry: Entry, kind: str | None, p: FileProblem) -> None:
         self.problems.append((entry.name, p))
+        kind = kind or ("csv" if entry.suffix in CSV_SUFFIXES else "xlsx")
         self.inputs.append(
             {
                 "path": entry.name,
-                "kind": "xlsx" if kind == "xls" else kind,
+                "kind": "csv" if kind == "csv" else "xlsx",
                 "encoding": None,
                 "sheets": None,
                 "template_version": None,
@@ -163,8 +198,10 @@ def _close(t: Table) -> None:
 
 def _kind(entry: Entry) -> str:
     suffix = entry.suffix
+    if suffix in OTHER_SHEETS:
+        return suffix
     if suffix in XLSX_SUFFIXES:
-        return "xlsx"
+        return _zip_kind(entry) if suffix == ".xlsx" else "xlsx"
     if suffix == ".xls":
         return "xls"
     if suffix in CSV_SUFFIXES:
@@ -172,10 +209,35 @@ def _kind(entry: Entry) -> str:
     with entry.open() as f:
         head = f.read(8)
     if head.startswith(b"PK"):
-        return "xlsx"
+        return _zip_kind(entry)
     if head.startswith(OLE_MAGIC):
         return "xls"
     return "csv"
+
+
+def _zip_kind(entry: Entry) -> str:
+    """ "xlsx", ".ods" or ".xlsb" by the members of a zip-based spreadsheet (a renamed file says
+    what it really is); "xlsx" when it cannot be told (the workbook reader explains then)."""
+    try:
+        with entry.open() as f, zipfile.ZipFile(f) as zf:
+            return _zip_kind_of(zf) or "xlsx"
+    except ZIP_DAMAGE:
+        return "xlsx"
+
+
+def _zip_kind_of(zf: zipfile.ZipFile) -> str | None:
+    names = {n.lower() for n in zf.namelist()[:10_000]}
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "mimetype" in names and "content.xml" in names:
+        try:
+            if zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                return ".ods"
+        except (KeyError, *ZIP_DAMAGE):
+            return None
+    return None
 
 
 # --- packages: a set of entries under one root ---------------------------------------------
@@ -202,7 +264,7 @@ def _read_entries(c: _Collector, entries: dict[str, Entry]) -> None:
     for e in top:
         if _IGNORED.match(e.basename):
             continue
-        if e.suffix in CSV_SUFFIXES + XLSX_SUFFIXES + (".xls",):
+        if e.suffix in DATA_SUFFIXES or e.refused:
             c.read(e)
         else:
             c.emit(S.FILE_NOT_CHECKED.finding(name=e.name, why="不是 .xlsx 或 .csv 数据文件", source=e.name))
@@ -233,31 +295,34 @@ def unsafe_path(path: object) -> str | None:
 
 def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]) -> set[str] | None:
     """Read the resources a datapackage.json lists; None when it is unusable (then go by names)."""
+    limits = c.limits
     try:
+        if descriptor.refused:
+            raise TypeError(f"该文件{descriptor.refused}，为安全起见未读取")
         with descriptor.open() as f:
-            data = json.loads(f.read(16 * 1024 * 1024).decode("utf-8-sig"))
+            raw = f.read(limits.max_descriptor_bytes + 1)
+        if len(raw) > limits.max_descriptor_bytes:
+            raise TypeError(f"文件超过上限{amount('max_descriptor_bytes', limits=limits)}")
+        depth = json_depth(raw)
+        if depth > limits.max_json_depth:
+            raise TypeError(f"对象和列表嵌套了{depth:,}层，超过上限{amount('max_json_depth', limits=limits)}")
+        data = json.loads(raw.decode("utf-8-sig"))
+        if not isinstance(data, dict):
+            raise TypeError("不是 JSON 对象")
         resources = data["resources"]
         if not isinstance(resources, list):
             raise TypeError("resources 不是列表")
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        UnicodeDecodeError,
-        OSError,
-        EOFError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as exc:
+    except RecursionError:
+        c.emit(S.DESCRIPTOR_INVALID.finding(reason="嵌套层数过深", source=DESCRIPTOR))
+        return None
+    except (KeyError, TypeError, *ZIP_DAMAGE) as exc:
         reason = {
             "KeyError": "缺少 resources",
             "UnicodeDecodeError": "不是 UTF-8 文本",
             "JSONDecodeError": "不是有效的 JSON",
         }.get(
             type(exc).__name__,
-            "文件已损坏"
-            if isinstance(exc, OSError | EOFError | zipfile.BadZipFile | zlib.error)
-            else str(exc),
+            "文件已损坏" if isinstance(exc, ZIP_DAMAGE) and not isinstance(exc, ValueError) else str(exc),
         )
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
@@ -287,6 +352,12 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         if entry is None:
             c.emit(S.RESOURCE_FILE_MISSING.finding(name=rname, path=path, source=DESCRIPTOR))
             continue
+        if entry.refused:
+            c.emit(
+                S.DESCRIPTOR_PATH_REFUSED.finding(name=rname, path=path, why=entry.refused, source=DESCRIPTOR)
+            )
+            listed.add(rel)
+            continue
         listed.add(rel)
         form_id = H.recognise_name(rname) or H.recognise_name(entry.stem)
         fmt = str(res.get("format") or "").lower()
@@ -302,8 +373,21 @@ def _file_entry(path: Path, name: str) -> Entry:
     return Entry(name=name, size=path.stat().st_size, opener=lambda: open(path, "rb"), path=str(path))
 
 
+def _refused(name: str, why: str) -> Entry:
+    return Entry(name=name, size=0, opener=_never, refused=why)
+
+
+def _never():
+    raise FileProblem("未读取")
+
+
 def folder_entries(root: Path, limits: Limits) -> dict[str, Entry]:
-    """Files under a folder (two levels deep at most), never following links out of it."""
+    """Files under a folder (two levels deep at most), never following links out of it.
+
+    Nothing is opened here. A link that leads out of the folder, and anything that is not a
+    regular file (a named pipe would block the reader forever, a device never end), becomes a
+    refused entry: reported by name when the package is read, never opened.
+    """
     real_root = os.path.realpath(root)
     out: dict[str, Entry] = {}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -311,13 +395,25 @@ def folder_entries(root: Path, limits: Limits) -> dict[str, Entry]:
         dirnames[:] = [d for d in sorted(dirnames) if not _IGNORED.match(d)] if depth < 2 else []
         for fn in filenames:
             p = Path(dirpath) / fn
-            real = os.path.realpath(p)
-            if os.path.commonpath([real_root, real]) != real_root or not os.path.isfile(real):
-                continue
             rel = p.relative_to(root).as_posix()
+            try:
+                if p.is_symlink():
+                    real = os.path.realpath(p)
+                    if os.path.commonpath([real_root, real]) != real_root:
+                        out[rel] = _refused(rel, REFUSED_LINK)
+                        continue
+                mode = os.stat(p).st_mode  # follows a link inside the folder; never blocks
+            except (OSError, ValueError):
+                out[rel] = _refused(rel, "无法访问（链接指向的文件不存在或没有读取权限）")
+                continue
+            if not stat.S_ISREG(mode):
+                out[rel] = _refused(rel, REFUSED_SPECIAL)
+                continue
             out[rel] = _file_entry(p, rel)
             if len(out) > limits.max_zip_members:
-                raise InputError(f"文件夹中的文件超过{limits.max_zip_members}个，请只选择报送包文件夹")
+                raise InputError(
+                    f"文件夹中的文件超过上限{amount('max_zip_members', limits=limits)}，请只选择报送包文件夹"
+                )
     return out
 
 
@@ -328,7 +424,7 @@ def zip_entries(source, name: str, limits: Limits) -> tuple[dict[str, Entry], zi
         check_zip(zf, 0, limits, ratio=limits.max_zip_ratio)
     except FileProblem as p:
         raise InputError(f"{name}：{p.reason}") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_DAMAGE:
         raise InputError(f"{name}：压缩文件已损坏或不完整，请重新压缩后再检查") from None
     out: dict[str, Entry] = {}
     for info in zf.infolist():
@@ -350,14 +446,21 @@ def zip_entries(source, name: str, limits: Limits) -> tuple[dict[str, Entry], zi
         if info.flag_bits & 0x1:
             raise InputError(f"{name}：压缩文件设置了密码，请解压后直接检查文件夹")
         rel = str(PurePosixPath(raw.replace("\\", "/")))
+        if stat.S_ISLNK(info.external_attr >> 16):
+            out[rel] = _refused(rel, "是压缩包中的符号链接")
+            continue
         out[rel] = Entry(name=rel, size=info.file_size, opener=lambda info=info: zf.open(info))
     return out, zf
 
 
 def _read_path(c: _Collector, p: Path) -> None:
-    if not p.exists():
-        raise InputError(f"找不到文件或文件夹：{p}")
-    if p.is_dir():
+    try:
+        mode = os.stat(p).st_mode  # never blocks, even on a named pipe
+    except (OSError, ValueError):
+        raise InputError(f"找不到文件或文件夹：{p}") from None
+    if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
+        raise InputError(f"{p}：{REFUSED_SPECIAL}，已拒绝读取；请指定报送包文件夹、.zip、.xlsx 或 .csv 文件")
+    if stat.S_ISDIR(mode):
         c.inputs.append(
             {"path": str(p), "kind": "folder", "encoding": None, "sheets": None, "template_version": None}
         )
@@ -376,6 +479,8 @@ def _read_entry(c: _Collector, e: Entry) -> None:
         raise InputError(
             f"{e.name}：文件大小 {e.size // 1024 // 1024} MB，超过上限 {c.limits.max_file_bytes // 1024 // 1024} MB"
         )
+    if e.suffix in OTHER_SHEETS:
+        raise InputError(f"{e.name}：{OTHER_SHEETS[e.suffix]}")
     if e.suffix == ".zip" or (e.suffix not in XLSX_SUFFIXES and _is_package_zip(e)):
         source = e.path or e.open()
         entries, _zf = zip_entries(source, e.name, c.limits)
@@ -384,7 +489,7 @@ def _read_entry(c: _Collector, e: Entry) -> None:
         )
         _read_entries(c, entries)
         return
-    if e.suffix not in CSV_SUFFIXES + XLSX_SUFFIXES + (".xls",) and e.suffix:
+    if e.suffix not in DATA_SUFFIXES and e.suffix:
         with e.open() as f:
             head = f.read(8)
         if not head.startswith((b"PK", OLE_MAGIC)) and e.suffix not in (".txt",):
@@ -395,14 +500,15 @@ def _read_entry(c: _Collector, e: Entry) -> None:
 
 
 def _is_package_zip(e: Entry) -> bool:
+    """A zip of package files (not a workbook, and not another kind of spreadsheet)."""
     with e.open() as f:
         head = f.read(4)
     if not head.startswith(b"PK"):
         return False
     try:
         with zipfile.ZipFile(e.path or e.open()) as zf:
-            return "xl/workbook.xml" not in zf.namelist()
-    except zipfile.BadZipFile:
+            return _zip_kind_of(zf) is None
+    except ZIP_DAMAGE:
         return False
 
 
