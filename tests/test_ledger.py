@@ -540,17 +540,34 @@ def test_a_killed_process_is_rolled_back_on_the_next_open(spring, small, tmp_pat
         "import os, sys\n"
         "from validator.ledger.store import open_ledger\n"
         "ledger = open_ledger(sys.argv[1])\n"
+        'ledger.conn.execute("PRAGMA cache_size = 1")  # changed pages go to the file at once\n'
         "with ledger.writing():\n"
         '    ledger.conn.execute("DELETE FROM warnings")\n'
-        '    ledger.conn.execute("PRAGMA cache_spill = 1")\n'
         '    ledger.conn.execute("UPDATE files SET facts = 0")\n'
         "    os._exit(9)\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(small)], check=False)
     assert done.returncode == 9
+    journal = Path(f"{small}-journal")
+    assert journal.exists() and journal.stat().st_size > 0  # half a write on disk, and its journal
+    assert fingerprint_raw_differs(small, before)
     with open_ledger(small, write=False) as ledger:
         assert ledger.summary()["files"] == 10
     assert fingerprint(small) == before
+
+
+def fingerprint_raw_differs(path: Path, before: str) -> bool:
+    """Whether the file's pages, read without its journal, differ from `before` (a copy is read,
+    so the hot journal is neither applied nor removed)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "copy.sqlite"
+        shutil.copy(path, copy)
+        try:
+            return fingerprint(copy) != before
+        except sqlite3.DatabaseError:
+            return True
 
 
 def test_today_is_recorded_not_the_clock(spring, tmp_path):

@@ -363,8 +363,19 @@ def open_ledger(
     can_write = writable(path)
     if write and not can_write:
         raise LedgerError("readonly", readonly_message(path))
+    # A write interrupted by a crash leaves SQLite's journal beside the file: the next connection
+    # that may write rolls the half-written transaction back on its first read. A query opens
+    # such a file writable for that, and refuses only when it cannot.
+    journal = Path(f"{path}-journal")
+    hot = exists and journal.exists() and journal.stat().st_size > 0
+    if hot and not can_write:
+        raise LedgerError(
+            "readonly",
+            f"台账文件 {_shown(path)} 上次写入时中断了，旁边留有恢复用的日志文件 {journal.name}；"
+            "要先恢复才能使用，但台账文件或它所在的文件夹是只读的：请去掉只读属性后重试（不要删除日志文件）",
+        )
     try:
-        if write or not exists:
+        if write or not exists or hot:
             conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
         else:
             conn = sqlite3.connect(
