@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from validator import standard
-from validator.findings import Finding
+from validator.findings import Finding, FindingList
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading.common import (
@@ -57,7 +57,7 @@ class _Collector:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.tables: dict[str, Table] = {}
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = FindingList()  # the engine drains it while rows stream
         self.inputs: list[dict] = []
         self.problems: list[tuple[str, FileProblem]] = []  # (file name, problem)
         self.readable = 0
