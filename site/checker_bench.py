@@ -120,7 +120,15 @@ def cpython_seconds(files: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def run(sizes: list[int]) -> str:
+def measure(
+    sizes: list[int], kinds: tuple[str, ...] = ("csv", "xlsx"), *, workdir: Path | None = None
+) -> dict:
+    """Cold and warm start of the checker, then each size and kind of input checked on the page.
+
+    Returns {"cold": {wall_s, worker_s, bytes}, "warm": {...}, "bytes": checker folder size,
+    "gzipped": …, "checks": [{rows, kind, shown_s, findings_s, total_s, cpython_s}], "load": …}.
+    `workdir` keeps the generated inputs between runs (they take a while at 100,000 rows).
+    """
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()[0]
@@ -129,21 +137,20 @@ def run(sizes: list[int]) -> str:
         site = tmp / "site"
         info = build_minimal_site(site)
         gzipped = gzip_bytes(site / "checker")
-        inputs = {n: write_inputs(tmp, n) for n in sizes}
-        lines = []
+        inputs = {n: _inputs(workdir or tmp, n) for n in sizes}
         with Server(site) as server, sync_playwright() as p:
             ctx = launch(p, tmp / "profile")
             page = ctx.new_page()
             cold = open_ready(page, server.url)
-            cold_bytes = server.bytes_sent
+            cold["bytes"] = server.bytes_sent
             page.close()
             server.reset()
             page = ctx.new_page()
             warm = open_ready(page, server.url)
-            warm_bytes = server.bytes_sent
+            warm["bytes"] = server.bytes_sent
             results = []
             for n in sizes:
-                for kind in ("csv", "xlsx"):
+                for kind in kinds:
                     page.reload()
                     _wait(page, ["ready"])
                     r = check(page, inputs[n][kind])
@@ -153,13 +160,37 @@ def run(sizes: list[int]) -> str:
                     r.update(rows=n, kind=kind, cpython_s=cpython_seconds(inputs[n][kind]))
                     results.append(r)
             ctx.close()
+    return {
+        "cold": cold,
+        "warm": warm,
+        "bytes": info["bytes"],
+        "gzipped": gzipped,
+        "checks": results,
+        "load": (load_before, os.getloadavg()[0]),
+    }
 
+
+def _inputs(folder: Path, n: int) -> dict[str, list[Path]]:
+    xlsx = folder / f"annex1-{n}.xlsx"
+    csv_dir = folder / f"csv-{n}"
+    if xlsx.exists() and csv_dir.is_dir():
+        return {"xlsx": [xlsx], "csv": sorted(csv_dir.glob("*.csv"))}
+    if csv_dir.exists():
+        import shutil
+
+        shutil.rmtree(csv_dir)
+    return write_inputs(folder, n)
+
+
+def run(sizes: list[int]) -> str:
+    m = measure(sizes)
+    cold, warm = m["cold"], m["warm"]
     cpu = platform.processor() or platform.machine()
-    load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
-    lines.append(
+    load = f"{m['load'][0]:.1f} / {m['load'][1]:.1f}"
+    lines = [
         f"测量环境：headless Chromium（Debian），{os.cpu_count()} 核 {cpu}，系统平均负载（开始/结束）{load}，"
         f"本机 127.0.0.1 提供文件，未压缩传输；{dt.date.today().isoformat()} 用 `python site/checker_bench.py` 测得。"
-    )
+    ]
     lines.append("")
     lines.append("| 项目 | 结果 |")
     lines.append("|---|---|")
@@ -167,14 +198,14 @@ def run(sizes: list[int]) -> str:
         f"| 首次打开（无缓存）到“校验器已就绪” | {cold['wall_s']:.1f}秒（Worker 内{cold['worker_s']:.1f}秒） |"
     )
     lines.append(
-        f"| 首次打开传输量 | {cold_bytes / 1e6:.1f} MB（checker 目录共 {info['bytes'] / 1e6:.1f} MB；"
-        f"服务器开启 gzip 时约 {gzipped / 1e6:.1f} MB） |"
+        f"| 首次打开传输量 | {cold['bytes'] / 1e6:.1f} MB（checker 目录共 {m['bytes'] / 1e6:.1f} MB；"
+        f"服务器开启 gzip 时约 {m['gzipped'] / 1e6:.1f} MB） |"
     )
-    lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f}秒，传输 {warm_bytes / 1e6:.2f} MB |")
+    lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f}秒，传输 {warm['bytes'] / 1e6:.2f} MB |")
     lines.append("")
     lines.append("| 文件 | 行数 | 选中文件到显示问题（其中校验） | 到下载文件就绪 | CPython（命令行核心） |")
     lines.append("|---|---|---|---|---|")
-    for r in results:
+    for r in m["checks"]:
         label = "CSV（报送信息 + 附件1）" if r["kind"] == "csv" else "Excel 模板工作簿"
         lines.append(
             f"| {label} | {r['rows']:,} | {r['shown_s']:.2f}秒（{r['findings_s']:.2f}秒） | {r['total_s']:.2f}秒 | {r['cpython_s']:.2f}秒 |"

@@ -6,7 +6,8 @@ Everything the 在线校验 page needs is served by the site itself (no CDN, no 
   element is), ``checker.css``, ``worker.mjs`` (module Web Worker), ``bridge.py`` (the Python
   side the worker runs: validate, group, render);
 - ``pyodide-314.0.7/``: the Pyodide runtime from the pinned npm package;
-- ``packages-<hash>/``: our wheels and our own ``pyodide-lock.json`` (see ``site/wheels.py``).
+- ``packages-<hash>/``: our wheels and our own ``pyodide-lock.json`` (see ``site/wheels.py``),
+  the pure-Python ones with their modules compiled to bytecode (``site/pycompile.py``).
   The folder is named after the lock's hash, so a browser never mixes a cached old lock or
   wheel with new ones (Pyodide would refuse the wheel's hash), while the 13 MB runtime stays
   cached across site updates.
@@ -27,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pycompile  # noqa: E402
 import wheels  # noqa: E402  (sibling module; site/ is not a package)
 
 SOURCE = HERE / "checker"
@@ -74,6 +76,8 @@ def _notice(runtime: Path, packages: Path) -> str:
         note = (
             " (pure-Python build from the sdist, without C speedups)" if name.lower() == "markupsafe" else ""
         )
+        if whl.name.endswith("-none-any.whl"):
+            note += f" ({pycompile.NOTE})"
         lines.append(f"{name} {version} ({packages.name}/{whl.name}): {licence}{note}")
     return "\n".join(lines) + "\n"
 
@@ -89,7 +93,9 @@ def build(site_dir: Path) -> dict:
     for name in RUNTIME_FILES:
         shutil.copyfile(wheels.PYODIDE_DIR / name, runtime / name)
     staging = out / "packages"
-    lock = wheels.build(staging)
+    wheels.build(staging)
+    # Bytecode instead of sources: Pyodide would compile every module the checker imports.
+    lock = pycompile.compile_wheels(staging)
     packages = f"packages-{wheels.sha256_file(staging / 'pyodide-lock.json')[:12]}"
     staging.rename(out / packages)
 

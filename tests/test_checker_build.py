@@ -76,12 +76,14 @@ def test_fpjc_wheel_holds_the_whole_package(built):
     whl = next((_out(built) / built["packages"]).glob("fpjc-*.whl"))
     with zipfile.ZipFile(whl) as zf:
         names = set(zf.namelist())
+    # Modules are shipped compiled (x.py as x.pyc, see site/pycompile.py), every other file as is.
     expected = {
-        p.relative_to(ROOT).as_posix()
+        p.relative_to(ROOT).as_posix() + ("c" if p.suffix == ".py" else "")
         for p in (ROOT / "validator").rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert expected <= names
+    assert not [n for n in names if n.endswith(".py")]
     assert "validator/data/standard.json" in names
     assert any(n.startswith("validator/render/") for n in names)  # sub-packages too
 
@@ -90,7 +92,7 @@ def test_markupsafe_wheel_has_no_speedups(built):
     whl = next((_out(built) / built["packages"]).glob("markupsafe-*.whl"))
     with zipfile.ZipFile(whl) as zf:
         names = zf.namelist()
-    assert "markupsafe/__init__.py" in names
+    assert "markupsafe/__init__.pyc" in names
     assert not [n for n in names if "_speedups" in n]
 
 
@@ -170,3 +172,21 @@ def test_notice_names_every_shipped_component(built):
     assert f"Pyodide {checker_build.PYODIDE_VERSION}" in notice and "MPL-2.0" in notice
     for whl in (_out(built) / built["packages"]).glob("*.whl"):
         assert whl.name in notice
+
+
+def test_pure_wheels_carry_bytecode_for_the_runtime_python(built):
+    """Each module compiled by the Pyodide that runs it: the pyc's magic number is that CPython's,
+    and it is an unchecked-hash pyc (no timestamp, so rebuilds are byte-identical)."""
+    import importlib.util
+
+    out = _out(built) / built["packages"]
+    magics = set()
+    for whl in out.glob("*-none-any.whl"):
+        with zipfile.ZipFile(whl) as zf:
+            pycs = [n for n in zf.namelist() if n.endswith(".pyc")]
+            assert pycs and not [n for n in zf.namelist() if n.endswith(".py")], whl.name
+            for name in pycs:
+                head = zf.read(name)[:8]
+                magics.add(head[:4])
+                assert int.from_bytes(head[4:8], "little") == 0b01, (whl.name, name)  # hash-based, unchecked
+    assert len(magics) == 1 and importlib.util.MAGIC_NUMBER not in magics  # not this 3.11's bytecode

@@ -323,6 +323,22 @@ def test_a_meeting_workbook_from_an_older_template_says_so(here, capsys):
     assert "S014" not in out  # said once, in the county's words
 
 
+def test_a_meeting_workbook_newer_than_the_validator_says_so(here, capsys):
+    run(capsys, "county", "prepare", MONTH, "--today", TODAY)
+    book = here / meeting_file_name(MONTH)
+    county_month.fill_meeting(book)
+    wb = openpyxl.load_workbook(book)
+    for row in wb["_fpjc"].iter_rows():
+        if row[0].value == "standard_version":
+            row[1].value = "99.0.0"
+    wb.save(book)
+    code, out, _ = run(
+        capsys, "county", "check", book.name, "--packages", MONTH, "--today", TODAY, "--no-color"
+    )
+    assert code == 0  # a warning: checked by the rules this validator knows
+    assert "S023" in out and "K004" not in out and "S014" not in out
+
+
 def test_a_record_naming_a_household_no_township_reported(here, capsys):
     from validator.builders.synth import make_id
 

@@ -6,18 +6,20 @@ accepted or told exactly what to change (S014).
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from validator import published, standard, versions
+from validator import api, published, standard, versions
 from validator.builders import releases, rule_examples
 from validator.builders import standard_json as forms
 from validator.commands import schemas as schemas_cmd
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 CHANGELOG = ROOT / "CHANGELOG.md"
 
 
@@ -254,6 +256,47 @@ def test_old_template_without_changes_that_matter_is_accepted(monkeypatch):
     (finding,) = _s014("0.7.0")
     assert finding["severity"] == "warning" and "不是已发布的标准版本" in finding["message"]
     assert _s014(standard.version()) == []
+
+
+def _csv_package_of_version(tmp_path: Path, version: str) -> Path:
+    """The valid example as a CSV package whose datapackage.json names `version` of the standard."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(EXAMPLES / "valid-2020-07", pkg)
+    descriptor = pkg / "datapackage.json"
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    data["x-fpjc"]["standard_version"] = version
+    descriptor.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return pkg
+
+
+def _version_findings(pkg: Path) -> list[dict]:
+    report = api.validate(pkg)
+    return [f for f in report["findings"] if f["rule"] in ("S014", "S023")]
+
+
+def test_a_csv_package_names_its_version_in_datapackage_json(tmp_path, monkeypatch):
+    renamed = {
+        "kind": "column_renamed",
+        "form": "annex1",
+        "form_title": "附件1",
+        "old_title": "人口数",
+        "title": "家庭人口数",
+    }
+    _fake_versions(monkeypatch, {"0.9.0": [renamed]})
+    (old,) = _version_findings(_csv_package_of_version(tmp_path / "old", "0.9.0"))
+    assert old["rule"] == "S014" and old["severity"] == "warning" and old["source"] == "datapackage.json"
+    assert (
+        old["message"].startswith("datapackage.json使用的模板版本 0.9.0") and "家庭人口数" in old["message"]
+    )
+    assert _version_findings(_csv_package_of_version(tmp_path / "same", standard.version())) == []
+
+
+def test_a_package_newer_than_the_validator_says_its_result_may_be_incomplete(tmp_path):
+    (newer,) = _version_findings(_csv_package_of_version(tmp_path, "99.0.0"))
+    assert newer["rule"] == "S023" and newer["severity"] == "warning"
+    assert "99.0.0" in newer["message"] and "没有检查" in newer["message"]
+    report = rule_examples.run_patch({"options": {"format": "xlsx", "template_version": "99.0.0"}})
+    assert [f["rule"] for f in report["findings"] if f["rule"].startswith("S0")] == ["S023"]
 
 
 def changelog_problems(text: str, current: str, record: list[str], changes: list[dict]) -> list[str]:

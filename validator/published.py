@@ -633,6 +633,42 @@ _REPORT_FINDING = {
 }
 
 
+# Present only when the report left findings out (a backward-compatible addition of standard
+# 1.1.0: a reader that does not know it still finds complete counts in `summary`).
+_REPORT_TRUNCATED = {
+    "type": "object",
+    "description": (
+        "问题太多时，每条规则在每张表中只逐条列出前若干处（listed_per_rule），其余只计数；"
+        "这里说明省略了哪些。summary 中的计数始终包括全部问题。没有省略时没有这一项"
+    ),
+    "required": ["listed_per_rule", "omitted", "rules"],
+    "properties": {
+        "listed_per_rule": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "每条规则在每张表中最多逐条列出几处",
+        },
+        "omitted": {"type": "integer", "minimum": 1, "description": "计入 summary 但没有逐条列出的问题总数"},
+        "rules": {
+            "type": "array",
+            "description": "每个有省略的规则和表：共有几处（total），列出了几处（listed）",
+            "items": {
+                "type": "object",
+                "required": ["rule", "resource", "total", "listed"],
+                "properties": {
+                    "rule": {"type": "string", "pattern": "^[A-Z][0-9]{3}$"},
+                    "resource": {"type": ["string", "null"], "description": "表名；整个报送包的问题为 null"},
+                    "total": {"type": "integer", "minimum": 1},
+                    "listed": {"type": "integer", "minimum": 0},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+
 def report_schema(standard: dict) -> dict:
     """The JSON report format (`fpjc validate --format json`) of this standard, draft 2020-12."""
     return {
@@ -741,7 +777,12 @@ def report_schema(standard: dict) -> dict:
                 },
             },
             "calendar": {"type": "object", "description": "工作日计算所用的节假日数据来源与回退情况"},
-            "findings": {"type": "array", "items": _REPORT_FINDING},
+            "truncated": _REPORT_TRUNCATED,
+            "findings": {
+                "type": "array",
+                "items": _REPORT_FINDING,
+                "description": "逐条列出的问题，按表、行、列排序；有 truncated 时只含每条规则在每张表中的前若干处",
+            },
         },
     }
 

@@ -38,6 +38,9 @@ class Table:
     rows: Iterable[tuple[int, list]]
     encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig", "gb18030"
     meta: dict = field(default_factory=dict)  # header block (填报单位 …), template version, title
+    # A CSV file on disk that can also be read from the middle (`reading.csvfile.CsvParts`), so
+    # the engine may check a big table in two processes; None for everything else.
+    parts: object | None = None
 
 
 @dataclass

@@ -19,8 +19,6 @@ _county: dict = {}
 
 def start() -> dict:
     """Import what every check needs (so the first check is not slow) and say what runs."""
-    import importlib.metadata
-
     import chinese_calendar  # noqa: F401 - imported now so the first check does not wait for it
 
     import validator
@@ -33,11 +31,27 @@ def start() -> dict:
         "python": sys.version.split()[0],
         "fpjc": getattr(validator, "__version__", ""),
         "standard": standard.version(),
-        "python-calamine": importlib.metadata.version("python-calamine"),
-        "openpyxl": importlib.metadata.version("openpyxl"),
-        "chinesecalendar": importlib.metadata.version("chinesecalendar"),
-        "jinja2": importlib.metadata.version("jinja2"),
+        **_versions(("python-calamine", "openpyxl", "chinesecalendar", "jinja2")),
     }
+
+
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Installed versions, read from the wheels' ``NAME-VERSION.dist-info`` folder names beside
+    the validator: in the browser importlib.metadata takes a noticeable part of start-up to
+    find the same. Anything not found that way (an editable install) asks importlib.metadata."""
+    import validator
+
+    found: dict[str, str] = {}
+    site = Path(validator.__file__).resolve().parent.parent
+    for info in site.glob("*.dist-info"):
+        name, _, version = info.name[: -len(".dist-info")].partition("-")
+        found[name.lower().replace("_", "-")] = version
+    missing = [n for n in names if n not in found]
+    if missing:
+        import importlib.metadata
+
+        found.update({n: importlib.metadata.version(n) for n in missing})
+    return {n: found[n] for n in names}
 
 
 # What warm() imports, step by step, in the order a clerk needs it: the workbook reader first,
@@ -94,6 +108,10 @@ def check(
         resource_label,
         rule_titles,
         settings_line,
+        truncation,
+        truncation_lines,
+        truncation_note,
+        unlisted,
         verdict,
     )
     from validator.render.grouping import group
@@ -118,7 +136,10 @@ def check(
         return {"unreadable": scrub_names_in_paths(f"无法读取：{exc}")}
     titles = rule_titles(report)
     groups = group(report["findings"])
+    cut = truncation(report)
     for g in groups:
+        c = cut.get((g["rule"], g["resource"]))
+        g["unlisted"] = unlisted(c) if c else None
         g["title"] = titles.get(g["rule"], "")
         g["severity_label"] = SEVERITY_LABELS[g["severity"]]
         g["table"] = resource_label(g["resource"])
@@ -132,6 +153,8 @@ def check(
         "settings_line": settings_line(report),
         "inputs": [input_line(i) for i in report.get("inputs") or ()],
         "rows": [[resource_label(k), n] for k, n in (report["summary"].get("rows") or {}).items()],
+        "truncated": truncation_note(report),
+        "truncated_lines": truncation_lines(report, titles),
     }
 
 

@@ -537,6 +537,16 @@
       facts.appendChild(el("li", { text: "未执行：" + c.check + "（" + c.reason + "）" }));
     });
     box.appendChild(facts);
+    if (data.truncated) {
+      var cut = el("div", { className: "admonition warning fpjc-ck-truncated" }, [
+        el("p", { className: "admonition-title", text: "未逐条列出的问题" }),
+        el("p", { text: data.truncated }),
+      ]);
+      var list = el("ul");
+      data.truncated_lines.forEach(function (line) { list.appendChild(el("li", { text: line })); });
+      cut.appendChild(list);
+      box.appendChild(cut);
+    }
 
     ck.ui.downloads = el("p", { className: "fpjc-ck-downloads" }, [
       downloadLink(ck, new Blob([JSON.stringify(report, null, 2) + "\n"], { type: "application/json" }), baseName(ck) + "-校验报告.json", "下载 JSON 报告", "fpjc-ck-json"),
@@ -581,6 +591,7 @@
     if (g.count > g.examples.length) {
       node.appendChild(el("p", { className: "fpjc-ck-more", text: "另有" + (g.count - g.examples.length) + "处同样的问题，全部位置见下载的报告或标注工作簿。" }));
     }
+    if (g.unlisted) node.appendChild(el("p", { className: "fpjc-ck-more fpjc-ck-unlisted", text: g.unlisted }));
     return node;
   }
 

@@ -124,15 +124,20 @@ def build(out: Path, *, xlsx: bool = True) -> list[Path]:
     return written
 
 
-def bench(out: Path, n: int, *, seed: int = 1, headers: str = "name") -> int:
-    """An N-row 附件1 package, streamed row by row so a million rows need little memory."""
+def bench(out: Path, n: int, *, seed: int = 1, headers: str = "name", mistakes: bool = False) -> int:
+    """An N-row 附件1 package, streamed row by row so a million rows need little memory.
+
+    `mistakes`: every row gets one mistake (`with_mistake`), for measuring a report that has
+    more findings than it lists.
+    """
     out.mkdir(parents=True, exist_ok=True)
     month = synth.dt.date(2020, 7, 1)
     man = synth.Synth(seed).manifest("云鹤镇", month)
     write_csv(out / "manifest.csv", "manifest", [man], headers=headers)
-    count = write_csv(
-        out / "annex1.csv", "annex1", synth.rows("annex1", n, seed, month=month), headers=headers
-    )
+    rows = synth.rows("annex1", n, seed, month=month)
+    if mistakes:
+        rows = (with_mistake(row, i) for i, row in enumerate(rows))
+    count = write_csv(out / "annex1.csv", "annex1", rows, headers=headers)
     write_descriptor(
         out,
         name=f"fpjc-bench-{n}",
@@ -141,3 +146,23 @@ def bench(out: Path, n: int, *, seed: int = 1, headers: str = "name") -> int:
         form_ids=["manifest", "annex1"],
     )
     return count
+
+
+def with_mistake(row: dict, i: int) -> dict:
+    """`row` with one mistake, a different kind on each of six rows in turn: checked by the field
+    checks (a missing and a malformed value), the row rules (dates out of order, another
+    township) and the table's bookkeeping (a repeated 序号)."""
+    kind = i % 6
+    if kind == 0:
+        row["village"] = None
+    elif kind == 1:
+        row["phone"] = "1380013800"  # a digit short
+    elif kind == 2:
+        row["township"] = "辛屯镇"
+    elif kind == 3:
+        row["appraisal_date"] = row["verify_date"] + synth.dt.timedelta(days=1)
+    elif kind == 4:
+        row["income_per_capita"] = "四千元"
+    else:
+        row["seq"] = 1
+    return row

@@ -160,6 +160,10 @@ class Context:
     meeting: dict | None = None  # parsed values of 研判会议's (first) data row
     meeting_row: int | None = None
     meeting_second_row: int | None = None  # 研判会议 has one data row; where an extra one begins
+    # `Findings.counter`: lets a rule that may fire on every row count a finding the report
+    # would not keep instead of building it (see `passed`).
+    counter: Callable | None = None
+    counted: dict = field(default_factory=dict)  # (rule id, resource) → count(row)
 
     @property
     def report_month(self) -> dt.date | None:
@@ -168,6 +172,17 @@ class Context:
     @property
     def submitted(self) -> dt.date | None:
         return (self.manifest or {}).get("submitted_date")
+
+    def passed(self, rule, place: Place, row: int | None) -> bool:
+        """True when a finding of `rule` at `row` of `place`'s table has just been counted and
+        need not be built: the report already lists the first ones of this rule there."""
+        if self.counter is None or row is None:
+            return False
+        count = self.counted.get((rule.id, place.resource))
+        if count is None:
+            count = self.counter(rule.id, rule.severity, place.resource, place.source)
+            self.counted[(rule.id, place.resource)] = count
+        return count(row)
 
     def not_run(self, check: str, reason: str) -> None:
         entry = {"check": check, "reason": reason}

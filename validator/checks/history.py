@@ -165,7 +165,7 @@ def _not_yet_released(ctx: Context):
             return
         key = household_key(head_id)
         earlier = history.warnings.get(key)
-        if earlier and history.still_warned(key):
+        if earlier and history.still_warned(key) and not ctx.passed(ALREADY_WARNED, place, row):
             ctx.emit(
                 ALREADY_WARNED.finding(
                     **place.at(row, "head_id", head_id), earlier="、".join(sorted(earlier))
@@ -184,10 +184,11 @@ def _release_matches(ctx: Context):
             return
         earlier = history.warnings.get(household_key(head_id))
         if not earlier:
-            ctx.emit(NO_WARNING.finding(**place.at(row, "head_id", head_id)))
+            if not ctx.passed(NO_WARNING, place, row):
+                ctx.emit(NO_WARNING.finding(**place.at(row, "head_id", head_id)))
             return
         now = values.get("warning_type")
-        if now and now not in earlier:
+        if now and now not in earlier and not ctx.passed(WRONG_TYPE, place, row):
             ctx.emit(
                 WRONG_TYPE.finding(
                     **place.at(row, "warning_type", now), earlier="、".join(sorted(earlier)), now=now
@@ -204,7 +205,7 @@ def _on_roster(ctx: Context, resource: str):
 
     def check(place: Place, row: int, values: dict) -> None:
         head_id = values.get("head_id")
-        if head_id and (household_key(head_id) in keys) != must_be_on:
+        if head_id and (household_key(head_id) in keys) != must_be_on and not ctx.passed(rule_, place, row):
             ctx.emit(rule_.finding(**place.at(row, "head_id", head_id)))
 
     return check

@@ -273,53 +273,85 @@ class TableTracker:
         # (0 for a row without 序号), and build the lookup when the run first breaks.
         self.seq_rows = array("I")
         self.seq_seen: _IntSeen | None = None
+        self.add = self._adder()
+        # Every value `add` reads: another process checking part of a table sends only these.
+        self.fields = tuple(
+            dict.fromkeys(
+                [n for n, _ in self.unique]
+                + (["head_id"] if has_head else [])
+                + list(self.composite or ())
+                + (["seq"] if self.check_seq else [])
+            )
+        )
 
-    def add(self, row: int, values: dict) -> None:
-        # Called once per row of a million-row table: the household index is inlined, and
-        # checks a table does not have cost one attribute test each.
-        if self.unique:
-            for name, seen in self.unique:
-                value = values.get(name)
-                if value is not None:
-                    first = (
-                        seen.add(value, row) if seen.__class__ is _IntSeen else _dict_add(seen, value, row)
-                    )
+    def _adder(self):
+        """`add(row, values)`, called once per row of a million-row table: what the table does
+        not have costs one test, and what stays fixed is bound once."""
+        unique = self.unique
+        has_head = self.has_head
+        head_unique = self.head_unique
+        warned = self.warned
+        own = self.own
+        code = self.code
+        composite = self.composite
+        keys = self.keys
+        check_seq = self.check_seq
+        check_index = _CHECK_INDEX
+        duplicate = self._duplicate
+        warned_again = self._warned_again
+
+        def add(row: int, values: dict) -> None:
+            if unique:
+                for name, seen in unique:
+                    value = values.get(name)
+                    if value is not None:
+                        first = (
+                            seen.add(value, row)
+                            if seen.__class__ is _IntSeen
+                            else _dict_add(seen, value, row)
+                        )
+                        if first:
+                            duplicate(row, name, value, first)
+            if has_head:
+                head_id = values.get("head_id")
+                if head_id:
+                    key = int(head_id[:17]) * 11 + check_index[head_id[17]]
+                    if warned is not None:
+                        packed = row << 4 | code
+                        first = warned.setdefault(key, packed)
+                        if first != packed:
+                            warned_again(row, head_id, first)
+                    else:
+                        first = own.setdefault(key, row)
+                        if first != row and head_unique:
+                            duplicate(row, "head_id", head_id, first)
+            if composite:
+                key = tuple(values.get(n) for n in composite)
+                if None not in key:
+                    first = keys.setdefault(key, row)
+                    if first != row:
+                        self._same_record(row, first)
+            if check_seq:
+                seq = values.get("seq")
+                if not self.seq_reported:
+                    if seq is None or seq == self.expected_seq:
+                        self.seq_rows.append(0 if seq is None else row)
+                        self.expected_seq += 1
+                        return
+                    self._seq_break(row, seq)
+                if seq is not None and self.seq_unique:
+                    first = self.seq_seen.add(seq, row)
                     if first:
-                        self._duplicate(row, name, value, first)
-        if self.has_head:
-            head_id = values.get("head_id")
-            if head_id:
-                key = int(head_id[:17]) * 11 + _CHECK_INDEX[head_id[17]]
-                warned = self.warned
-                if warned is not None:
-                    code = row << 4 | self.code
-                    first = warned.setdefault(key, code)
-                    if first != code:
-                        self._warned_again(row, head_id, first)
-                else:
-                    first = self.own.setdefault(key, row)
-                    if first != row and self.head_unique:
-                        self._duplicate(row, "head_id", head_id, first)
-        if self.composite:
-            key = tuple(values.get(n) for n in self.composite)
-            if None not in key:
-                first = self.keys.setdefault(key, row)
-                if first != row:
-                    place = self.place
-                    titles = "、".join(place.columns.get(n, (n,))[0] or n for n in self.composite)
-                    self.ctx.emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
-        if self.check_seq:
-            seq = values.get("seq")
-            if not self.seq_reported:
-                if seq is None or seq == self.expected_seq:
-                    self.seq_rows.append(0 if seq is None else row)
-                    self.expected_seq += 1
-                    return
-                self._seq_break(row, seq)
-            if seq is not None and self.seq_unique:
-                first = self.seq_seen.add(seq, row)
-                if first:
-                    self._duplicate(row, "seq", seq, first)
+                        duplicate(row, "seq", seq, first)
+
+        return add
+
+    def _same_record(self, row: int, first: int) -> None:
+        place = self.place
+        if self.ctx.passed(PRIMARY_KEY, place, row):
+            return
+        titles = "、".join(place.columns.get(n, (n,))[0] or n for n in self.composite)
+        self.ctx.emit(PRIMARY_KEY.finding(**place.at(row, None), first=first, keys=titles))
 
     def _seq_break(self, row: int, seq: int) -> None:
         self.seq_reported = True
@@ -333,7 +365,7 @@ class TableTracker:
         first_row, where = unpack(first)
         if where == self.resource:
             self._duplicate(row, "head_id", head_id, first_row)
-        else:
+        elif not self.ctx.passed(BOTH_ANNEXES, self.place, row):
             other = self.ctx.places[where].title
             self.ctx.emit(
                 BOTH_ANNEXES.finding(**self.place.at(row, "head_id", head_id), other=other, first=first_row)
@@ -341,6 +373,8 @@ class TableTracker:
 
     def _duplicate(self, row: int, name: str, value, first: int) -> None:
         place = self.place
+        if self.ctx.passed(DUPLICATE, place, row):
+            return
         self.ctx.emit(
             DUPLICATE.finding(
                 **place.at(row, name, value),
@@ -371,7 +405,7 @@ def _same_township(ctx: Context):
 
     def check(place: Place, row: int, values: dict) -> None:
         township = values.get("township")
-        if township and township != expected:
+        if township and township != expected and not ctx.passed(TOWNSHIP, place, row):
             ctx.emit(
                 TOWNSHIP.finding(**place.at(row, "township", township), township=township, manifest=expected)
             )

@@ -291,46 +291,55 @@ def _annex_row(ctx: Context) -> RowCheck:
                 if year not in lines:
                     lines[year] = ctx.line(year)
                 detail = _inclusion(place, values, year, lines[year])
-                if detail:
+                if detail and not ctx.passed(INCLUSION, place, row):
                     emit(
                         INCLUSION.finding(
                             **place.at(row, "income_per_capita", values["income_per_capita"]), detail=detail
                         )
                     )
         risks = values.get("risk_types")
-        if risks and "其他" in risks and not values.get("risk_note"):
+        if (
+            risks
+            and "其他" in risks
+            and not values.get("risk_note")
+            and not ctx.passed(OTHER_NEEDS_NOTE, place, row)
+        ):
             emit(OTHER_NEEDS_NOTE.finding(**place.at(row, "risk_note")))
         appraisal = values.get("appraisal_date")
         received = values.get("received_date")
         verify = values.get("verify_date")
         disorder = False
+        # A finding the report would not list is only counted (`ctx.passed`); the order still matters.
         if appraisal and verify and appraisal > verify:
             disorder = True
-            emit(
-                APPRAISAL_AFTER_VERIFY.finding(
-                    **place.at(row, "appraisal_date", appraisal),
-                    appraisal=appraisal.isoformat(),
-                    verify=verify.isoformat(),
+            if not ctx.passed(APPRAISAL_AFTER_VERIFY, place, row):
+                emit(
+                    APPRAISAL_AFTER_VERIFY.finding(
+                        **place.at(row, "appraisal_date", appraisal),
+                        appraisal=appraisal.isoformat(),
+                        verify=verify.isoformat(),
+                    )
                 )
-            )
         if appraisal and received and received < appraisal:
             disorder = True
-            emit(
-                RECEIVED_BEFORE_APPRAISAL.finding(
-                    **place.at(row, "received_date", received),
-                    received=received.isoformat(),
-                    appraisal=appraisal.isoformat(),
+            if not ctx.passed(RECEIVED_BEFORE_APPRAISAL, place, row):
+                emit(
+                    RECEIVED_BEFORE_APPRAISAL.finding(
+                        **place.at(row, "received_date", received),
+                        received=received.isoformat(),
+                        appraisal=appraisal.isoformat(),
+                    )
                 )
-            )
         if received and verify and received > verify:
             disorder = True
-            emit(
-                RECEIVED_AFTER_VERIFY_ANNEX.finding(
-                    **place.at(row, "received_date", received),
-                    received=received.isoformat(),
-                    verify=verify.isoformat(),
+            if not ctx.passed(RECEIVED_AFTER_VERIFY_ANNEX, place, row):
+                emit(
+                    RECEIVED_AFTER_VERIFY_ANNEX.finding(
+                        **place.at(row, "received_date", received),
+                        received=received.isoformat(),
+                        verify=verify.isoformat(),
+                    )
                 )
-            )
         # Dates out of order say one of them is wrong: counting working days would guess which.
         # A receipt date that was filled but is invalid has its own finding; do not count then
         # from the appraisal date as if it were blank.
@@ -365,7 +374,7 @@ def _release_row(ctx: Context) -> RowCheck:
         emit = ctx.emit
         month = values.get("identified_month")
         release = values.get("release_date")
-        if month and release and month > release:
+        if month and release and month > release and not ctx.passed(IDENTIFIED_AFTER_RELEASE, place, row):
             emit(
                 IDENTIFIED_AFTER_RELEASE.finding(
                     **place.at(row, "identified_month", month),
@@ -379,12 +388,17 @@ def _release_row(ctx: Context) -> RowCheck:
             and not values.get("measures_done")
             and "measures_done" in place.columns
             and place.blank("measures_done")
+            and not ctx.passed(MEASURES_DONE, place, row)
         ):
             emit(MEASURES_DONE.finding(**place.at(row, "measures_done")))
         if way and way != "县级研判否定":
             income = values.get("income_per_capita_release")
             if income is None:
-                if "income_per_capita_release" in place.columns and place.blank("income_per_capita_release"):
+                if (
+                    "income_per_capita_release" in place.columns
+                    and place.blank("income_per_capita_release")
+                    and not ctx.passed(RELEASE_INCOME, place, row)
+                ):
                     emit(RELEASE_INCOME.finding(**place.at(row, "income_per_capita_release"), way=way))
             else:
                 year = ctx.report_month.year if ctx.report_month else (release.year if release else None)
@@ -392,7 +406,7 @@ def _release_row(ctx: Context) -> RowCheck:
                     if year not in lines:
                         lines[year] = ctx.line(year)
                     line = lines[year]
-                    if line is not None and income < line:
+                    if line is not None and income < line and not ctx.passed(RELEASE_BELOW_LINE, place, row):
                         emit(
                             RELEASE_BELOW_LINE.finding(
                                 **place.at(row, "income_per_capita_release", income),
@@ -413,7 +427,7 @@ def _not_after_submitted(ctx: Context, dated: list[tuple[str, str]]) -> RowCheck
     def check(place: Place, row: int, values: dict) -> None:
         for name, kind, limit in limits:
             value = values.get(name)
-            if value is not None and value > limit:
+            if value is not None and value > limit and not ctx.passed(AFTER_SUBMITTED, place, row):
                 shown = f"{value.year}-{value.month:02d}" if kind == "month" else value.isoformat()
                 ctx.emit(
                     AFTER_SUBMITTED.finding(

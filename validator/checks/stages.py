@@ -228,6 +228,7 @@ def _assessment_row(ctx: Context):
             and not values.get("category")
             and "category" in place.columns
             and place.blank("category")
+            and not ctx.passed(CATEGORY, place, row)
         ):
             ctx.emit(CATEGORY.finding(**place.at(row, "category")))
 
@@ -242,6 +243,8 @@ def _verification_row(ctx: Context):
         if not (received and verify):
             return
         if received > verify:
+            if ctx.passed(RECEIVED_AFTER_VERIFY, place, row):
+                return
             ctx.emit(
                 RECEIVED_AFTER_VERIFY.finding(
                     **place.at(row, "received_date", received),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -84,7 +85,7 @@ def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
     from validator.commands import paths
 
     try:
-        return run(args)
+        return _unless_out_of_memory(run, args)
     except UsageError as exc:
         err(f"用法错误：{exc}")
         return UNUSABLE
@@ -111,6 +112,25 @@ def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         for active in list(paths._active):
             active.finish()
         _shown["personal"] = False
+
+
+def _unless_out_of_memory(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run; on MemoryError let go of everything the run held, then say so in Chinese (exit 2).
+
+    The message is printed after the except clause, when the exception and the frames it
+    kept alive are gone: a failing allocation is often a big one, and what it leaves may be
+    too little to format even a short message.
+    """
+    try:
+        return run(args)
+    except MemoryError:
+        pass
+    gc.collect()
+    err(
+        "内存不足，校验没有完成。请关闭其他程序后重试；报送包很大时，可把各表拆成几个较小的文件分别校验，"
+        "或换一台内存更大的电脑。"
+    )
+    return UNUSABLE
 
 
 def need_checkout(command: str) -> None:

@@ -26,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="name",
         help="列标题用英文字段名（name，frictionless 也能按名对上）或中文标题（title）",
     )
+    bench.add_argument(
+        "--mistakes", action="store_true", help="每一行都放一个错误（测量问题很多时的速度和内存）"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +49,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.rows < 0:
             raise UsageError("--rows 不能是负数。")
         files.output_folder("--out", args.out)
-        count = examples.bench(args.out, args.rows, seed=args.seed, headers=args.headers)
+        count = examples.bench(
+            args.out, args.rows, seed=args.seed, headers=args.headers, mistakes=args.mistakes
+        )
         out(f"已在 {args.out}/ 写入附件1 {count}行。\n")
         return 0
     need_checkout("examples build")

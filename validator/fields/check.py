@@ -11,7 +11,6 @@ million-row table costs a few dict lookups and calls per cell.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 
@@ -54,12 +53,15 @@ def compile_table(
     show_personal_data: bool,
     today: dt.date | None = None,
     settings: Settings | None = None,
+    counter: Callable[[str, str, str | None, str | None], Callable[[int], bool]] | None = None,
 ) -> Callable[[int, list], dict]:
     """Compile the field checks of `form` for `table`'s columns into `check_row(row, cells)`.
 
     `check_row` returns {field name: parsed value} for the cells that passed; blank and invalid
     cells are absent. Findings go to `emit`. `today` bounds birth dates in ID numbers;
     `settings` (`validator.settings`) may accept more names in an open code list.
+    `counter(rule, severity, resource, source)` (`Findings.counter`) lets a column count a
+    finding the report would not keep instead of building it.
     """
     today = today or dt.date.today()
     by_name = {f["name"]: f for f in form["fields"]}
@@ -71,7 +73,9 @@ def compile_table(
         if field is None or field["name"] in seen:  # unknown or repeated columns are the reader's findings
             continue
         seen.add(field["name"])
-        col = _Column(form["id"], field, column.header, column.letter, table, emit, show_personal_data)
+        col = _Column(
+            form["id"], field, column.header, column.letter, table, emit, show_personal_data, counter
+        )
         compiler = _COMPILERS[field["type"]]
         if field["type"] in ("code", "codes"):
             direct, slow, memoable = compiler(col, field, today, settings)
@@ -84,6 +88,10 @@ def compile_table(
             fast = direct
         namespace[f"f{i}"] = fast
         namespace[f"s{i}"] = slow
+        if field.get("required"):
+            # A blank required cell (on every row of a half-filled sheet) is only counted once
+            # the report has enough of them: `q{i}(row)` says so without building a finding.
+            namespace[f"q{i}"] = col.counted(R.REQUIRED)
         entries.append((position, field["name"], bool(field.get("required"))))
     return _generate(namespace, entries, len(table.columns))
 
@@ -127,7 +135,8 @@ def _generate(
 
     Absent fields are deleted after the dict is built. An optional column can be absent on the
     fast path (a blank cell); a required one only after its slow path ran (a blank is reported,
-    never remembered), so only then is it looked at again.
+    never remembered), so only then is it looked at again. Before the slow path, a blank
+    required cell may just be counted (`q{i}`).
     """
     namespace["W"] = width
     namespace["PAD"] = (None,) * width
@@ -139,13 +148,19 @@ def _generate(
             f"    {', '.join(f'c{j}' for j in range(width))}, = cells",
         ]
     for i, (position, _name, required) in enumerate(entries):
-        lines += [
-            f"    v{i} = f{i}(c{position}, M)",
-            f"    if v{i} is M:",
-            f"        v{i} = s{i}(c{position}, row)",
-        ]
+        c = f"c{position}"
+        lines += [f"    v{i} = f{i}({c}, M)", f"    if v{i} is M:"]
         if required:
-            lines += [f"        if v{i} is A:", "            bad = True"]
+            lines += [
+                f"        if ({c} is None or {c} == '') and q{i}(row):",
+                f"            v{i} = A",
+                "        else:",
+                f"            v{i} = s{i}({c}, row)",
+                f"        if v{i} is A:",
+                "            bad = True",
+            ]
+        else:
+            lines += [f"        v{i} = s{i}({c}, row)"]
     lines.append("    out = {" + ", ".join(f"{name!r}: v{i}" for i, (_, name, _) in enumerate(entries)) + "}")
     for i, (_, name, required) in enumerate(entries):
         if not required:
@@ -171,6 +186,8 @@ class _Column:
         "source",
         "sheet",
         "emit",
+        "counter",
+        "counters",
         "personal",
         "show",
         "required",
@@ -178,7 +195,7 @@ class _Column:
         "messages",
     )
 
-    def __init__(self, resource, field, header, letter, table, emit, show_personal_data):
+    def __init__(self, resource, field, header, letter, table, emit, show_personal_data, counter=None):
         self.resource = resource
         self.field = field["name"]
         # A Data Package CSV uses field names as headers; the clerk still reads the Chinese title.
@@ -187,6 +204,8 @@ class _Column:
         self.source = table.source
         self.sheet = table.sheet
         self.emit = emit
+        self.counter = counter
+        self.counters: dict = {}  # rule id → count(row), see `counted`
         self.personal = field.get("personal")
         self.show = show_personal_data
         self.required = bool(field.get("required"))
@@ -200,8 +219,23 @@ class _Column:
             text = mask(self.personal, text) if self.personal else scrub_value(text)
         return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
+    def counted(self, rule: Rule) -> Callable[[int], bool]:
+        """`count(row)`: True when a finding of `rule` at `row` was counted instead of built,
+        because the report already has the first ones of this rule in this table."""
+        count = self.counters.get(rule.id)
+        if count is None:
+            count = (
+                _never
+                if self.counter is None
+                else self.counter(rule.id, rule.severity, self.resource, self.source)
+            )
+            self.counters[rule.id] = count
+        return count
+
     def report(self, rule: Rule, row: int, cell: object, **params) -> None:
         self.count += 1
+        if self.counter is not None and self.counted(rule)(row):
+            return  # counted; the report does not list it
         shown = self.shown(cell)
         # A column full of the same mistake repeats one message: format it once and share it.
         key = (rule.id, shown, *params.items())
@@ -235,6 +269,10 @@ class _Column:
         if self.required:
             self.report(R.REQUIRED, row, cell)
         return ABSENT
+
+
+def _never(row: int) -> bool:
+    return False
 
 
 def _bounds(lo, hi) -> str:
@@ -731,6 +769,8 @@ class CodeList:
 
     def suggestion(self, text: str) -> str:
         # 0.6: one shared character out of two (因懒 → 因病) is a guess, not a suggestion.
+        import difflib  # only for a value that is not in the list
+
         close = difflib.get_close_matches(text, list(self.index), n=1, cutoff=0.6)
         if close:
             return f"是否应为“{self.index[close[0]][0]}”？"

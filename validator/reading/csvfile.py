@@ -158,6 +158,17 @@ def open_csv(
         encoding=encoding,
         meta=layout.meta,
     )
+    if entry.path is not None and encoding in ("utf-8", "utf-8-sig", "gb18030"):
+        table.parts = CsvParts(
+            path=entry.path,
+            size=entry.size,
+            encoding=encoding,
+            delimiter=delimiter,
+            ncols=len(layout.columns),
+            resource=layout.form_id,
+            place=place,
+            head_lines=line,
+        )
     return table, info
 
 
@@ -279,3 +290,90 @@ def _rows(
         )
     finally:
         text.close()
+
+
+class CsvParts:
+    """A CSV file on disk read from the middle: lets the engine check a big table in two parts.
+
+    `cut(fraction)` picks a line to start the second part at; `rows(cut)` streams the rows from
+    there exactly as the table's own `rows` gives them once it reaches that line (same reading
+    code, same line numbers). The engine only keeps the second part's results when the table's
+    own stream really yields that line as the start of a record with the same cells, so a quote
+    left open before the cut, a line the csv module cannot read, or anything else that makes
+    the line mean something else in the whole file, just means the file is read in one piece.
+    In UTF-8 and GB18030 a line feed byte is never part of a character, so decoding from the
+    byte after one gives the same text.
+    """
+
+    SCAN = 4 * 1024 * 1024  # bytes per read while counting lines
+    LOOK = 200  # lines after the chosen place that are looked at for a suitable one
+
+    def __init__(self, *, path, size, encoding, delimiter, ncols, resource, place, head_lines):
+        self.path = path
+        self.size = size
+        # Past the start there is no byte order mark to skip: a U+FEFF there is text.
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.delimiter = delimiter
+        self.ncols = ncols
+        self.resource = resource
+        self.place = place
+        self.head_lines = head_lines
+
+    def cut(self, fraction: float) -> tuple[int, int, list[str]] | None:
+        """(byte offset, line number, cells) of a full data line near `fraction` of the file.
+
+        The line has every column, a first cell, and neither quotes nor NUL, so reading it
+        reports nothing about it; None when no such line is near or a lone CR (an old Mac line
+        ending) makes line numbers unknowable from the bytes.
+        """
+        with open(self.path, "rb") as f:
+            f.seek(int(self.size * fraction))
+            window = f.read(1024 * 1024)
+            start = window.find(b"\n")
+            if start < 0:
+                return None
+            offset = f.tell() - len(window) + start + 1
+            for raw in window[start + 1 :].split(b"\n")[: self.LOOK]:
+                text = raw.decode(self.encoding, errors="replace").rstrip("\r")
+                cells = text.split(self.delimiter)
+                if (
+                    len(cells) == self.ncols
+                    and '"' not in text
+                    and "\0" not in text
+                    and "\r" not in text
+                    and cells[0].strip()
+                    and sum(1 for c in cells if c.strip()) >= 2
+                    and offset + len(raw) < self.size
+                ):
+                    break
+                offset += len(raw) + 1
+            else:
+                return None
+            lines = _count_lines(f, offset, self.SCAN)
+        if lines is None or lines < self.head_lines:
+            return None
+        return offset, lines + 1, cells
+
+    def rows(self, offset: int, line: int, emit: Callable[[Finding], None]) -> Iterator[tuple[int, list]]:
+        """The rows from byte `offset`, which starts line `line`, reported through `emit`."""
+        binary = open(self.path, "rb")  # noqa: SIM115 - closed by the row stream
+        binary.seek(offset)
+        text = io.TextIOWrapper(binary, encoding=self.encoding, errors="replace", newline="")
+        return _rows(text, self.delimiter, [], line - 1, self.ncols, self.resource, self.place, emit)
+
+
+def _count_lines(f, end: int, step: int) -> int | None:
+    """Line feeds in the first `end` bytes of `f`; None when a CR there is not followed by a LF."""
+    f.seek(0)
+    lines = crs = pairs = 0
+    last = b""
+    while (pos := f.tell()) < end:
+        chunk = f.read(min(step, end - pos))
+        if not chunk:
+            return None
+        lines += chunk.count(b"\n")
+        if b"\r" in chunk or last == b"\r":
+            crs += chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+        last = chunk[-1:]
+    return lines if crs == pairs else None

@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from validator.fields.check import compile_table
+from validator.findings import FindingList
 from validator.reading.csvfile import decode_bytes
 from validator.reading.sources import open_paths
 from validator.standard import form
@@ -54,6 +55,8 @@ def load_history(root: str | Path, *, today: dt.date, settings=None) -> History:
         except InputError as exc:
             raise InputError(f"历史报送包 {path.name} 无法读取：{exc}") from exc
         history.packages.append(path.name)
+        if isinstance(package.findings, FindingList):  # not reported again: let them go as they come
+            package.findings.drain = list.clear
         meeting_date = None  # a county record's 研判日期 is on its cover (研判会议), read first
         for table in package.tables:
             try:

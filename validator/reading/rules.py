@@ -206,12 +206,26 @@ TEMPLATE_OLD = rule(
     name="template-version-old",
     severity="warning",
     title="模板版本过旧",
-    message="工作簿使用的模板版本 {found} 早于当前标准版本 {current}；{changes}",
+    message="{what}使用的模板版本 {found} 早于当前标准版本 {current}；{changes}",
     hint="按上面列出的地方修改后再报送；也可以用 fpjc template 或从网站下载最新模板，把数据复制过去。",
     clause="数据标准（报送包与文件）",
     description="校验器按当前标准检查。对已发布的旧版本，凡影响已填工作簿的变化（增删或改名的列、"
     "新的必填列、改变的填写要求、取消的代码）都逐项列出；没有这类变化时只作提示，工作簿可以照常报送。",
     fail={"options": {"format": "xlsx", "template_version": "0.9.0"}},
+    passing={"options": {"format": "xlsx"}},
+)
+
+TEMPLATE_NEWER = rule(
+    id="S023",
+    name="template-version-newer",
+    severity="warning",
+    title="模板版本新于校验程序",
+    message="{what}使用的模板版本 {found} 晚于本校验程序所依据的标准版本 {current}，新版本增改的列和要求没有检查",
+    hint="改用网站上的在线校验（总是依据最新标准），或请县扶贫办更新 fpjc 后再校验。",
+    clause="数据标准（报送包与文件）",
+    description="报送包按新版模板填写，而校验程序较旧：校验程序只能按自己所知的标准检查，"
+    "新版本增加或改变的地方没有检查，结果可能不完整。工作簿看隐藏的版本表，CSV 报送包看 datapackage.json 中的标准版本。",
+    fail={"options": {"format": "xlsx", "template_version": "99.0.0"}},
     passing={"options": {"format": "xlsx"}},
 )
 

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from validator import standard
-from validator.findings import Finding
+from validator.findings import Finding, FindingList
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading.common import (
@@ -30,6 +30,7 @@ from validator.reading.common import (
     json_depth,
 )
 from validator.reading.csvfile import open_csv
+from validator.reading.template_version import descriptor_version, template_version_findings
 from validator.reading.xlsxfile import OLE_MAGIC, check_zip, ole_reason, open_workbook
 from validator.tables import InputError, Package, Table
 
@@ -57,7 +58,7 @@ class _Collector:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.tables: dict[str, Table] = {}
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = FindingList()  # the engine drains it while rows stream
         self.inputs: list[dict] = []
         self.problems: list[tuple[str, FileProblem]] = []  # (file name, problem)
         self.readable = 0
@@ -326,15 +327,18 @@ def _read_descriptor(c: _Collector, descriptor: Entry, entries: dict[str, Entry]
         )
         c.emit(S.DESCRIPTOR_INVALID.finding(reason=reason, source=DESCRIPTOR))
         return None
+    found = descriptor_version(data)
     c.inputs.append(
         {
             "path": descriptor.name,
             "kind": "datapackage",
             "encoding": None,
             "sheets": None,
-            "template_version": None,
+            "template_version": found,
         }
     )
+    for finding in template_version_findings(found, source=DESCRIPTOR, what=DESCRIPTOR):
+        c.emit(finding)
     listed: set[str] = set()
     for i, res in enumerate(resources):
         if not isinstance(res, dict):

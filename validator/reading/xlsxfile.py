@@ -543,11 +543,11 @@ def open_workbook(
             template = meta.get("template")
             # Printed pages of a template that hold no data (a signature page, say), named by the template.
             layout_sheets = {n for n in (meta.get("layout_sheets") or "").split(",") if n}
-            # A county workbook (the 研判 meeting workbook) says so in the county's words (rule K004).
-            if not (template and template.startswith("county")):
-                for finding in template_version_findings(
-                    template_version, source=entry.name, sheet=META_SHEET
-                ):
+            # A county workbook (the 研判 meeting workbook) made on an older standard says so in the
+            # county's words (rule K004); one newer than this validator is S023 like any workbook.
+            county = bool(template and template.startswith("county"))
+            for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
+                if not (county and finding.rule == S.TEMPLATE_OLD.id):
                     emit(finding)
         info = {
             "path": entry.name,

@@ -33,6 +33,10 @@ __all__ = [
     "settings_line",
     "calendar_line",
     "input_line",
+    "truncation",
+    "truncation_note",
+    "truncation_lines",
+    "unlisted",
 ]
 
 INPUT_KINDS = {
@@ -126,6 +130,45 @@ def rule_titles(report: Mapping) -> dict[str, str]:
     wanted = {f["rule"] for f in report.get("findings", ())}
     wanted.update(report.get("summary", {}).get("by_rule", {}))
     return {rid: known[rid].title for rid in sorted(wanted) if rid in known}
+
+
+def truncation(report: Mapping) -> dict[tuple[str, str | None], Mapping]:
+    """(rule, table) → {total, listed} for each rule whose findings the report did not all list."""
+    rules = (report.get("truncated") or {}).get("rules") or ()
+    return {(o["rule"], o.get("resource")): o for o in rules}
+
+
+def unlisted(cut: Mapping) -> str:
+    """Under a group of findings whose rule has more in this table than the report lists."""
+    return (
+        f"本表这条规则共有{cut['total']}处问题，报告只逐条列出前{cut['listed']}处，"
+        f"另有{cut['total'] - cut['listed']}处未列出。"
+    )
+
+
+def truncation_note(report: Mapping) -> str | None:
+    """One sentence on what the report counted but does not list; None when it lists everything."""
+    t = report.get("truncated")
+    if not t:
+        return None
+    return (
+        f"问题太多：每条规则在每张表中只逐条列出前{t['listed_per_rule']}处，"
+        f"另有{t['omitted']}处只计数、没有逐条列出；按表统计和总数包括全部问题。"
+        "改正列出的问题后重新校验，其余的会逐条列出。"
+    )
+
+
+def truncation_lines(report: Mapping, titles: Mapping[str, str]) -> list[str]:
+    """Per rule and table with findings left out: how many there are and how many are listed."""
+    lines = []
+    for (rule, resource), o in truncation(report).items():
+        title = titles.get(rule, "")
+        label = resource_label(resource) if resource else PACKAGE_LABEL
+        lines.append(
+            f"{label} {rule}{' ' + title if title else ''}：共{o['total']}处，"
+            f"列出{o['listed']}处，未列出{o['total'] - o['listed']}处"
+        )
+    return lines
 
 
 def verdict(report: Mapping) -> str:

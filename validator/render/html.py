@@ -22,6 +22,10 @@ from validator.render import (
     resource_label,
     resource_order,
     rule_titles,
+    truncation,
+    truncation_lines,
+    truncation_note,
+    unlisted,
     verdict,
 )
 from validator.render.grouping import group
@@ -81,6 +85,10 @@ def render_html(
         show_personal=bool((report.get("options") or {}).get("show_personal_data")),
         all_rows=_all_rows(findings[:max_rows]),
         omitted=max(0, len(findings) - max_rows),
+        cut=truncation(report),
+        cut_note=truncation_note(report),
+        cut_lines=truncation_lines(report, titles),
+        unlisted=unlisted,
     )
 
 

@@ -20,6 +20,10 @@ from validator.render import (
     resource_order,
     rule_titles,
     short_place,
+    truncation,
+    truncation_lines,
+    truncation_note,
+    unlisted,
     verdict,
 )
 from validator.render.grouping import EXAMPLES, group
@@ -73,12 +77,26 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
             out.append(line)
 
     groups = group(report.get("findings") or [])
+    cut = truncation(report)
     if groups:
         out.append("")
-        out.append(paint("bold", f"问题明细（{len(report['findings'])}处，归并为{len(groups)}类）："))
+        listed = len(report["findings"])
+        if cut:
+            omitted = report["truncated"]["omitted"]
+            heading = (
+                f"问题明细（逐条列出{listed}处，归并为{len(groups)}类；另有{omitted}处未逐条列出，见文末）："
+            )
+        else:
+            heading = f"问题明细（{listed}处，归并为{len(groups)}类）："
+        out.append(paint("bold", heading))
         for g in groups:
             out.append("")
-            out.extend(_group_lines(g, titles, paint))
+            out.extend(_group_lines(g, titles, paint, cut.get((g["rule"], g["resource"]))))
+    if cut:
+        out.append("")
+        out.append(paint("bold", "未逐条列出的问题："))
+        out.append(f"  {truncation_note(report)}")
+        out.extend(f"  - {line}" for line in truncation_lines(report, titles))
 
     not_run = report.get("checks_not_run") or []
     if not_run:
@@ -97,7 +115,7 @@ def render_text(report: Mapping, *, color: bool = False, titles: Mapping[str, st
     return "\n".join(out)
 
 
-def _group_lines(g: dict, titles: Mapping[str, str], paint) -> list[str]:
+def _group_lines(g: dict, titles: Mapping[str, str], paint, cut: Mapping | None = None) -> list[str]:
     first = g["examples"][0]
     title = titles.get(g["rule"], "")
     head = f"[{SEVERITY_LABELS.get(g['severity'], g['severity'])}] {g['rule']}"
@@ -121,6 +139,8 @@ def _group_lines(g: dict, titles: Mapping[str, str], paint) -> list[str]:
         if g["count"] > EXAMPLES:
             rest = g["count"] - EXAMPLES
             lines.append(paint("dim", f"    - ……其余{rest}处见 HTML 或 JSON 报告（--format html / json）"))
+    if cut:
+        lines.append(f"  {unlisted(cut)}")
     return lines
 
 

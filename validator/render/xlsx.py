@@ -42,6 +42,8 @@ from validator.render import (
     resource_order,
     rule_titles,
     settings_line,
+    truncation_lines,
+    truncation_note,
     verdict,
     visible,
 )
@@ -699,6 +701,9 @@ def _result_sheet(
         warned.append(
             f"问题太多：本工作簿只标出并列出前{MAX_FINDINGS}处，其余{omitted}处请看 JSON 报告（--format json）。"
         )
+    cut = truncation_note(report)
+    if cut:
+        warned.append(cut + "见本表末尾“未逐条列出的问题”。")
     warned.extend(f"复制不完整：{n}" for n in notes)
     if warned:
         _put_text(ws["A5"], "\n".join(warned))
@@ -768,6 +773,14 @@ def _result_sheet(
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{head_row}:{head_row}"
+
+    if cut:
+        r += 2
+        _put_text(ws.cell(row=r, column=1), "未逐条列出的问题（没有标色，也没有列在上表）")
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        for line in truncation_lines(report, titles):
+            r += 1
+            _put_text(ws.cell(row=r, column=1), line)
 
     not_run = report.get("checks_not_run") or []
     if not_run:
