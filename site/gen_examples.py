@@ -62,12 +62,18 @@ def patch_blocks(patch: dict, std: dict) -> list[dict]:
     """Turn an example patch into display blocks: cell tables, sentences and raw files."""
     titles = _field_titles(std)
     blocks: list[dict] = []
+    county = bool(patch.get("options", {}).get("county"))
+    unchanged = (
+        "示例研判记录原样不动，就能通过这条规则。" if county else "示例报送包原样不动，就能通过这条规则。"
+    )
     if not patch:
-        return [{"kind": "text", "text": "示例报送包原样不动，就能通过这条规则。"}]
+        return [{"kind": "text", "text": unchanged}]
     for key, value in patch.items():
         if key == "drop":
             names = "、".join(_resource_title(std, r) for r in value)
-            blocks.append({"kind": "text", "text": f"报送包里不提供：{names}。"})
+            blocks.append(
+                {"kind": "text", "text": f"{'研判记录' if county else '报送包'}里不提供：{names}。"}
+            )
         elif key == "files":
             for name, text in value.items():
                 blocks.append({"kind": "code", "title": f"报送包中加一个文件 {name}", "text": _text(text)})
@@ -84,6 +90,8 @@ def patch_blocks(patch: dict, std: dict) -> list[dict]:
             blocks.append(
                 {"kind": "code", "title": key, "text": json.dumps(value, ensure_ascii=False, indent=2)}
             )
+    if not [b for b in blocks if b.get("changes", True)]:
+        blocks.insert(0, {"kind": "text", "text": unchanged})
     return blocks
 
 
@@ -99,7 +107,22 @@ def _text(data) -> str:
 def _option_blocks(options: dict) -> list[dict]:
     out = []
     for k, v in options.items():
-        if k == "today":
+        if k == "county":
+            continue  # said in the page's introduction: the example is the county's record
+        if k == "packages":
+            out.append(
+                {
+                    "kind": "text",
+                    "text": "同时提供本月的乡镇报送包（`--packages`），即其他规则的示例所用的小示例报送包（云鹤镇2020年7月），逐户核对。",
+                    "changes": False,
+                }
+            )
+        elif k == "month_files":
+            for name, text in v.items():
+                out.append(
+                    {"kind": "code", "title": f"本月报送包文件夹中另有一个文件 {name}", "text": _text(text)}
+                )
+        elif k == "today":
             out.append({"kind": "text", "text": f"以 {v} 作为校验当天（命令行 `--today {v}`）。"})
         elif k == "format":
             out.append({"kind": "text", "text": f"报送包以 {v} 文件提交。"})

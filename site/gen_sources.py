@@ -56,6 +56,12 @@ API_FUNCTIONS = (
     "validator.render.text.render_text",
     "validator.render.html.render_html",
     "validator.render.xlsx.annotate_workbook",
+    "validator.engine.validate_package",
+    "validator.county.rollup.rollup",
+    "validator.county.rollup.rollup_files",
+    "validator.county.record.index_folder",
+    "validator.county.record.read_record",
+    "validator.county.record.CountyRecord",
     "validator.cli.main",
 )
 

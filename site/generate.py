@@ -45,7 +45,7 @@ __all__ = [
     "SAMPLE_DIR",
 ]
 
-KIND_LABELS = {"manifest": "报送信息", "annex": "附表", "stage": "阶段记录"}
+KIND_LABELS = {"manifest": "报送信息", "annex": "附表", "stage": "阶段记录", "county": "县级表单"}
 SETTING_COLUMNS = {
     "year": "年度",
     "amount": "金额（元）",
@@ -67,6 +67,7 @@ SETTING_KEYS = {
     "day_of_month": "次月几日前上报",
     "roll_forward": "截止日遇节假日是否顺延",
     "verification_working_days": "评议后几个工作日内完成乡镇核查",
+    "measure_months": "认定后几个月内落实帮扶措施（台账的逾期事项）",
 }
 
 
@@ -162,6 +163,8 @@ def shared_downloads(src: Sources) -> list[dict]:
 
 
 def _download_label(name: str) -> str:
+    if name.startswith("县级研判工作簿"):
+        return "Excel 空白研判工作簿（研判会议、县级研判表和会签页；每月用 fpjc county prepare 生成已填好各户的工作簿）"
     suffix = name.rsplit(".", 1)[-1].lower()
     return {
         "xlsx": "Excel 填报模板",
@@ -273,7 +276,8 @@ def pages(src: Sources) -> dict[str, str]:
             form=f,
             checks=column_rules(f["id"]),
             when=required_when(f["id"]),
-            downloads=form_downloads(f, src) + (shared_downloads(src) if f["kind"] != "stage" else []),
+            downloads=form_downloads(f, src)
+            + (shared_downloads(src) if f["kind"] in ("manifest", "annex") else []),
             rules=rules_by_resource.get(f["id"], []),
         )
     used_order = [x["codelist"] for f in forms for x in f["fields"] if x.get("codelist")]

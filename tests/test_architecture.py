@@ -27,12 +27,13 @@ LAYERS = (
     ("engine", ("validator.catalogue", "validator.engine", "validator.api")),
     ("render", ("validator.render",)),
     ("county", ("validator.county",)),
+    ("ledger", ("validator.ledger",)),
     ("outputs", ("validator.outputs",)),
     ("builders", ("validator.builders",)),
     ("commands", ("validator.commands", "validator.cli", "validator.__main__")),
 )  # fmt: skip
 # What also runs in the browser: it must not reach the command line, builders or clerk outputs.
-BROWSER_CORE = ("basics", "fields", "reading", "checks", "engine", "render", "county")
+BROWSER_CORE = ("basics", "fields", "reading", "checks", "engine", "render", "county", "ledger")
 
 
 def module_name(path: Path) -> str:

@@ -60,6 +60,20 @@ def test_a_clean_package_is_split_and_reports_the_same(base, split):
     assert two["summary"]["rows"]["annex1"] == 400
 
 
+def test_observed_rows_are_all_seen_in_this_process(base, split):
+    """The county's intake counts households from the rows the engine hands to an observer; a
+    second process would check its part unseen, so observed packages are checked in one."""
+    seen: list[int] = []
+
+    def observe(place, row, values):
+        if place.resource == "annex1":
+            seen.append(row)
+
+    observed = engine.validate_package(open_package([base]), today=TODAY, observe=observe)
+    assert not split and len(seen) == 400 == observed["summary"]["rows"]["annex1"]
+    assert observed == report(base, parallel=False)
+
+
 def _put(cells: list[str], k: int, value: str) -> None:
     cells += [""] * (k + 1 - len(cells))
     cells[k] = value

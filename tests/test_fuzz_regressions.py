@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import zipfile
 
@@ -122,3 +123,34 @@ def test_the_online_checkers_unreadable_message_masks_file_names():
     result = bridge.check([("张秘密_110101199003075555.xlsx", b"PK\x03\x04 broken")], TODAY)
     assert "unreadable" in result
     assert "110101199003075555" not in result["unreadable"] and "张秘密" not in result["unreadable"]
+
+
+def test_a_descriptor_nested_thousands_deep(tmp_path, capsys):
+    """Seed 7, case 52: a datapackage.json of 100,000 nested brackets raised RecursionError."""
+    pkg = package(tmp_path / "pkg")
+    (pkg / "datapackage.json").write_text('{"resources": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    status, text = run(["validate", str(pkg), "--today", TODAY], capsys)
+    assert status == 1 and "S016" in text and "内部错误" not in text
+
+
+def test_a_damaged_version_sheet(tmp_path, capsys):
+    """Seed 7, cases 100 and 202: a broken cell in the hidden version sheet escaped as ParseError
+    or ValueError; the version sheet is not the clerk's data, so the reader passes over it and the
+    data sheets are still checked."""
+    book = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(ROOT / "examples" / "valid-2020-07.xlsx") as src:
+        names = {i.filename: src.read(i.filename) for i in src.infolist()}
+    workbook = names["xl/workbook.xml"].decode("utf-8")
+    rels = names["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    rid = re.search(r'<sheet [^>]*name="_fpjc"[^>]*r:id="(rId\d+)"', workbook).group(1)
+    target = re.search(rf'Target="([^"]+)" Id="{rid}"', rels).group(1)
+    member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    for broken in (b'<c r="1A"', b'<c r="A1" \x01'):
+        names_copy = dict(names)
+        names_copy[member] = names[member].replace(b'<c r="A1"', broken, 1)
+        with zipfile.ZipFile(book, "w") as dst:
+            for name, data in names_copy.items():
+                dst.writestr(name, data)
+        status, text = run(["validate", str(book), "--today", TODAY], capsys)
+        assert status == 0 and "内部错误" not in text, text[-600:]
+        assert "附件1     错误    0  警告    0  提示    0  （数据14行）" in text, text[-600:]

@@ -101,15 +101,19 @@ def _offline_registry(folder: Path) -> Registry:
 def test_refs_resolve_offline_through_referencing(version):
     folder = SCHEMAS_ROOT / version
     registry = _offline_registry(folder)
-    refs = 0
+    reached = set()
     for path in sorted(folder.glob("*.schema.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         resolver = registry.resolver(base_uri=schema["$id"])
         for ref in _refs(schema):
             resolved = resolver.lookup(ref)
             assert resolved.contents.get("type") == "object", (path.name, ref)
-            refs += 1
-    assert refs >= len(standard.forms())
+            reached.add(ref.rsplit("/", 1)[-1])
+    # Every form's row schema is reached from a document schema (a submission, a county record),
+    # except the feedback sheet's: the county writes it for the townships and never reads it back.
+    rows = {p.name for p in folder.glob("*.row.schema.json")}
+    assert rows - reached <= {"county_feedback.row.schema.json"}
+    assert len(reached) >= 9
 
 
 def test_a_submission_validates_through_the_refs_and_an_unknown_ref_does_not_go_online():

@@ -141,7 +141,7 @@ def test_outputs_beside_the_inputs_still_work(tmp_path, capsys):
     for _ in range(2):  # a second run finds its own earlier outputs and is not fooled by them
         status, _, err = run([*args, "--format", "csv"], capsys)
         assert status == 1, err  # eight townships are missing
-    assert (month / "报告" / "songgui.校验报告.html").is_file()
+    assert (month / "报告" / "松桂镇" / "songgui.校验报告.html").is_file()  # one folder per township
 
 
 # --- every command declares its reads and writes ------------------------------------------------
@@ -283,3 +283,31 @@ def test_the_api_refuses_special_files_too(tmp_path):
     finally:
         os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # release the writer if nobody read
         thread.join(5)
+
+
+def test_a_rollup_worker_process_guards_the_runs_reads(tmp_path):
+    """`--jobs` workers write the reports themselves: they refuse the parent's declared reads too
+    (under the spawn and forkserver start methods nothing of the parent's guard is inherited)."""
+    import datetime as dt
+
+    from validator.commands import intake, paths
+    from validator.commands.paths import Refused, RunFiles
+    from validator.county.intake import check_package
+
+    pkg = package(tmp_path / "pkg")
+    parent = RunFiles()
+    parent.read("乡镇报送包", pkg)
+    job = intake.Job(
+        today=dt.date(2020, 8, 10), history=None, roster=None, options={}, keep_rows=False,
+        reports=pkg, reads=tuple(parent.reads),
+    )  # fmt: skip
+    result = check_package(pkg, name="pkg", today=job.today)
+    before = digests(pkg)
+    assert paths._active == []  # as in a freshly started worker
+    intake._init(job)  # what a worker process runs first
+    try:
+        with pytest.raises(Refused):
+            intake.write_reports(intake._files, pkg, pkg, result)
+    finally:
+        intake._files.finish()
+    assert digests(pkg) == before

@@ -117,8 +117,15 @@ def test_rollup_masks_package_names(tmp_path, capsys):
             ["rollup", str(month), "--today", TODAY, "--format", fmt, "--reports", str(reports)], capsys
         )
         assert status == 1 and SECRET_ID not in text and SECRET_NAME not in text, fmt
-    for page in reports.iterdir():
-        assert SECRET_ID not in page.name and SECRET_ID not in page.read_text(encoding="utf-8")
+    written = [p for p in reports.rglob("*") if p.is_file()]  # per township: report and annotated copy
+    assert {p.suffix for p in written} == {".html", ".xlsx"}
+    for page in written:
+        assert SECRET_ID not in page.name and SECRET_NAME not in page.name
+        if page.suffix == ".html":
+            assert SECRET_ID not in page.read_text(encoding="utf-8")
+        else:
+            with zipfile.ZipFile(page) as book:
+                assert not any(SECRET_ID in book.read(n).decode("utf-8") for n in book.namelist())
 
 
 # --- point 12: names typed into other columns ----------------------------------------------------

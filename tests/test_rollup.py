@@ -178,7 +178,7 @@ def test_county_rollup_counts_and_gaps(county):
 def test_complete_county_passes_then_a_duplicate_fails(full_county, capsys):
     assert main(["rollup", str(full_county), "--today", TODAY, "--no-color"]) == 0
     out = capsys.readouterr().out
-    assert "九个乡镇均已报送" in out
+    assert "九个乡镇均已按时报送" in out
     assert "全县合计" in out
 
     # A second package of 云鹤镇 (say, a corrected one saved next to the first).
@@ -208,14 +208,18 @@ def test_text_lists_what_to_chase(county, capsys):
     assert main(["rollup", str(county), "--today", TODAY, "--no-color"]) == 1
     out = capsys.readouterr().out
     assert "\x1b[" not in out
-    assert "未报送（请催报）：黄坪镇、草海镇、西邑镇、龙开口镇、金墩乡" in out
+    # Township by township, with how long the deadline (2020-08-05) is past on the day checked.
+    for name in ("黄坪镇", "草海镇", "西邑镇", "龙开口镇", "金墩乡"):
+        assert f"{name}：未报送（请催报，截止日 2020-08-05 已过5天）" in out
+    assert "六合彝族乡：零报告（本月没有新增监测对象），请核实" in out
     assert "无法读取：损坏.zip" in out
     assert "已忽略（不是文件夹、.zip 或 .xlsx）：说明.txt" in out
     assert ".DS_Store" not in out
     assert "errors-id-numbers.xlsx" in out and "2020-08" in out
     lines = out.splitlines()
     total = next(line for line in lines if line.startswith("全县合计"))
-    assert total.split()[-3:] == ["42", "30", "16"]
+    # 附件1, 附件2, their sum (new warnings), and 附件3 (releases) standing alone.
+    assert total.split()[-4:] == ["42", "30", "72", "16"]
 
 
 def test_every_format_is_free_of_personal_data(county, tmp_path, capsys):
@@ -229,13 +233,28 @@ def test_every_format_is_free_of_personal_data(county, tmp_path, capsys):
     reports = tmp_path / "reports"
     main(["rollup", str(county), "--today", TODAY, "--reports", str(reports), "--format", "json"])
     capsys.readouterr()
-    written = sorted(p.name for p in reports.iterdir())
-    assert written == [
-        f"{name}.校验报告.html"
-        for name in sorted(["errors-id-numbers.xlsx", "六合彝族乡.xlsx", "云鹤镇.zip", "松桂镇", "辛屯镇"])
-    ]
-    for path in reports.iterdir():
-        outputs[path.name] = path.read_bytes()
+    written = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*") if p.is_file())
+    # One folder per township to send back: each package's HTML report and annotated workbook.
+    assert written == sorted(
+        [
+            "云鹤镇/云鹤镇.zip.校验报告.html",
+            "云鹤镇/云鹤镇.zip.校验结果.xlsx",
+            "六合彝族乡/六合彝族乡.xlsx.校验报告.html",
+            "六合彝族乡/六合彝族乡.xlsx.校验结果.xlsx",
+            "松桂镇/松桂镇.校验报告.html",
+            "松桂镇/松桂镇.校验结果.xlsx",
+            "辛屯镇/errors-id-numbers.xlsx.校验报告.html",
+            "辛屯镇/errors-id-numbers.xlsx.校验结果.xlsx",
+            "辛屯镇/辛屯镇.校验报告.html",
+            "辛屯镇/辛屯镇.校验结果.xlsx",
+            "无法读取/损坏.zip.无法读取.txt",
+        ]
+    )
+    for path in reports.rglob("*"):
+        # The annotated workbooks are the township's own data going back to it (masking them is
+        # the annotated copy's own rule); every text file must be masked.
+        if path.is_file() and path.suffix != ".xlsx":
+            outputs[path.name] = path.read_bytes()
     assert "532932********" in outputs["errors-id-numbers.xlsx.校验报告.html"].decode("utf-8")
     for name, data in outputs.items():
         text = data.decode("utf-8-sig")
@@ -325,3 +344,17 @@ def test_township_from_annexes_when_the_manifest_is_missing(tmp_path):
     # Without a manifest there is no report month: listed, not counted, so no false duplicate.
     assert orphan["report_month"] is None and not orphan["counted"]
     assert result["duplicated"] == [] and result["other_month"] == ["无报送信息"]
+
+
+def test_totals_add_only_alike_flows(county):
+    """New warnings (附件1 + 附件2) add up; releases (附件3) and measures carried out stand alone."""
+    from validator.render.rollup_formats import dimension_rows
+
+    result = rollup(county, today=dt.date(2020, 8, 10))
+    head, body = dimension_rows(result, "risk_types")
+    assert head == ["类别", "附件1", "附件2", "新增预警合计", "附件3 原风险"]
+    head, measures = dimension_rows(result, "measures")
+    assert head == ["类别", "附件1 拟采取", "附件2 拟采取", "拟采取合计", "附件3 已落实"]
+    for row in body + measures:
+        assert row[3] == row[1] + row[2]
+    assert any(row[4] for row in body) and any(row[4] for row in measures)

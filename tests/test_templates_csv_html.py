@@ -11,6 +11,7 @@ import pytest
 from validator import standard
 from validator.cli import main
 from validator.outputs import paper
+from validator.outputs.county import blank_workbook_name
 from validator.outputs.csvfiles import csv_text, write_csv
 from validator.outputs.printable import EMPTY_ROWS, render_form
 from validator.outputs.templates import build_all
@@ -65,8 +66,11 @@ def test_printable_form_from_the_definition(form_id):
         else:  # header lines between words, as paper.layout breaks them
             lines = lay.header(form["fields"], i)
             assert "<br>".join(f'<span class="line">{line}</span>' for line in lines) + "</th>" in html
-    for label in ("填报人（签字）：", "审核人（签字）：", "日期：", "填报单位（盖章）"):
+    county = form["kind"] == "county"  # filled and kept by the county office, not submitted
+    labels = ("记录人：", "审核人：", "日期：", "县扶贫开发领导小组办公室（盖章）", "研判月份：")
+    for label in labels if county else ("填报人（签字）：", "审核人（签字）：", "日期：", "填报单位（盖章）"):
         assert label in html
+    assert ("加盖公章报送" in html) is not county
     if form["kind"] != "manifest":
         bodies = [b.split("</tbody>")[0] for b in html.split("<tbody>")[1:-1]]
         assert len(bodies) == len(lay.pages)
@@ -80,11 +84,15 @@ def test_template_command_writes_everything(tmp_path):
     assert main(["template", "--out", str(out)]) == 0
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert f"fpjc-模板-{standard.version()}.xlsx" in names
+    county_book = f"xlsx/{blank_workbook_name()}"
     for form in standard.forms():
         for kind, ext in (("xlsx", "xlsx"), ("csv", "csv"), ("print", "html")):
+            if kind == "xlsx" and form["id"] in ("county_meeting", "county_record"):
+                assert county_book in names  # one meeting workbook holds both forms
+                continue
             assert f"{kind}/{form['title']}.{ext}" in names
     assert "县设置样例.json" in names  # the county settings file to start from
-    assert len(names) == 2 + 3 * len(ALL_FORMS)
+    assert len(names) == 2 + 3 * len(ALL_FORMS) - 1  # 研判会议 and 县级研判表 share a workbook
 
 
 def test_template_command_single_form_and_format(tmp_path):
@@ -105,7 +113,7 @@ def test_template_command_unknown_form(tmp_path, capsys):
 def test_build_all_returns_written_files(tmp_path):
     paths = build_all(tmp_path / "all")
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    assert len(paths) == 2 + 3 * len(ALL_FORMS)
+    assert len(paths) == 2 + 3 * len(ALL_FORMS) - 1  # 研判会议 and 县级研判表 share a workbook
     # Every form in every format, beside the submission workbook and the county settings sample.
     relative = {p.relative_to(tmp_path / "all").parent.as_posix() for p in paths}
     assert relative == {".", "xlsx", "csv", "print"}

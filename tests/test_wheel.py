@@ -183,6 +183,47 @@ def test_rollup(venv, elsewhere):
     assert len(data["packages"]) == 2
 
 
+def test_county_month(venv, elsewhere):
+    """The county office's commands from the wheel alone: meeting workbook, record check, feedback."""
+    month = elsewhere / "2020-07-county"
+    month.mkdir(exist_ok=True)
+    shutil.copytree(EXAMPLES / "valid-2020-07", month / "松桂镇", dirs_exist_ok=True)
+    shutil.copy(EXAMPLES / "zero-report-2020-07.xlsx", month / "六合彝族乡.xlsx")
+    proc = run(
+        venv,
+        elsewhere,
+        "county",
+        "prepare",
+        month.name,
+        "--today",
+        "2020-08-10",
+        "-o",
+        "研判.xlsx",
+        "-j",
+        "2",
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # seven townships have not reported
+    assert "列入研判24户" in proc.stdout and (elsewhere / "研判.xlsx").is_file()
+    assert (elsewhere / "研判会议议程-2020-07.html").is_file()
+    check = run(
+        venv,
+        elsewhere,
+        "county",
+        "check",
+        "研判.xlsx",
+        "--packages",
+        month.name,
+        "--today",
+        "2020-08-10",
+        "--format",
+        "json",
+    )
+    assert check.returncode == 1, check.stderr  # nothing decided yet
+    assert json.loads(check.stdout)["summary"]["rows"] == {"county_meeting": 1, "county_record": 24}
+    feedback = run(venv, elsewhere, "county", "feedback", "研判.xlsx", "--packages", month.name, "-o", "反馈")
+    assert feedback.returncode == 1 and "没有生成反馈单" in feedback.stderr
+
+
 def test_template_in_every_format(venv, elsewhere):
     proc = run(venv, elsewhere, "template", "--out", "模板")
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -13,23 +13,26 @@ from validator.engine import validate_package
 from validator.reading import open_files, open_package
 from validator.reading.history import load_history, load_roster
 from validator.settings import Settings, resolve
-from validator.tables import InputError
+from validator.tables import History, InputError
 
 
 def validate(
     paths: str | Path | list[str | Path],
     *,
-    history: str | Path | None = None,
+    history: str | Path | History | None = None,
     roster: str | Path | Iterable[str] | None = None,
     today: dt.date | None = None,
     show_personal_data: bool = False,
     name: str | None = None,
     stage: str = "draft",
     settings: str | Path | Settings | tuple[str, bytes] | None = None,
+    history_label: str | None = None,
 ) -> dict:
     """Validate a package (folder, .zip, .xlsx or CSV files). Raises `InputError` when unreadable.
 
-    `history`: a folder of earlier accepted packages; `roster`: a CSV/.xlsx of 建档立卡 ID
+    `history`: a folder of earlier accepted packages, or a loaded `tables.History` (the county
+    ledger's, `validator.ledger.queries.history`; `history_label` then says where it came from
+    in the report); `roster`: a CSV/.xlsx of 建档立卡 ID
     numbers (or the numbers themselves); `today` defaults to the real date; `name` is what the
     report calls the package (default: the paths as given). `stage`: "draft" (default; the
     township's self-check before stamping) or "submit" (what is submitted: not stamped and late
@@ -40,15 +43,20 @@ def validate(
     today = today or dt.date.today()
     if isinstance(paths, str | Path):
         paths = [paths]
+    loaded = history if isinstance(history, History) else None
+    if loaded is not None:
+        history = None
     for path in [*paths, history, roster if isinstance(roster, str | Path) else None]:
         if path is not None:
             _refuse_special(Path(path))
     used = resolve(settings)
     package = open_package(list(paths), name=name)
-    earlier = load_history(history, today=today, settings=used) if history is not None else None
+    earlier = load_history(history, today=today, settings=used) if history is not None else loaded
     listed = load_roster(roster, today=today) if roster is not None else None
     options = {
-        "history": str(history) if history is not None else None,
+        "history": str(history)
+        if history is not None
+        else ((history_label or "台账") if loaded is not None else None),
         "roster": str(roster) if isinstance(roster, str | Path) else ("名单" if roster is not None else None),
     }
     return validate_package(

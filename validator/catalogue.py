@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from validator.checks import calendar, history, package, rows, stages
+from validator.checks import calendar, county, history, package, rows, stages
 from validator.fields import rules as field_rules
 from validator.reading import rules as structure_rules
 from validator.rules import Rule
 
 # S, F and D, then the checks in the engine's order.
-RULE_MODULES = (structure_rules, field_rules, package, rows, stages, history, calendar)
+RULE_MODULES = (structure_rules, field_rules, package, rows, stages, history, calendar, county)
 
 
 @lru_cache(maxsize=1)

@@ -13,11 +13,13 @@ import datetime as dt
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from itertools import chain
 
 import validator
 from validator import standard
 from validator.checks import calendar as calendar_checks
+from validator.checks import county as county_checks
 from validator.checks import history as history_checks
 from validator.checks import package as package_checks
 from validator.checks import rows as row_checks
@@ -27,13 +29,19 @@ from validator.fields.check import compile_table
 from validator.findings import Finding, FindingList, Findings
 from validator.reading.sources import _without_numbered_only_rows as without_numbered_only_rows
 from validator.settings import Settings, builtin
-from validator.tables import Package, Table
+from validator.tables import Package, Reported, Table
 from validator.values.mask import readable, scrub, scrub_names_in_paths
 from validator.values.workdays import Workdays
 
 # The check modules: each has `row_checks(form, ctx)` and `finish(ctx)`. Row checks run in
 # this order for every row; `finish` runs in this order once every table has been read.
 CHECK_MODULES = (package_checks, row_checks, stage_checks, history_checks, calendar_checks)
+# A county record (研判会议 + 县级研判表) is checked by the county rules instead.
+COUNTY_CHECK_MODULES = (county_checks, calendar_checks)
+
+# Called with every parsed data row of every table (the manifest's too), after the row's own
+# checks: (where the table is, row number, parsed values). It must not change the values.
+Observer = Callable[[Place, int, dict], None]
 
 
 def validate_package(
@@ -46,14 +54,20 @@ def validate_package(
     options: dict | None = None,
     stage: str = "draft",
     settings: Settings | None = None,
+    reported: Reported | None = None,
+    observe: Observer | None = None,
     parallel: bool = True,
 ) -> dict:
     """Check a package read by `validator.reading`; `history`/`roster` as from `reading.history`.
 
     `stage`: "draft" (a township checking before it stamps: the stamp and the deadline are
     reminders) or "submit" (what is submitted: both are errors). `settings`: the run's settings
-    (`validator.settings`), the built-in ones by default. `parallel`: a big CSV table may be
-    checked in two processes (see `_second_part`); the report is the same either way.
+    (`validator.settings`), the built-in ones by default. `reported`: the month's township
+    households (from `validator.county`), against which a county record is traced.
+    `observe(place, row, values)` sees every parsed row, so a caller that also needs the values
+    (the county's intake counts them) reads the package only once. `parallel`: a big CSV table
+    may be checked in two processes (see `_second_part`); not when rows are observed, as every
+    row must be seen here. The report is the same either way.
     """
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
@@ -76,6 +90,10 @@ def validate_package(
         history_checks.roster_notes(ctx, roster)
     ctx.resources = {t.resource for t in package.tables}
     ctx.track_cases = any(r in ctx.resources for r in stage_checks.STAGE_TABLES)
+    ctx.county = county_checks.is_county(ctx.resources)
+    ctx.inputs = package.inputs
+    ctx.reported = reported
+    modules = COUNTY_CHECK_MODULES if ctx.county else CHECK_MODULES
 
     read = package.findings  # the reader's own findings, added to while its rows stream
     _collect(findings, read, show_personal_data)
@@ -100,15 +118,20 @@ def validate_package(
             settings=settings,
         )
         if form["id"] == "manifest":
-            _read_manifest(ctx, table, check_row, lambda: _collect(findings, read, show_personal_data))
+            _read_manifest(
+                ctx, table, check_row, place, observe, lambda: _collect(findings, read, show_personal_data)
+            )
             continue
-        checks = tuple(check for module in CHECK_MODULES for check in module.row_checks(form, ctx))
+        checks = tuple(check for module in modules for check in module.row_checks(form, ctx))
+        if observe is not None:
+            checks += (observe,)
         tracker = package_checks.TableTracker(ctx, form, place)
 
         def collect() -> None:
             _collect(findings, read, show_personal_data)
 
-        part = _second_part(table, form, ctx, tracker.fields, today) if parallel else None
+        split = parallel and observe is None
+        part = _second_part(table, form, ctx, tracker.fields, today) if split else None
         if part is None:
             count, _ = _stream(table.rows, check_row, tracker.add, place, checks, read, collect)
         else:
@@ -129,7 +152,7 @@ def validate_package(
         ctx.rows[table.resource] = count
         _collect(findings, read, show_personal_data)
 
-    for module in CHECK_MODULES:
+    for module in modules:
         module.finish(ctx)
     _collect(findings, read, show_personal_data)
     report = _report(package, findings, ctx, options or {})
@@ -233,8 +256,10 @@ def _can_fork() -> bool:
 
 def _second_part(table: Table, form: dict, ctx: Context, fields: tuple[str, ...], today) -> _Part | None:
     parts = table.parts
-    if parts is None or parts.size < PARALLEL_MIN_BYTES or ctx.track_cases or not _can_fork():
-        return None  # stage records are followed household by household across tables: in order
+    if parts is None or parts.size < PARALLEL_MIN_BYTES or ctx.track_cases or ctx.county or not _can_fork():
+        # Stage records are followed household by household across tables, and a county record's
+        # rules keep what they need in this process's context: both in order, here.
+        return None
     cut = parts.cut(MAIN_SHARE)
     if cut is None:
         return None
@@ -430,10 +455,14 @@ def _place(form: dict, table: Table, show_personal_data: bool) -> Place:
     )
 
 
-def _read_manifest(ctx: Context, table: Table, check_row, collect) -> None:
+def _read_manifest(
+    ctx: Context, table: Table, check_row, place: Place, observe: Observer | None, collect
+) -> None:
     count = 0
     for row, cells in table.rows:
         values = check_row(row, cells)
+        if observe is not None:
+            observe(place, row, values)
         count += 1
         if count == 1:
             ctx.manifest, ctx.manifest_row = values, row
@@ -445,6 +474,9 @@ def _read_manifest(ctx: Context, table: Table, check_row, collect) -> None:
             collect()
     ctx.rows["manifest"] = count
     collect()
+
+
+_REPORTED_OPTIONS = ("today", "stage", "history", "roster", "settings", "show_personal_data")
 
 
 def _report(package: Package, findings: Findings, ctx: Context, options: dict) -> dict:
@@ -468,6 +500,8 @@ def _report(package: Package, findings: Findings, ctx: Context, options: dict) -
             "roster": options.get("roster"),
             "settings": ctx.settings.file,
             "show_personal_data": ctx.show_personal_data,
+            # Anything else the caller checked against (a county record: the month's packages).
+            **{k: v for k, v in options.items() if k not in _REPORTED_OPTIONS},
         },
         # The report schema wants `sheets` as a list; CSV inputs have none.
         "inputs": [{k: v for k, v in i.items() if not (k == "sheets" and v is None)} for i in package.inputs],

@@ -21,6 +21,9 @@ from validator.findings import SEVERITIES
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUBMISSION_FORMS = ("manifest", "annex1", "annex2", "annex3")
+# The county's own record (二（四）): the meeting's one-row cover and one row per household.
+COUNTY_RECORD_FORMS = ("county_meeting", "county_record")
+MARKING_FORM = "county_marking"  # 全国系统标注清单: filled in by the county, checked like the record
 
 # Published, canonical spellings. The validator is more lenient on input (full-width
 # digits, lowercase x, other date layouts) and says so; the schemas describe what a
@@ -274,7 +277,7 @@ def submission_schema(standard: dict) -> dict:
     forms = {f["id"]: f for f in standard["forms"]}
     props: dict = {"manifest": {"$ref": schema_id(standard, row_schema_name("manifest"))}}
     for form in standard["forms"]:
-        if form["id"] == "manifest":
+        if form["id"] == "manifest" or form["kind"] == "county":
             continue
         props[form["id"]] = {
             "title": f"{form['title']} {form['full_title']}",
@@ -303,6 +306,39 @@ def submission_schema(standard: dict) -> dict:
             "required": ["manifest"],
         },
         "then": {"properties": {i: {"maxItems": 0} for i in warning_forms}},
+    }
+
+
+def county_record_schema(standard: dict) -> dict:
+    """The county's 研判 record as one JSON document: the meeting object and the household rows."""
+    meeting, record = COUNTY_RECORD_FORMS
+    forms = {f["id"]: f for f in standard["forms"]}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": schema_id(standard, "county-record.schema.json"),
+        "version": standard["version"],
+        "title": "县级研判记录（JSON）",
+        "description": (
+            f"一个县一次研判会议的记录作为一个 JSON 文档：{forms[meeting]['title']}一个对象，"
+            f"{forms[record]['title']}为行的数组（可含多个乡镇的户）；可另附填好的{forms[MARKING_FORM]['title']}。"
+        ),
+        "type": "object",
+        "properties": {
+            meeting: {"$ref": schema_id(standard, row_schema_name(meeting))},
+            record: {
+                "title": f"{forms[record]['title']} {forms[record]['full_title']}",
+                "type": "array",
+                "items": {"$ref": schema_id(standard, row_schema_name(record))},
+            },
+            # A filled marking list may travel with the record: the county checks it with it.
+            MARKING_FORM: {
+                "title": f"{forms[MARKING_FORM]['title']} {forms[MARKING_FORM]['full_title']}（可选）",
+                "type": "array",
+                "items": {"$ref": schema_id(standard, row_schema_name(MARKING_FORM))},
+            },
+        },
+        "required": [meeting, record],
+        "additionalProperties": False,
     }
 
 
@@ -350,6 +386,21 @@ def package_descriptor(
         "x-fpjc": {"standard": standard["name"], "standard_version": standard["version"]},
         "resources": [resource_descriptor(standard, forms[i], paths.get(i, f"{i}.csv")) for i in form_ids],
     }
+
+
+def county_datapackage_template(standard: dict) -> dict:
+    descriptor = package_descriptor(
+        standard,
+        name="fpjc-county-record",
+        title="鹤庆县返贫致贫风险县级研判记录（Data Package 模板）",
+        form_ids=COUNTY_RECORD_FORMS,
+        description=(
+            "县级研判记录：研判会议（county_meeting.csv，一行）和县级研判表（county_record.csv，每户一行），"
+            "UTF-8 编码，日期写作 YYYY-MM-DD，多项用顿号“、”分隔。"
+        ),
+    )
+    descriptor["$id"] = schema_id(standard, "county-record.datapackage.template.json")
+    return descriptor
 
 
 def datapackage_template(standard: dict) -> dict:
@@ -403,7 +454,7 @@ def settings_csv(table: dict, default_columns: list[str]) -> str:
 
 # ------------------------------------------------------- the county settings file
 
-DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days")
+DEADLINE_KEYS = ("day_of_month", "roll_forward", "verification_working_days", "measure_months")
 _SOURCE = {"type": "string", "minLength": 1, "title": "来源", "description": "文件名称和文号，或县里的决定"}
 _SECTION_DESCRIPTION = {"type": "string", "title": "说明"}
 
@@ -448,6 +499,10 @@ def settings_schema(standard: dict) -> dict:
                 "if": {"properties": {"key": {"const": "verification_working_days"}}},
                 "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 60}}},
             },
+            {
+                "if": {"properties": {"key": {"const": "measure_months"}}},
+                "then": {"properties": {"value": {"type": "integer", "minimum": 1, "maximum": 24}}},
+            },
         ],
     }
     return {
@@ -486,7 +541,7 @@ def settings_schema(standard: dict) -> dict:
             ),
             "deadline": _section(
                 "上报截止日与核查期限",
-                "每行一个键：day_of_month、roll_forward、verification_working_days。",
+                "每行一个键：day_of_month、roll_forward、verification_working_days、measure_months（认定后几个月内须落实帮扶措施，台账的逾期事项用它）。",
                 deadline_row,
             ),
             "holiday_overrides": _section(
@@ -684,6 +739,11 @@ def report_schema(standard: dict) -> dict:
                         "sheets": {"type": ["array", "null"], "items": {"type": "string"}},
                         "error": {"type": "string", "description": "这个文件无法读取的原因"},
                         "template_version": {"type": ["string", "null"]},
+                        "template": {
+                            "type": "string",
+                            "description": "生成该工作簿的 fpjc 模板：workbook 乡镇报送工作簿，"
+                            "county_meeting 县级研判工作簿，其他为单表工作簿的表名",
+                        },
                     },
                 },
             },
@@ -738,6 +798,8 @@ def generate(standard: dict) -> dict[str, str]:
         files[row_schema_name(form["id"])] = dump_json(row_schema(standard, form))
     files["submission.schema.json"] = dump_json(submission_schema(standard))
     files["datapackage.template.json"] = dump_json(datapackage_template(standard))
+    files["county-record.schema.json"] = dump_json(county_record_schema(standard))
+    files["county-record.datapackage.template.json"] = dump_json(county_datapackage_template(standard))
     for list_id, codelist in sorted(standard["codelists"].items()):
         files[f"codelists/{list_id}.csv"] = codelist_csv(codelist)
     settings = standard["settings"]
@@ -780,6 +842,10 @@ def readme(standard: dict, files: dict[str, str]) -> str:
         "（报送信息一个对象，各表为行的数组，通过 `$id` 引用上面的行 Schema）。",
         "- [`datapackage.template.json`](datapackage.template.json)：报送包的 Data Package 描述文件模板"
         "（`manifest.csv`、`annex1.csv`—`annex3.csv`，内嵌 Table Schema）。",
+        "- [`county-record.schema.json`](county-record.schema.json)：县级研判记录作为一个 JSON 文档"
+        "（研判会议一个对象，县级研判表为行的数组）。",
+        "- [`county-record.datapackage.template.json`](county-record.datapackage.template.json)："
+        "县级研判记录的 Data Package 描述文件模板（`county_meeting.csv`、`county_record.csv`）。",
         "- [`report.schema.json`](report.schema.json)：`fpjc validate --format json` 输出的校验报告格式。",
         "- `codelists/*.csv`：代码表（code、label、description、synonyms，同义词用 `|` 分隔）；"
         "`codelists/terms.csv`：2014—2020年“致贫原因”、2021年起全国说法等其他时期的说法怎样换算"

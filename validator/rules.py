@@ -8,7 +8,7 @@ so a rule cannot exist undocumented or untested.
 
 Rule IDs never change meaning. Prefixes: S structure and files, F field values, D ID numbers
 (身份证), R row rules, T table and package rules, G stage records, H history and roster,
-C settings and calendar.
+C settings and calendar, K the county's own 研判 record (a package of its own).
 
 Examples are *patches* applied to the small valid base package in `validator.builders.rule_examples`:
     {"annex1": {"set": {"head_id": "..."}}}              set fields on the first data row
@@ -39,6 +39,7 @@ CATEGORIES = {
     "G": "阶段记录",
     "H": "历史与建档立卡名单",
     "C": "设置与日历",
+    "K": "县级研判记录",
 }
 
 

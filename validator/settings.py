@@ -53,6 +53,7 @@ class Settings:
     verification_working_days: int
     holidays: dict[dt.date, bool]  # date → is a working day (overrides of the built-in calendar)
     departments: tuple[str, ...] = ()  # department names accepted without a note
+    measure_months: int = 1  # months after 认定 by which a measure must be carried out (the ledger)
     file: str | None = None  # the county settings file's name, None for the built-in settings
     sha256: str | None = None
     version: str | None = None  # what the county file says its version is
@@ -114,6 +115,7 @@ def builtin() -> Settings:
         verification_working_days=int(deadline["verification_working_days"]),
         holidays=dict(holidays),
         departments=departments,
+        measure_months=int(deadline["measure_months"]),
     )
 
 
@@ -160,6 +162,8 @@ def load_bytes(data: bytes, name: str) -> Settings:
             f"县设置文件 {name} 不是有效的 JSON：第{exc.lineno}行第{exc.colno}列附近有误（{_json_reason(exc.msg)}）。"
             "常见原因是少了逗号或引号，或用了中文标点（，“”）分隔；可对照网站“设置与来源”页的样例修改"
         ) from None
+    except RecursionError:
+        raise SettingsError(f"县设置文件 {name} 不是有效的设置文件：括号嵌套层数过多") from None
     problems = check_document(doc)
     if problems:
         shown = "；".join(problems[:10])
@@ -231,6 +235,9 @@ def _apply(doc: dict, name: str, digest: str) -> Settings:
         elif key == "verification_working_days" and int(value) != s.verification_working_days:
             s.verification_working_days = int(value)
             s.changes.append(f"乡镇核查期限：{s.verification_working_days}个工作日")
+        elif key == "measure_months" and int(value) != s.measure_months:
+            s.measure_months = int(value)
+            s.changes.append(f"认定后落实帮扶措施的期限：{s.measure_months}个月")
     added = 0
     for row in (doc.get("holiday_overrides") or {}).get("rows") or []:
         day, work = _day(row["date"]), row["kind"] == "workday"

@@ -59,6 +59,8 @@ class InputError(Exception):
 
 # The warning each annex records; an earlier package's 附件1/附件2 rows become these.
 WARNING_OF = {"annex1": "返贫预警", "annex2": "致贫预警"}
+# The county's own record (二（四）): the meeting's one-row cover and one row per household.
+COUNTY_MEETING, COUNTY_RECORD = "county_meeting", "county_record"
 
 
 @dataclass
@@ -93,3 +95,28 @@ class Roster:
     keys: set[int]
     bad_rows: list[int]
     source: str
+
+
+@dataclass(frozen=True)
+class ReportedHousehold:
+    """Where a township package of the month reported one household (附件1 or 附件2)."""
+
+    township: str | None  # the package's township (manifest, else its rows)
+    resource: str  # annex1 | annex2
+    row: int  # the row the clerk sees in that table
+    package: str  # the package as the county filed it (file or folder name)
+    source: str | None = None  # the file inside the package (CSV file or workbook)
+    verify_date: object = None  # 乡镇核查日期 (datetime.date) when it parsed
+
+
+@dataclass
+class Reported:
+    """The households the month's township packages reported, for the county record checks (K).
+
+    Built by `validator.county` from the month's folder; the checks only read it.
+    """
+
+    month: str | None  # YYYY-MM of the packages indexed
+    households: dict[int, ReportedHousehold] = field(default_factory=dict)  # household key → where
+    packages: list[str] = field(default_factory=list)  # packages whose households are indexed
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (package, why) not indexed

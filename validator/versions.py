@@ -93,14 +93,24 @@ def must_change(change: dict) -> bool:
     return change["kind"] not in OPTIONAL_KINDS
 
 
-def upgrade_text(version: str) -> tuple[str, bool]:
+def _county_form(form_id: str | None) -> bool:
+    try:
+        return standard.form(form_id)["kind"] == "county"
+    except KeyError:
+        return False
+
+
+def upgrade_text(version: str, *, county: bool = False) -> tuple[str, bool]:
     """What a clerk must change in a workbook made on template `version`, and whether anything must.
 
     ("…", False) when the workbook passes as it is (the columns and codes it uses are unchanged).
+    A township's workbook never holds the county's forms and the county's meeting workbook holds
+    only those: `county` says which changes concern the workbook.
     """
     changes = changes_since(version)
     if changes is None:
         return f"{version} 不是已发布的标准版本，无法逐项列出要改的地方，请换用最新模板", True
+    changes = [c for c in changes if _county_form(c.get("form")) == county]
     needed = [c for c in changes if must_change(c)]
     # A rule that only accepts more leaves every filled cell valid: not worth a clerk's reading.
     optional = [c for c in changes if not must_change(c) and c["kind"] != "column_widened"]

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 _last: dict = {}
+_county: dict = {}
 
 
 def start() -> dict:
@@ -235,3 +236,172 @@ def exports_js():
         return None
     result = exports(_last["files"], _last["report"])
     return result["html"], result["xlsx"], result["xlsx_name"], result["note"]
+
+
+# --- the county page (县扶贫办每月工作): the month's township packages dropped in ------------
+
+
+def county(
+    files: list[tuple[str, bytes]], today: str | None = None, settings: tuple[str, bytes] | None = None
+) -> dict:
+    """The intake of the month's packages, as `fpjc rollup` prints it, in the renderers' words.
+
+    ``rollup`` is what ``fpjc rollup --format json`` writes for the same files (the county takes
+    in what was submitted: stage "submit"); the lines and tables are the text renderer's, so the
+    page says exactly what the command line says. A settings file that cannot be used gives
+    ``{"settings_error": message}``.
+    """
+    from validator.county.meeting import record_rows
+    from validator.county.rollup import rollup_files
+    from validator.render import rollup_formats as fmt
+    from validator.settings import SettingsError, resolve
+
+    try:
+        run_settings = resolve(settings)
+    except SettingsError as exc:
+        return {"settings_error": str(exc)}
+    rollup, results = rollup_files(files, today=_today(today), keep_rows=True, settings=run_settings)
+    rows = record_rows(results, rollup)
+    _county.clear()
+    _county.update(rollup=rollup, rows=rows)
+    head, body = fmt.township_rows(rollup)
+    package_head, package_body = fmt.package_rows(rollup)
+    return {
+        "rollup": rollup,
+        "title": f"县扶贫办收件汇总：{fmt.month_label(rollup)}",
+        "verdict": fmt.verdict(rollup),
+        "ok": rollup["ok"],
+        "followups": fmt.followups(rollup),
+        "options": fmt.option_lines(rollup),
+        "townships": {"head": head, "body": body},
+        "packages": {"head": package_head, "body": package_body},
+        "households": len(rows),
+        "meeting_packages": rollup["meeting"],
+    }
+
+
+def county_exports() -> dict:
+    """The meeting workbook (bytes), its agenda and the intake summary (HTML) for the last drop."""
+    import io
+
+    from validator.county.meeting import agenda, meeting_row
+    from validator.outputs.county import build_meeting_workbook, meeting_file_name
+    from validator.render import rollup_formats as fmt
+    from validator.render.county_formats import render_agenda
+
+    rollup, rows = _county["rollup"], _county["rows"]
+    month = rollup["month"] or "月份不明"
+    book = io.BytesIO()
+    build_meeting_workbook(rows, meeting_row(rollup), packages=rollup["meeting"]).save(book)
+    return {
+        "xlsx": book.getvalue(),
+        "xlsx_name": meeting_file_name(rollup["month"]),
+        "agenda": render_agenda(agenda(rollup, rows)),
+        "agenda_name": f"研判会议议程-{month}.html",
+        "summary": fmt.render_html(rollup),
+        "summary_name": f"收件汇总-{month}.html",
+    }
+
+
+def county_js(js_files, today, settings_name=None, settings_data=None) -> str:
+    files = _from_js(js_files)
+    settings = (str(settings_name), bytes(settings_data.to_py())) if settings_name else None
+    result = county(files, today or None, settings)
+    if "settings_error" in result:
+        _county.clear()
+    return json.dumps(result, ensure_ascii=False, default=str)
+
+
+def county_exports_js():
+    """(workbook bytes, its name, agenda HTML, its name, summary HTML, its name) for the last drop."""
+    if not _county:
+        return None
+    r = county_exports()
+    return r["xlsx"], r["xlsx_name"], r["agenda"], r["agenda_name"], r["summary"], r["summary_name"]
+
+
+# --- the county page: the household ledger (台账) opened from disk, updated, handed back ------
+
+_ledger: dict = {}
+LEDGER_ANSWERS = ("status", "stock", "overdue")
+
+
+def ledger(
+    db: bytes | None,
+    files: list[tuple[str, bytes]],
+    today: str | None = None,
+    settings: tuple[str, bytes] | None = None,
+    name: str | None = None,
+) -> dict:
+    """Add the month's files to a ledger (`db`: the file's bytes, None for a new ledger), as
+    `fpjc ledger add` does, and answer the county's questions as `fpjc ledger status|stock|overdue
+    --format html` would. The updated file waits for `ledger_exports`. Personal data masked.
+
+    Returns the run (``add``: counts, entries) and the pages, or ``{"ledger_error": message}`` when
+    the file cannot be used (damaged, newer, not a ledger), ``{"settings_error": message}``.
+    """
+    from validator.county.intake import group_files
+    from validator.ledger import queries
+    from validator.ledger.ingest import Source, ingest
+    from validator.ledger.store import LedgerError, open_ledger
+    from validator.render import ledger_formats as fmt
+    from validator.settings import SettingsError, resolve
+
+    _ledger.clear()
+    try:
+        run_settings = resolve(settings)
+    except SettingsError as exc:
+        return {"settings_error": str(exc)}
+    folder = Path(tempfile.mkdtemp(prefix="fpjc-ledger-"))
+    path = folder / "ledger.sqlite"
+    if db:
+        path.write_bytes(bytes(db))
+    try:
+        with open_ledger(path, create=True) as book:
+            groups, ignored = group_files(files)
+            sources = [Source.from_files(n, kind, items) for n, kind, items in groups]
+            run = ingest(book, sources, today=_today(today), settings=run_settings, ignored=ignored)
+            conn = book.conn
+            data = {
+                "status": queries.status(conn),
+                "stock": queries.stock(conn),
+                "overdue": queries.overdue(conn, settings=run_settings),
+            }
+            county = book.meta("county")
+    except LedgerError as exc:
+        return {"ledger_error": fmt.masked_names(str(exc).replace(str(path), name or "台账文件"))}
+    added = fmt.masked_names(run.data)
+    added["ledger"] = name or "新台账"
+    answer = fmt.answer("add", added)
+    pages = {q: fmt.render_html(fmt.answer(q, fmt.masked_names(d))) for q, d in data.items()}
+    _ledger.update(db=path.read_bytes(), name=name or f"{county or ''}台账.sqlite", pages=pages)
+    return {
+        "ok": run.ok,
+        "counts": added["counts"],
+        "lines": answer.lines,
+        "entries": {"head": answer.tables[0].head, "body": answer.tables[0].rows},
+        "answers": {q: fmt.masked_names(d) for q, d in data.items()},
+        "pages": pages,
+        "file_name": _ledger["name"],
+    }
+
+
+def _given(value):
+    """None for JavaScript's null and undefined (JsNull under Pyodide 314), else the value."""
+    return None if value is None or type(value).__name__ in ("JsNull", "JsUndefined") or not value else value
+
+
+def ledger_js(db, js_files, today, settings_name=None, settings_data=None, name=None) -> str:
+    files = _from_js(js_files)
+    settings_name, db, name = _given(settings_name), _given(db), _given(name)
+    settings = (str(settings_name), bytes(settings_data.to_py())) if settings_name else None
+    data = bytes(db.to_py()) if db is not None else None
+    result = ledger(data, files, _given(today), settings, str(name) if name else None)
+    return json.dumps(result, ensure_ascii=False, default=str)
+
+
+def ledger_exports_js():
+    """(the updated ledger's bytes, its file name) of the last run, or None."""
+    if not _ledger:
+        return None
+    return _ledger["db"], _ledger["name"]

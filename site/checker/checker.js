@@ -2,6 +2,8 @@
 // the Pyodide worker only on a page that holds <div id="fpjc-checker">, and stops it when the
 // reader navigates away (Material's instant navigation swaps pages without reloading scripts).
 // Files never leave the browser: they go to the worker, which runs the same Python core as `fpjc`.
+// With data-mode="county" (the county page) it takes the month's township packages instead and
+// gives the intake summary and the 研判 meeting workbook, as `fpjc rollup` and `fpjc county prepare`.
 (function () {
   "use strict";
 
@@ -65,27 +67,44 @@
     return missing;
   }
 
+  function isCounty(root) {
+    return root.getAttribute("data-mode") === "county";
+  }
+
   function build(root) {
     root.textContent = "";
     var ui = {};
+    var county = isCounty(root);
     ui.status = el("div", { className: "fpjc-ck-status", role: "status", "aria-live": "polite" }, [
       (ui.bar = el("progress", { max: "4", value: "0" })),
       (ui.statusText = el("span", { className: "fpjc-ck-status-text", text: "正在准备校验器…" })),
       (ui.elapsed = el("span", { className: "fpjc-ck-elapsed" })),
     ]);
     ui.input = el("input", { type: "file", accept: ACCEPT.join(","), multiple: "", className: "fpjc-ck-input" });
-    ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
-      el("p", { className: "fpjc-ck-drop-title" }, [
-        "把报送的 Excel 工作簿（.xlsx）或 CSV 文件拖到这里，或 ",
-        el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]),
-      ]),
-      el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
-    ]);
-    // The site's filled example workbook (synthetic data), to see what a result looks like.
-    var example = root.getAttribute("data-example");
-    if (example) {
-      ui.example = el("button", { type: "button", className: "md-button fpjc-ck-example" }, ["用示例文件试一试"]);
-      ui.drop.appendChild(el("p", {}, [ui.example]));
+    if (county) {
+      ui.folder = el("input", { type: "file", multiple: "", webkitdirectory: "", className: "fpjc-ck-input fpjc-ck-folder" });
+      ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
+        el("p", { className: "fpjc-ck-drop-title" }, [
+          "把本月各乡镇报送的工作簿（.xlsx）、压缩包（.zip）拖到这里，或 ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]), " ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择整个文件夹", ui.folder]),
+        ]),
+        el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里处理，不会上传到任何服务器。每个乡镇一个 .xlsx 或 .zip，可一次选多个；CSV 报送包请放在以乡镇命名的文件夹里，再选择存放本月报送包的整个文件夹。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
+      ]);
+    } else {
+      ui.drop = el("div", { className: "fpjc-ck-drop", tabindex: "0" }, [
+        el("p", { className: "fpjc-ck-drop-title" }, [
+          "把报送的 Excel 工作簿（.xlsx）或 CSV 文件拖到这里，或 ",
+          el("label", { className: "md-button fpjc-ck-pick" }, ["选择文件", ui.input]),
+        ]),
+        el("p", { className: "fpjc-ck-note", text: "文件只在本机浏览器里检查，不会上传到任何服务器。一套 CSV 可一次选多个文件；也可选 .zip。单个文件不超过 " + megabytes(MAX_BYTES) + "。" }),
+      ]);
+      // The site's filled example workbook (synthetic data), to see what a result looks like.
+      var example = root.getAttribute("data-example");
+      if (example) {
+        ui.example = el("button", { type: "button", className: "md-button fpjc-ck-example" }, ["用示例文件试一试"]);
+        ui.drop.appendChild(el("p", {}, [ui.example]));
+      }
     }
     ui.today = el("input", { type: "date", value: localToday(), className: "fpjc-ck-today" });
     ui.stage = el("select", { className: "fpjc-ck-stage" }, Object.keys(STAGES).map(function (k) {
@@ -96,8 +115,10 @@
     ui.settingsClear = el("button", { type: "button", className: "fpjc-ck-settings-clear", hidden: "" }, ["不再使用"]);
     ui.options = el("div", { className: "fpjc-ck-options" }, [
       el("p", {}, [
-        el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]), "　",
-        el("label", {}, ["校验阶段：", ui.stage]),
+        el("label", {}, ["校验日期（按哪一天判断期限）：", ui.today]),
+        // The county takes in what was submitted: its stage is always 上报核对.
+        county ? null : "　",
+        county ? null : el("label", {}, ["校验阶段：", ui.stage]),
       ]),
       el("p", { className: "fpjc-ck-settings" }, [
         "设置：", ui.settingsText, " ",
@@ -164,9 +185,12 @@
       if (file) pickSettings(ck, file);
     });
     ck.ui.settingsClear.addEventListener("click", function () { clearSettings(ck, true); });
-    ck.ui.input.addEventListener("change", function () {
-      if (ck.ui.input.files.length) handleFiles(ck, Array.prototype.slice.call(ck.ui.input.files));
-      ck.ui.input.value = "";
+    [ck.ui.input, ck.ui.folder].forEach(function (input) {
+      if (!input) return;
+      input.addEventListener("change", function () {
+        if (input.files.length) handleFiles(ck, Array.prototype.slice.call(input.files));
+        input.value = "";
+      });
     });
     ["dragenter", "dragover"].forEach(function (type) {
       ck.ui.drop.addEventListener(type, function (e) {
@@ -375,6 +399,37 @@
         return;
       }
       showResult(ck, data, msg.ms);
+    } else if (msg.type === "county-result" && msg.id === ck.seq) {
+      ck.root.setAttribute("data-check-ms", String(msg.ms));
+      var county = JSON.parse(msg.json);
+      if (county.settings_error) {
+        ck.busy = false;
+        ck.ui.result.textContent = "";
+        setState(ck, "unreadable");
+        ck.root.setAttribute("data-checked", String(msg.id));
+        showMessage(ck, "failure", "县设置文件不能使用", [county.settings_error, "请改正县设置文件，或点“不再使用”改用内置设置。"]);
+        return;
+      }
+      showCounty(ck, county, msg.ms);
+    } else if (msg.type === "county-exports" && msg.id === ck.seq) {
+      ck.busy = false;
+      ck.root.setAttribute("data-exports-ms", String(msg.ms));
+      addCountyExports(ck, msg);
+      setState(ck, "done");
+      ck.root.setAttribute("data-checked", String(msg.id));
+    } else if (msg.type === "ledger-result" && msg.id === ck.seq) {
+      var answer = JSON.parse(msg.json);
+      showLedger(ck, answer, msg.ms);
+      if (answer.ledger_error || answer.settings_error) {
+        ck.busy = false;
+        setState(ck, "done");
+        ck.root.setAttribute("data-ledger", String(msg.id));
+      }
+    } else if (msg.type === "ledger-exports" && msg.id === ck.seq) {
+      ck.busy = false;
+      addLedgerExport(ck, msg);
+      setState(ck, "done");
+      ck.root.setAttribute("data-ledger", String(msg.id));
     } else if (msg.type === "exports" && msg.id === ck.seq) {
       ck.busy = false;
       ck.root.setAttribute("data-exports-ms", String(msg.ms));
@@ -383,6 +438,16 @@
       ck.root.setAttribute("data-checked", String(msg.id));
     } else if (msg.type === "error" && msg.id === ck.seq) {
       ck.busy = false;
+      if (ck.ui.ledgerResult && ck.ui.ledgerResult.querySelector(".fpjc-ck-working")) {
+        ck.ui.ledgerResult.textContent = "";
+        setState(ck, "done");
+        ck.root.setAttribute("data-ledger", String(msg.id));
+        showMessage(ck, "failure", "台账没有更新", [
+          "台账文件保持原样。请确认选择的是 fpjc ledger 建立的台账文件；也可以在电脑上用 fpjc ledger add。",
+          "（" + msg.message.split("\n").slice(-2).join(" ") + "）",
+        ]);
+        return;
+      }
       setState(ck, ck.result ? "done" : "ready");
       ck.root.setAttribute("data-checked", String(msg.id));
       showMessage(ck, "failure", ck.result ? "报告下载文件没有生成" : "这个文件没有校验成功", [
@@ -394,7 +459,12 @@
 
   function handleFiles(ck, files) {
     clearMessage(ck);
-    var bad = files.filter(function (f) {
+    var county = isCounty(ck.root);
+    if (county) {
+      // A chosen folder brings everything in it; the county core lists what is not a package.
+      files = files.filter(function (f) { return !/(^|\/)(\.|~\$)/.test(f.webkitRelativePath || f.name); });
+    }
+    var bad = county ? [] : files.filter(function (f) {
       var name = f.name.toLowerCase();
       return !ACCEPT.some(function (ext) { return name.slice(-ext.length) === ext; });
     });
@@ -416,6 +486,10 @@
       showMessage(ck, "info", "正在校验上一个文件", ["请等它完成后再选择新的文件。"]);
       return;
     }
+    if (!files.length) {
+      showMessage(ck, "warning", "没有选到文件", ["请选择各乡镇的报送包（.xlsx 或 .zip），或存放本月报送包的文件夹。"]);
+      return;
+    }
     ck.busy = true;
     ck.result = null;
     revokeUrls(ck);
@@ -426,12 +500,12 @@
     ck.ui.result.appendChild(el("p", { className: "fpjc-ck-working", text: "正在读取并校验 " + files.map(function (f) { return f.name; }).join("、") + " …" }));
     Promise.all(files.map(function (f) { return f.arrayBuffer(); })).then(function (buffers) {
       var msg = {
-        type: "check",
+        type: county ? "county" : "check",
         id: id,
         today: ck.ui.today.value || localToday(),
-        stage: ck.ui.stage.value || "draft",
+        stage: county ? "submit" : ck.ui.stage.value || "draft",
         settings: ck.settings ? { name: ck.settings.name, buffer: ck.settings.bytes.slice().buffer } : null,
-        files: files.map(function (f, i) { return { name: f.name, buffer: buffers[i] }; }),
+        files: files.map(function (f, i) { return { name: (county && f.webkitRelativePath) || f.name, buffer: buffers[i] }; }),
       };
       ck.fileNames = files.map(function (f) { return f.name; });
       if (ck.ready) send(ck, msg);
@@ -573,6 +647,152 @@
     if (!msg.xlsx) {
       box.appendChild(el("span", { className: "fpjc-ck-note", text: "没有生成标注工作簿：" + (msg.note || "无法标注这些文件") }));
     }
+  }
+
+  // --- the county page -------------------------------------------------------------------
+
+  function simpleTable(head, body) {
+    var table = el("table", { className: "fpjc-ck-table" }, [
+      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { text: h }); }))]),
+    ]);
+    var tbody = el("tbody");
+    body.forEach(function (row) {
+      tbody.appendChild(el("tr", {}, row.map(function (c) { return el("td", { text: String(c) }); })));
+    });
+    table.appendChild(tbody);
+    return table;
+  }
+
+  function showCounty(ck, data, ms) {
+    ck.result = data;
+    var box = ck.ui.result;
+    box.textContent = "";
+    box.appendChild(el("div", { className: "admonition " + (data.ok ? "success" : "warning") + " fpjc-ck-summary" }, [
+      el("p", { className: "admonition-title", text: data.verdict }),
+      el("p", { text: "列入研判" + data.households + "户，来自" + data.meeting_packages.length + "个报送包；用时" + (ms / 1000).toFixed(1) + "秒。" }),
+    ]));
+    var facts = el("ul", { className: "fpjc-ck-facts" });
+    data.options.forEach(function (line) { facts.appendChild(el("li", { text: line })); });
+    box.appendChild(facts);
+    ck.ui.downloads = el("p", { className: "fpjc-ck-downloads" }, [
+      downloadLink(ck, new Blob([JSON.stringify(data.rollup, null, 2) + "\n"], { type: "application/json" }), "收件汇总-" + (data.rollup.month || "月份不明") + ".json", "下载 JSON 汇总", "fpjc-ck-json"),
+      el("span", { className: "fpjc-ck-pending", text: "正在生成研判工作簿和会议议程…" }),
+    ]);
+    box.appendChild(ck.ui.downloads);
+    if (data.followups.length) {
+      box.appendChild(el("h3", { text: "需要跟进" }));
+      var todo = el("ul", { className: "fpjc-ck-todo" });
+      data.followups.forEach(function (line) { todo.appendChild(el("li", { text: line })); });
+      box.appendChild(todo);
+    }
+    box.appendChild(el("h3", { text: "各乡镇报送情况和户数" }));
+    box.appendChild(simpleTable(data.townships.head, data.townships.body));
+    box.appendChild(el("h3", { text: "各报送包的校验结果" }));
+    box.appendChild(simpleTable(data.packages.head, data.packages.body));
+    box.appendChild(ledgerSection(ck));
+  }
+
+  // --- the county ledger (台账): opened from disk, updated here, saved back ------------------
+
+  function ledgerSection(ck) {
+    var ui = ck.ui;
+    ui.ledgerInput = el("input", { type: "file", accept: ".sqlite,.db", className: "fpjc-ck-input fpjc-ck-ledger-input" });
+    ui.ledgerText = el("span", { className: "fpjc-ck-ledger-text", text: "（未选择：新建台账）" });
+    ui.ledgerAdd = el("button", { type: "button", className: "md-button md-button--primary fpjc-ck-ledger-add" }, ["加入台账"]);
+    ui.ledgerResult = el("div", { className: "fpjc-ck-ledger-result" });
+    ck.ledgerFile = null;
+    ui.ledgerInput.addEventListener("change", function () {
+      ck.ledgerFile = ui.ledgerInput.files[0] || null;
+      ui.ledgerText.textContent = ck.ledgerFile ? "：" + ck.ledgerFile.name : "（未选择：新建台账）";
+    });
+    ui.ledgerAdd.addEventListener("click", function () { addToLedger(ck); });
+    return el("div", { className: "fpjc-ck-ledger" }, [
+      el("h3", { text: "加入台账" }),
+      el("p", { className: "fpjc-ck-note", text: "把上面这些报送包（和选中的县级研判记录）加入县里的台账，与 fpjc ledger add 相同。台账文件只在本机浏览器里打开，加入后请下载更新后的台账文件，替换原来的文件保存；不会上传到任何服务器。" }),
+      el("p", {}, [
+        el("label", { className: "md-button fpjc-ck-pick" }, ["选择台账文件", ui.ledgerInput]), " ", ui.ledgerText, " ", ui.ledgerAdd,
+      ]),
+      ui.ledgerResult,
+    ]);
+  }
+
+  function addToLedger(ck) {
+    if (ck.busy) {
+      showMessage(ck, "info", "正在处理", ["请等上一步完成后再加入台账。"]);
+      return;
+    }
+    clearMessage(ck);
+    ck.busy = true;
+    ck.seq += 1;
+    var id = ck.seq;
+    setState(ck, "checking");
+    ck.ui.ledgerResult.textContent = "";
+    ck.ui.ledgerResult.appendChild(el("p", { className: "fpjc-ck-working", text: "正在加入台账…" }));
+    var file = ck.ledgerFile;
+    (file ? file.arrayBuffer() : Promise.resolve(null)).then(function (buffer) {
+      var msg = {
+        type: "ledger",
+        id: id,
+        today: ck.ui.today.value || localToday(),
+        settings: ck.settings ? { name: ck.settings.name, buffer: ck.settings.bytes.slice().buffer } : null,
+        ledger: buffer ? { name: file.name, buffer: buffer } : null,
+        files: [],
+      };
+      ck.t0 = performance.now();
+      ck.worker.postMessage(msg, buffer ? [buffer] : []);
+    });
+  }
+
+  function showLedger(ck, data, ms) {
+    var box = ck.ui.ledgerResult;
+    box.textContent = "";
+    if (data.ledger_error || data.settings_error) {
+      box.appendChild(el("div", { className: "admonition failure" }, [
+        el("p", { className: "admonition-title", text: data.ledger_error ? "台账文件不能使用" : "县设置文件不能使用" }),
+        el("p", { text: data.ledger_error || data.settings_error }),
+      ]));
+      return;
+    }
+    box.appendChild(el("div", { className: "admonition " + (data.ok ? "success" : "warning") + " fpjc-ck-ledger-summary" },
+      [el("p", { className: "admonition-title", text: data.lines[0] })].concat(
+        data.lines.slice(1).map(function (line) { return el("p", { text: line }); })).concat(
+        [el("p", { text: "用时" + (ms / 1000).toFixed(1) + "秒。" })])));
+    ck.ui.ledgerDownloads = el("p", { className: "fpjc-ck-downloads fpjc-ck-ledger-downloads" }, [
+      el("span", { className: "fpjc-ck-pending", text: "正在准备更新后的台账文件…" }),
+    ]);
+    var names = { status: "各乡镇报送情况", stock: "监测户清单", overdue: "逾期事项" };
+    Object.keys(names).forEach(function (q) {
+      ck.ui.ledgerDownloads.appendChild(downloadLink(ck, new Blob([data.pages[q]], { type: "text/html;charset=utf-8" }),
+        names[q] + ".html", "下载" + names[q] + "（网页）", "fpjc-ck-ledger-" + q));
+    });
+    box.appendChild(ck.ui.ledgerDownloads);
+    box.appendChild(el("h4", { text: "逐个报送包" }));
+    box.appendChild(simpleTable(data.entries.head, data.entries.body.map(function (row) {
+      return row.map(function (c) { return c === null ? "" : c; });
+    })));
+    Object.keys(names).forEach(function (q) {
+      box.appendChild(el("h4", { text: names[q] }));
+      box.appendChild(el("iframe", { className: "fpjc-ck-ledger-page fpjc-ck-ledger-page-" + q, srcdoc: data.pages[q], title: names[q], sandbox: "" }));
+    });
+  }
+
+  function addLedgerExport(ck, msg) {
+    var box = ck.ui.ledgerDownloads;
+    if (!box) return;
+    var pending = box.querySelector(".fpjc-ck-pending");
+    if (pending) pending.remove();
+    box.insertBefore(downloadLink(ck, new Blob([msg.db], { type: "application/vnd.sqlite3" }), msg.name, "下载更新后的台账文件", "fpjc-ck-ledger-file"), box.firstChild);
+  }
+
+  function addCountyExports(ck, msg) {
+    var box = ck.ui.downloads;
+    if (!box) return;
+    var pending = box.querySelector(".fpjc-ck-pending");
+    if (pending) pending.remove();
+    var type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    box.insertBefore(downloadLink(ck, new Blob([msg.summary], { type: "text/html;charset=utf-8" }), msg.summaryName, "下载收件汇总（网页）", "fpjc-ck-summary-html"), box.firstChild);
+    box.insertBefore(downloadLink(ck, new Blob([msg.agenda], { type: "text/html;charset=utf-8" }), msg.agendaName, "下载研判会议议程", "fpjc-ck-agenda"), box.firstChild);
+    box.insertBefore(downloadLink(ck, new Blob([msg.xlsx], { type: type }), msg.xlsxName, "下载县级研判工作簿", "fpjc-ck-meeting"), box.firstChild);
   }
 
   function unmount(ck) {

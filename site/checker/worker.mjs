@@ -2,7 +2,10 @@
 // Every file comes from this site: the Pyodide runtime, our wheels and our lock file (with hashes).
 // Messages to the page: {type: "progress", step, total, text} | {type: "ready", versions, ms}
 // | {type: "failed", stage, message} | {type: "result", id, json, ms} | {type: "exports", id, ...}
-// | {type: "settings", id, json} | {type: "error", id, message}.
+// | {type: "settings", id, json} | {type: "county-result", id, json, ms} | {type: "county-exports", id, ...}
+// | {type: "ledger-result", id, json, ms} | {type: "ledger-exports", id, db, name} | {type: "error", id, message}.
+// The county ledger file the clerk opens stays in this worker's memory; the updated file goes back
+// to the page to be saved, nothing is uploaded.
 // A county settings file the clerk picks stays in the page and this worker; it is never sent anywhere.
 import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
 
@@ -88,14 +91,64 @@ async function check(msg) {
   }
 }
 
+// The county page (data-mode="county"): the month's township packages → the intake summary,
+// then the meeting workbook, its agenda and the summary page for download.
+let countyFiles = []; // the last month's files dropped on the county page, for the ledger
+
+async function county(msg) {
+  const t0 = performance.now();
+  const files = msg.files.map((f) => ({ name: f.name, data: new Uint8Array(f.buffer) }));
+  countyFiles = files;
+  const s = settingsFile(msg);
+  const json = bridge.county_js(files, msg.today || "", s ? s.name : null, s ? s.data : null);
+  postMessage({ type: "county-result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
+  const t1 = performance.now();
+  const res = bridge.county_exports_js();
+  if (res === undefined || res === null) return;
+  try {
+    const [xlsxProxy, xlsxName, agenda, agendaName, summary, summaryName] = res.toJs({ depth: 1 });
+    const xlsx = xlsxProxy.toJs();
+    xlsxProxy.destroy();
+    postMessage({
+      type: "county-exports", id: msg.id, xlsx, xlsxName, agenda, agendaName, summary, summaryName,
+      ms: Math.round(performance.now() - t1),
+    });
+  } finally {
+    res.destroy();
+  }
+}
+
+// The county ledger: the clerk's ledger file (or none: a new one) and the month's files → the
+// run and the answers, then the updated file to save.
+async function ledger(msg) {
+  const t0 = performance.now();
+  const s = settingsFile(msg);
+  const db = msg.ledger ? new Uint8Array(msg.ledger.buffer) : null;
+  const json = bridge.ledger_js(db, countyFiles, msg.today || "", s ? s.name : null, s ? s.data : null, msg.ledger ? msg.ledger.name : null);
+  postMessage({ type: "ledger-result", id: msg.id, json, ms: Math.round(performance.now() - t0) });
+  const res = bridge.ledger_exports_js();
+  if (res === undefined || res === null) return;
+  try {
+    const [dbProxy, name] = res.toJs({ depth: 1 });
+    const bytes = dbProxy.toJs();
+    dbProxy.destroy();
+    postMessage({ type: "ledger-exports", id: msg.id, db: bytes, name });
+  } finally {
+    res.destroy();
+  }
+}
+
+const HANDLERS = { check, county, ledger, settings: checkSettings };
+
 let queue = Promise.resolve();
 onmessage = (event) => {
   const msg = event.data;
-  if (msg.type !== "check" && msg.type !== "settings") return;
-  // One check at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
+  const handle = HANDLERS[msg.type];
+  if (!handle) return;
+  // One job at a time: Pyodide is single-threaded and the bridge keeps the last input for exports.
   queue = queue
     .then(() => ready)
-    .then(() => (msg.type === "check" ? check(msg) : checkSettings(msg)))
+    .then(() => handle(msg))
     .catch((err) => postMessage({ type: "error", id: msg.id, message: String((err && err.message) || err) }));
 };
 

@@ -15,6 +15,13 @@ Beyond the forms in `validator.rules`:
     {"options": {"roster": ["5329…", ...]}}   the 建档立卡 roster (head_ids)
     {"options": {"stage": "submit"}}          check what is submitted (default: a draft)
     {"options": {"settings": {...}}}          a county settings file (its JSON document)
+
+County record examples (rule K) start from COUNTY_BASE instead, a meeting and its four decisions
+on BASE's 附件1/附件2 households:
+    {"options": {"county": True}}                       the county base package
+    {"options": {"county": True, "packages": True}}     ... traced against BASE as the month's package
+    {"options": {..., "month_files": {"x.zip": "..."}}}  more files in the month's folder
+    {"county_marking": {...}}                           a 全国系统标注清单 (from MARKING_ROWS)
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from pathlib import Path
 
 from validator import api, standard
 from validator.catalogue import registry
+from validator.county.record import index_folder, read_record
 
 TODAY = "2020-08-10"
 
@@ -276,6 +284,108 @@ STAGE_ROWS: dict[str, list[dict[str, str]]] = {
     ],
 }
 
+# The county's record of a meeting on BASE's households (rule K examples).
+COUNTY_BASE: dict[str, list[dict[str, str]]] = {
+    "county_meeting": [
+        {
+            "county": "鹤庆县",
+            "report_month": "2020-07",
+            "meeting_date": "2020-08-07",
+            "departments": "扶贫、教育、医保、卫健、住建、民政、残联、公安",
+            "host": "李国强",
+            "recorder": "杨丽华",
+        }
+    ],
+    "county_record": [
+        {
+            "seq": "1",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "village_group": "上村组",
+            "head_name": "段春生",
+            "head_id": ID["a1_1"],
+            "warning_type": "返贫预警",
+            "household_size": "4",
+            "income_per_capita": "5200",
+            "risk_types": "因病",
+            "risk_note": "户主患慢性病，长期住院，医疗支出大",
+            "verify_date": "2020-07-15",
+            "verify_findings": "",
+            "measures": "医疗救助、就业扶持",
+            "measures_note": "办理大病再救助，推荐公益性岗位",
+            "source": "云鹤镇 附件1 第2行",
+            "decision": "认定",
+            "category": "脱贫监测户",
+            "guarantee_gaps": "基本医疗",
+            "decision_note": "同意乡镇帮扶措施建议",
+            "remark": "",
+        },
+        {
+            "seq": "2",
+            "township": "云鹤镇",
+            "village": "东山村委会",
+            "village_group": "下村组",
+            "head_name": "赵文英",
+            "head_id": ID["a1_2"],
+            "warning_type": "返贫预警",
+            "verify_date": "2020-07-16",
+            "source": "云鹤镇 附件1 第3行",
+            "decision": "否定",
+            "category": "",
+            "guarantee_gaps": "",
+            "decision_note": "外出务工已恢复，家庭收入稳定，不存在返贫风险",
+        },
+        {
+            "seq": "3",
+            "township": "云鹤镇",
+            "village": "西坡村委会",
+            "village_group": "大箐组",
+            "head_name": "和建明",
+            "head_id": ID["a2_1"],
+            "warning_type": "致贫预警",
+            "verify_date": "2020-07-14",
+            "source": "云鹤镇 附件2 第2行",
+            "decision": "认定",
+            "category": "边缘户",
+            "guarantee_gaps": "",
+            "decision_note": "",
+        },
+        {
+            "seq": "4",
+            "township": "云鹤镇",
+            "village": "西坡村委会",
+            "village_group": "小箐组",
+            "head_name": "杨秀兰",
+            "head_id": ID["a2_2"],
+            "warning_type": "致贫预警",
+            "verify_date": "2020-07-14",
+            "source": "云鹤镇 附件2 第3行",
+            "decision": "认定",
+            "category": "边缘户",
+            "guarantee_gaps": "住房安全",
+            "decision_note": "",
+        },
+    ],
+}
+# A 全国系统标注清单 row: BASE's first 附件3 release, marked after its release date.
+MARKING_ROWS = [
+    {
+        "seq": "1",
+        "township": "云鹤镇",
+        "village": "东山村委会",
+        "head_name": "李春花",
+        "head_id": ID["a3_1"],
+        "warning_type": "返贫预警",
+        "identified_month": "2020-03",
+        "release_way": "帮扶消除",
+        "release_date": "2020-07-20",
+        "source": "云鹤镇 附件3 第2行",
+        "marked_by": "杨丽华",
+        "marked_date": "2020-08-06",
+        "remark": "",
+    }
+]
+
 # The earlier package that `options.history` tables are written into.
 HISTORY_MANIFEST = {
     "township": "云鹤镇",
@@ -295,21 +405,30 @@ def _table(form_id: str, rows: list[dict]) -> dict:
     return {"fields": fields, "headers": [titles[n] for n in fields], "rows": copy.deepcopy(rows)}
 
 
-def base_tables() -> dict:
-    """BASE as tables: form id → {"fields", "headers", "rows"} (a fresh copy)."""
-    return {form_id: _table(form_id, rows) for form_id, rows in BASE.items()}
+def base_tables(*, county: bool = False) -> dict:
+    """BASE (or COUNTY_BASE) as tables: form id → {"fields", "headers", "rows"} (a fresh copy)."""
+    return {form_id: _table(form_id, rows) for form_id, rows in (COUNTY_BASE if county else BASE).items()}
+
+
+def is_county(patch: dict) -> bool:
+    return bool(patch.get("options", {}).get("county"))
 
 
 def apply_patch(patch: dict) -> dict:
     """BASE with a rule example's patch applied: form id → table, plus "_files" for raw files."""
-    tables = base_tables()
+    tables = base_tables(county=is_county(patch))
     for name in patch.get("drop", []):
         tables.pop(name, None)
     for resource, change in patch.items():
         if resource in ("drop", "files", "raw", "options"):
             continue
         if resource not in tables:
-            tables[resource] = _table(resource, STAGE_ROWS.get(resource, []))
+            rows = (
+                BASE.get(resource)
+                or STAGE_ROWS.get(resource)
+                or (MARKING_ROWS if resource == "county_marking" else [])
+            )
+            tables[resource] = _table(resource, rows)
         _change(tables[resource], change)
     for resource, text in patch.get("raw", {}).items():
         tables[resource] = {"raw": text}
@@ -406,7 +525,7 @@ def _write_xlsx(path: Path, tables: dict, options: dict) -> Path:
     for key, value in (
         ("standard", standard.load()["name"]),
         ("standard_version", options.get("template_version", standard.version())),
-        ("template", "workbook"),
+        ("template", "county_meeting" if options.get("county") else "workbook"),
         ("forms", ",".join(t for t in tables if t in _FORM_IDS)),
     ):
         meta.append([key, value])
@@ -446,6 +565,8 @@ def history_tables(history: dict) -> dict:
 def run_patch(patch: dict) -> dict:
     """Validate BASE with `patch` applied through the real engine; returns the report dict."""
     options = patch.get("options", {})
+    if is_county(patch):
+        return _run_county(patch, options)
     tables = apply_patch(patch)
     with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
         path = write_package(Path(tmp) / "package", tables, options.get("format", "csv"), options=options)
@@ -474,6 +595,29 @@ def run_patch(patch: dict) -> dict:
             settings=settings,
         )
         return _without_temp_paths(report, tmp)
+
+
+def _run_county(patch: dict, options: dict) -> dict:
+    """A county record example: checked as a county package, traced when `packages` is set."""
+    tables = apply_patch(patch)
+    today = dt.date.fromisoformat(options.get("today", TODAY))
+    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
+        path = write_package(Path(tmp) / "record", tables, options.get("format", "csv"), options=options)
+        index = None
+        if options.get("packages"):
+            month = Path(tmp) / "本月报送包"
+            write_package(month / "云鹤镇", base_tables())
+            for name, content in (options.get("month_files") or {}).items():
+                (month / name).write_bytes(_file_bytes(content))
+            index, _ = index_folder(month, today=today)
+        record = read_record(
+            [path],
+            today=today,
+            reported=index,
+            name=f"示例研判记录{path.suffix}",
+            packages="本月报送包" if index is not None else None,
+        )
+        return _without_temp_paths(record.report, tmp)
 
 
 def _without_temp_paths(report: dict, tmp: str) -> dict:

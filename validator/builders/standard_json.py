@@ -193,7 +193,7 @@ def _codelist(path: Path) -> dict:
 
 def _settings(raw: dict) -> dict:
     deadline = {row["key"]: row for row in raw["deadline"]["rows"]}
-    for key in ("day_of_month", "roll_forward", "verification_working_days"):
+    for key in ("day_of_month", "roll_forward", "verification_working_days", "measure_months"):
         if key not in deadline:
             raise DefinitionError(f"forms/settings.yaml: deadline lacks the row '{key}'")
     years = [int(r["year"]) for r in raw["monitoring_line"]["rows"]]
@@ -221,6 +221,7 @@ def _settings(raw: dict) -> dict:
             "day_of_month": deadline["day_of_month"]["value"],
             "roll_forward": deadline["roll_forward"]["value"],
             "verification_working_days": deadline["verification_working_days"]["value"],
+            "measure_months": deadline["measure_months"]["value"],
         },
         "holiday_overrides": {
             "description": _prose(raw["holiday_overrides"]["description"]),

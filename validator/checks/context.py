@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from validator.findings import Finding
 from validator.settings import Settings
-from validator.tables import History
+from validator.tables import History, Reported
 from validator.values.mask import mask, scrub_value
 from validator.values.workdays import Workdays
 
@@ -28,6 +28,10 @@ RESOURCE_CODES = {
     "verification": 6,
     "assessment": 7,
     "assistance": 8,
+    "county_meeting": 9,
+    "county_record": 10,
+    "county_feedback": 11,
+    "county_marking": 12,
 }
 RESOURCE_BY_CODE = {v: k for k, v in RESOURCE_CODES.items()}
 _BLANK_CHARS = " \t\r\n\u3000\u00a0、,，;；"  # a list cell of only separators counts as empty
@@ -149,6 +153,13 @@ class Context:
     roster: set[int] | None = None
     lines_missing: set[int] = field(default_factory=set)
     checks_not_run: list[dict] = field(default_factory=list)
+    # A county record (研判会议 + 县级研判表) rather than a township's monthly package.
+    county: bool = False
+    inputs: list[dict] = field(default_factory=list)  # the package's inputs as the reader recorded them
+    reported: Reported | None = None  # the month's township households, for the county record checks
+    meeting: dict | None = None  # parsed values of 研判会议's (first) data row
+    meeting_row: int | None = None
+    meeting_second_row: int | None = None  # 研判会议 has one data row; where an extra one begins
     # `Findings.counter`: lets a rule that may fire on every row count a finding the report
     # would not keep instead of building it (see `passed`).
     counter: Callable | None = None

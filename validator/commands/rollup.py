@@ -1,7 +1,12 @@
-"""`fpjc rollup`: validate every township package in a folder and roll them up for the county.
+"""`fpjc rollup`: the county's intake of a month's township packages (二（三）、二（四）).
+
+Every package is checked on its own with the submission rules and counted in the same read
+(in parallel processes with `--jobs`); the roll-up lists per township who reported, on time or
+how many days late, zero reports and what to chase, and with `--reports` writes per township
+the folder to send back (HTML report and annotated workbook of each package).
 
 Exit status: 0 every package passes and each of the nine townships sent exactly one package
-for the month; 1 otherwise (errors, unreadable package, township missing or twice);
+for the month; 1 otherwise (errors, lateness, unreadable package, township missing or twice);
 2 bad usage, or the folder, history or roster cannot be read.
 """
 
@@ -11,7 +16,6 @@ import argparse
 from pathlib import Path
 
 from validator.commands.common import (
-    UsageError,
     add_check_options,
     add_color_option,
     cannot_write,
@@ -23,15 +27,15 @@ from validator.commands.common import (
     run_files,
     want_color,
 )
+from validator.commands.intake import add_intake_options, declare_month, parse_jobs, parse_month, take_in
 from validator.commands.parser import examples
 
 FORMATS = ("text", "json", "html", "csv")
 EXAMPLES = examples(
     "fpjc rollup 2020-07报送",
-    "fpjc rollup 2020-07报送 --format html -o 2020年7月汇总.html --reports 各乡镇报告",
+    "fpjc rollup 2020-07报送 --format html -o 2020年7月汇总.html --reports 发回各乡镇",
     "fpjc rollup 2020-07报送 --history 以前各月 --roster 建档立卡名单.xlsx --settings 县设置.json",
 )
-REPORT_SUFFIX = ".校验报告.html"
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 
 
@@ -47,24 +51,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="汇总格式：text（终端文字表格，默认）、json、html（可打印的独立网页）、csv（UTF-8 带 BOM，一行一个数）",
     )
-    parser.add_argument(
-        "--output",
-        "-o",
-        metavar="文件",
-        help="汇总写入此文件；不写时输出到屏幕。可以放在报送包总文件夹中，但不能放进或覆盖某个乡镇的报送包",
-    )
+    parser.add_argument("--output", "-o", metavar="文件", help="汇总写入此文件；不写时输出到屏幕")
     parser.add_argument(
         "--reports",
         metavar="文件夹",
-        help="把每个报送包的 HTML 校验报告写入此文件夹（文件名为“<报送包名>.校验报告.html”，个人信息已打码）；"
+        help="按乡镇把要发回的文件写入此文件夹：每个乡镇一个子文件夹，内有该乡镇每个报送包的"
+        "“<报送包名>.校验报告.html”（个人信息已打码）和“<报送包名>.校验结果.xlsx”（标注了问题的工作簿）；"
         "不能是某个乡镇的报送包或在其中",
     )
     add_check_options(parser, stage="submit")
-    parser.add_argument(
-        "--month",
-        metavar="YYYY-MM",
-        help="汇总哪个报告月份（默认：多数报送包所报的月份）；其他月份的报送包列出但不计入",
-    )
+    add_intake_options(parser)
     add_color_option(parser)
 
 
@@ -73,71 +69,52 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from validator.county.rollup import PACKAGE_SUFFIXES, find_packages
     from validator.tables import InputError
 
     files = run_files()
     today = parse_today(args.today)
-    month = _parse_month(args.month)
+    month = parse_month(args.month)
+    jobs = parse_jobs(args.jobs)
     folder = Path(args.folder)
-    files.read("汇总的文件夹", folder, record=False)
-    if not folder.is_dir():
-        raise UsageError(
-            f"{folder} 不是文件夹；fpjc rollup 汇总一个文件夹里的全部报送包，单个报送包请用 fpjc validate"
-        )
-    history = files.read("历史报送包（--history）", args.history) if args.history else None
-    roster = files.read("建档立卡名单（--roster）", args.roster) if args.roster else None
-    settings = files.read("县设置文件（--settings）", args.settings) if args.settings else None
     output = Path(args.output) if args.output else None
     reports = Path(args.reports) if args.reports else None
-    # Our own outputs (and the history) may sit in DIR; they are not townships' packages. A
-    # reports folder is ours only while it holds nothing but our reports, and an output with
-    # a package's suffix (.zip, .xlsx) is never taken for ours: it would be a township's.
-    exclude = [p for p in (history, roster, settings) if p]
-    if output is not None and output.suffix.lower() not in PACKAGE_SUFFIXES:
-        exclude.append(output)
-    if reports is not None and _only_our_reports(reports):
-        exclude.append(reports)
-    try:
-        entries, _ignored = find_packages(folder, exclude=tuple(exclude))
-    except InputError as exc:
-        raise UsageError(str(exc)) from None
-    for entry in entries:  # every township's package is read: none may be written over or into
-        files.read("乡镇报送包", entry)
+    # Our own outputs (and the history) may sit in DIR; they are not townships' packages.
+    exclude = declare_month(
+        files,
+        folder,
+        label="汇总的文件夹",
+        history=args.history,
+        roster=args.roster,
+        settings=args.settings,
+        outputs=(output,),
+        reports=reports,
+    )
     if output is not None:
         files.output_file("--output", output)
     if reports is not None:
         files.output_folder("--reports", reports)
-
-    each_report = None
-    if reports is not None:
-        from validator.render.html import render_html
-        from validator.values.mask import file_name_safe
-
         try:
             reports.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             err(cannot_write(reports, exc))
             return UNUSABLE
 
-        def each_report(entry: Path, report: dict) -> None:
-            files.write_text(reports / f"{file_name_safe(entry.name)}{REPORT_SUFFIX}", render_html(report))
-
-    from validator.county.rollup import rollup
     from validator.render import rollup_formats as fmt
     from validator.settings import SettingsError
 
     try:
-        result = rollup(
+        result, _ = take_in(
             folder,
-            history=history,
-            roster=roster,
             today=today,
+            history=args.history,
+            roster=args.roster,
             month=month,
-            exclude=tuple(exclude),
-            each_report=each_report,
+            jobs=jobs,
+            exclude=exclude,
+            reports=reports,
             stage=args.stage,
             settings=load_settings(args.settings),
+            files=files,
         )
     except SettingsError as exc:
         err(str(exc))
@@ -171,26 +148,5 @@ def _run(args: argparse.Namespace) -> int:
             return UNUSABLE
         err(f"{fmt.verdict(result)}\n汇总已写入：{output}")
     if reports is not None:
-        err(f"各报送包的校验报告已写入：{reports}")
+        err(f"要发回各乡镇的校验报告和标注工作簿已按乡镇写入：{reports}")
     return status
-
-
-def _only_our_reports(folder: Path) -> bool:
-    """Whether `folder` is missing, empty or holds nothing but reports this command wrote."""
-    if not folder.is_dir():
-        return not folder.exists()
-    try:
-        return all(p.is_file() and p.name.endswith(REPORT_SUFFIX) for p in folder.iterdir())
-    except OSError:
-        return False
-
-
-def _parse_month(text: str | None) -> str | None:
-    if text is None:
-        return None
-    import re
-
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise UsageError(f"--month 的月份“{text}”不对，请写成 YYYY-MM，例如 2020-07")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"

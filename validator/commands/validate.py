@@ -60,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_check_options(parser, stage="draft")
     parser.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="县扶贫办台账文件（fpjc ledger 建立）：用台账中该报送包所报月份以前的各月做跨月检查，代替 --history",
+    )
+    parser.add_argument(
         "--show-personal-data",
         action="store_true",
         help="在报告、标注版 Excel 和消息中显示完整的姓名、身份证号和电话（默认打码，文件名中的号码也打码）；只在自己的电脑上使用",
@@ -82,6 +87,10 @@ def _run(args: argparse.Namespace) -> int:
             files.read("被校验的输入", p.parent)
     if args.history:
         files.read("历史报送包（--history）", args.history)
+    if args.ledger:
+        if args.history:
+            raise UsageError("--history 和 --ledger 只能用一个：台账就是以前各月报送包的索引")
+        files.read("台账文件（--ledger）", args.ledger)
     if args.roster:
         files.read("建档立卡名单（--roster）", args.roster)
     if args.settings:
@@ -103,9 +112,11 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(args.settings)
+        history, label = (args.history, None) if not args.ledger else _ledger_history(args.ledger, inputs)
         report = api.validate(
             [str(p) for p in inputs],
-            history=args.history,
+            history=history,
+            history_label=label,
             roster=args.roster,
             today=today,
             show_personal_data=args.show_personal_data,
@@ -171,3 +182,20 @@ def _run(args: argparse.Namespace) -> int:
 def _stem(path: Path) -> str:
     name = path.resolve().name if path.name in ("", ".", "..") else path.name
     return name[: -len(path.suffix)] if path.suffix and path.is_file() else name
+
+
+def _ledger_history(path: str, inputs: list[Path]):
+    """The ledger's months before the package's own (its 报送信息), as the history rules see them."""
+    from validator.ledger import queries
+    from validator.ledger.ingest import Source, look
+    from validator.ledger.store import open_ledger
+
+    if len(inputs) == 1:
+        source = Source.from_path(inputs[0])
+    else:  # several CSV files make one package
+        source = Source.from_files("package", "folder", [(p.name, p.read_bytes()) for p in inputs])
+    month = look(source).month
+    with open_ledger(path, write=False) as ledger:
+        history = queries.history(ledger.conn, before=month)
+    where = shown_path(path)
+    return history, (f"台账 {where} 中{month}以前的月份" if month else f"台账 {where}")

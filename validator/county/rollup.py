@@ -1,126 +1,64 @@
-"""County roll-up: validate every township package in a folder and count what they report.
+"""The county's monthly intake: every township package checked on its own, then rolled up.
 
-The county office collects one package per township each month. Each package is
-validated on its own by the same engine as `fpjc validate` — packages are never merged —
-and its parsed values (read through the same reader and field checker) are reduced to
-counts: rows per annex, risk types, measures, release ways. No name, ID number or phone
-number ever enters the roll-up, so it can be passed on freely.
+The county office collects one package per township each month (二（三）). Each package is
+taken in by `intake.check_package` — validated by the same engine as `fpjc validate`, with
+the submission rules, and counted in the same read — and never merged with another. The
+roll-up says per township whether it reported, on time or how many days late, whether it was a
+zero report, and which packages can go to the 研判 meeting; it adds up only flows that are
+alike. No name, ID number or phone number enters the roll-up, so it can be passed on freely.
 
-Pure: reads files, returns plain data; printing and writing belong to the command.
+Pure: reads packages, returns plain data; printing and writing belong to the command.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import validator
 from validator import standard
-from validator.engine import validate_package
-from validator.fields.check import compile_table
-from validator.reading import open_package
+from validator.county.intake import (
+    ADMISSIBLE_ERRORS,
+    ANNEXES,
+    PackageResult,
+    add_counts,
+    check_package,
+    find_packages,
+    group_files,
+)
+from validator.county.intake import (
+    deadline as deadline_for_month,
+)
 from validator.reading.history import load_history, load_roster
 from validator.settings import Settings, builtin
 from validator.tables import InputError
 from validator.values.mask import scrub_names_in_paths
 
-ANNEXES = ("annex1", "annex2", "annex3")
-PACKAGE_SUFFIXES = (".zip", ".xlsx", ".xlsm")
 UNKNOWN_TOWNSHIP = "乡镇不明"
 
-# (form id, field) → roll-up dimension; the code list behind each field gives the categories.
-DIMENSIONS = {
-    "risk_types": (("annex1", "risk_types"), ("annex2", "risk_types"), ("annex3", "risk_types")),
-    "measures": (("annex1", "measures"), ("annex2", "measures"), ("annex3", "measures_done")),
-    "release_way": (("annex3", "release_way"),),
-    "warning_type": (("annex3", "warning_type"),),
+# Why a package does not go to the 研判 meeting (`meeting` of each package).
+LEFT_OUT = {
+    "unreadable": "无法读取",
+    "county_record": "是县级研判记录，不是乡镇报送包",
+    "other_month": "不是本月的报送包",
+    "no_month": "报告月份不明",
+    "duplicate": "同一乡镇本月有两个以上报送包，须先确认以哪一份为准",
+    "errors": "有错误，须乡镇改正后重报",
+    "unknown_township": "无法确定乡镇",
 }
 
 
-def find_packages(folder: str | Path, *, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], list[str]]:
-    """The package entries of `folder` (subfolders, .zip, .xlsx) and the names of other files.
-
-    Hidden files are skipped silently; Excel's `~$` lock files are listed as ignored.
-    Raises `InputError` when `folder` is not a readable folder.
-    """
-    root = Path(folder)
-    if not root.is_dir():
-        raise InputError(f"{root} 不是文件夹：请给出存放各乡镇报送包的文件夹")
-    try:
-        entries = sorted(root.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        raise InputError(f"无法读取文件夹 {root}：{exc.strerror or type(exc).__name__}") from exc
-    skip = {p.resolve() for p in exclude}
-    packages, ignored = [], []
-    for entry in entries:
-        if entry.name.startswith(".") or entry.resolve() in skip:
-            continue
-        if entry.is_dir() or (
-            entry.is_file() and entry.suffix.lower() in PACKAGE_SUFFIXES and not entry.name.startswith("~$")
-        ):
-            packages.append(entry)
-        else:
-            ignored.append(entry.name)
-    return packages, ignored
-
-
-def package_counts(path: str | Path, *, today: dt.date | None = None) -> dict:
-    """Manifest values and category counts of one package, read by the validator's own reader.
-
-    Returns {"township", "township_from", "report_month", "zero_report", "rows": {annex: n},
-    "counts": {dimension: {table: {label: n}}}}. Only values that parsed count; a household
-    with three risk types counts once under each. Raises `InputError` when unreadable.
-    """
-    today = today or dt.date.today()
-    package = open_package([path])
-    manifest: dict = {}
-    rows = dict.fromkeys(ANNEXES, 0)
-    counters: dict[tuple[str, str], Counter] = {
-        key: Counter() for keys in DIMENSIONS.values() for key in keys
+def load_checks(history, roster, *, today: dt.date, settings: Settings | None = None):
+    """History and roster loaded once for every package (a bad one stops the run: exit 2)."""
+    earlier = load_history(history, today=today, settings=settings) if history is not None else None
+    listed = load_roster(roster, today=today) if roster is not None else None
+    options = {
+        "history": scrub_names_in_paths(str(history)) if history is not None else None,
+        "roster": scrub_names_in_paths(str(roster)) if roster is not None else None,
     }
-    row_townships: Counter = Counter()
-    for table in package.tables:
-        if table.resource != "manifest" and table.resource not in ANNEXES:
-            continue
-        form = standard.form(table.resource)
-        check = compile_table(form, table, emit=_drop, show_personal_data=False, today=today)
-        wanted = [
-            (field, counters[(table.resource, field)]) for (res, field) in counters if res == table.resource
-        ]
-        for n, (row, cells) in enumerate(table.rows):
-            values = check(row, cells)
-            if table.resource == "manifest":
-                if n == 0:
-                    manifest = values
-                continue
-            rows[table.resource] += 1
-            if values.get("township"):
-                row_townships[values["township"]] += 1
-            for field, counter in wanted:
-                value = values.get(field)
-                if value is None:
-                    continue
-                # A list cell names each label once even if the clerk typed it twice.
-                counter.update(set(value) if isinstance(value, tuple) else (value,))
-    township, source = manifest.get("township"), "manifest"
-    if not township and len(row_townships) == 1:
-        # The manifest is missing or wrong but every annex row names the same township.
-        township, source = next(iter(row_townships)), "annex"
-    month = manifest.get("report_month")
-    counts = {
-        dim: {res: _ordered(dim, counters[(res, field)]) for res, field in keys}
-        for dim, keys in DIMENSIONS.items()
-    }
-    return {
-        "township": township or None,
-        "township_from": source if township else None,
-        "report_month": f"{month.year:04d}-{month.month:02d}" if month else None,
-        "zero_report": manifest.get("zero_report"),
-        "rows": rows,
-        "counts": counts,
-    }
+    return earlier, listed, options
 
 
 def rollup(
@@ -131,86 +69,104 @@ def rollup(
     today: dt.date | None = None,
     month: str | None = None,
     exclude: tuple[Path, ...] = (),
-    each_report: Callable[[Path, dict], None] | None = None,
+    each_result: Callable[[Path, PackageResult], None] | None = None,
+    keep_rows: bool = False,
     stage: str = "submit",
     settings: Settings | None = None,
 ) -> dict:
-    """Validate each package in `folder` separately and roll their counts up for the county.
+    """Take in each package in `folder` separately and roll them up for the county (one process).
 
-    `month` (YYYY-MM) is the month rolled up; by default the month most packages report
-    (the later one on a tie). `each_report(entry, report)` receives every package's
-    validation report (e.g. to write it as HTML). `stage` is "submit" (the county's intake:
-    not stamped and late are errors) unless told otherwise; `settings` are the run's
-    (`validator.settings`, built-in when None). Raises `InputError` when `folder`, the
+    `month` (YYYY-MM) is the month rolled up; by default the month most packages report (the
+    later one on a tie). `each_result(entry, result)` receives every package's result (its
+    report, and its households when `keep_rows`). Raises `InputError` when `folder`, the
     history or the roster cannot be read.
     """
     today = today or dt.date.today()
     settings = settings or builtin()
     entries, ignored = find_packages(folder, exclude=exclude)
-    # Loaded once for all packages, and a bad history or roster stops the run (exit 2)
-    # instead of making every package look unreadable.
-    earlier = load_history(history, today=today, settings=settings) if history is not None else None
-    listed = load_roster(roster, today=today) if roster is not None else None
-    options = {
-        "history": scrub_names_in_paths(str(history)) if history is not None else None,
-        "roster": scrub_names_in_paths(str(roster)) if roster is not None else None,
-    }
-
-    packages = []
+    earlier, listed, options = load_checks(history, roster, today=today, settings=settings)
+    items = []
     for entry in entries:
-        # Package names as a masked report shows them: a file named after a household head
-        # ("张秘密_110101199003075555.zip") must not carry the name into the roll-up.
-        item: dict = {"entry": scrub_names_in_paths(entry.name), "kind": _kind(entry)}
-        try:
-            report = validate_package(
-                open_package([entry], name=entry.name),
-                today=today,
-                history=earlier,
-                roster=listed,
-                options=options,
-                stage=stage,
-                settings=settings,
-            )
-            counts = package_counts(entry, today=today)
-        except InputError as exc:
-            item.update(
-                readable=False,
-                problem=scrub_names_in_paths(str(exc)),
-                valid=False,
-                error=0,
-                warning=0,
-                info=0,
-            )
-            item.update(township=None, township_from=None, report_month=None, zero_report=None)
-            item.update(rows=dict.fromkeys(ANNEXES, 0), counts=_empty_counts())
-            packages.append(item)
-            continue
-        if each_report is not None:
-            each_report(entry, report)
-        summary = report["summary"]
-        item.update(readable=True, problem=None, valid=bool(report["valid"]))
-        item.update(error=summary["error"], warning=summary["warning"], info=summary["info"])
-        item.update(counts)
-        packages.append(item)
+        result = check_package(
+            entry,
+            name=entry.name,
+            today=today,
+            history=earlier,
+            roster=listed,
+            options=options,
+            keep_rows=keep_rows,
+            stage=stage,
+            settings=settings,
+        )
+        if each_result is not None:
+            each_result(entry, result)
+        items.append(result.item)
+    options = {**options, "stage": stage, "settings": settings.file}
+    return summarise(items, ignored, month=month, today=today, options=options, settings=settings)
 
-    if month is None:
-        months = Counter(p["report_month"] for p in packages if p["report_month"])
-        month = max(months, key=lambda m: (months[m], m)) if months else None
-    for p in packages:
-        p["counted"] = p["readable"] and month is not None and p["report_month"] == month
 
+def rollup_files(
+    files: list[tuple[str, bytes]],
+    *,
+    today: dt.date | None = None,
+    month: str | None = None,
+    keep_rows: bool = False,
+    stage: str = "submit",
+    settings: Settings | None = None,
+) -> tuple[dict, list[PackageResult]]:
+    """The roll-up of packages handed over as (file name, bytes), as the browser does, and the
+    intake results (with the households when `keep_rows`). No history or roster there."""
+    today = today or dt.date.today()
+    settings = settings or builtin()
+    groups, ignored = group_files(files)
+    results = [
+        check_package(
+            items, name=name, kind=kind, today=today, keep_rows=keep_rows, stage=stage, settings=settings
+        )
+        for name, kind, items in groups
+    ]
+    options = {"history": None, "roster": None, "stage": stage, "settings": settings.file}
+    items = [r.item for r in results]
+    return summarise(items, ignored, month=month, today=today, options=options, settings=settings), results
+
+
+def pick_month(items: Iterable[dict]) -> str | None:
+    """The month most township packages report (the later one on a tie), or None."""
+    months = Counter(p["report_month"] for p in items if p["report_month"] and not p.get("county_record"))
+    return max(months, key=lambda m: (months[m], m)) if months else None
+
+
+def summarise(
+    items: list[dict],
+    ignored: list[str],
+    *,
+    month: str | None,
+    today: dt.date,
+    options: dict,
+    settings: Settings | None = None,
+) -> dict:
+    """The roll-up of the packages' intake items (in the order given: the folder's order)."""
+    settings = settings or builtin()
+    packages = [dict(p) for p in items]
+    # Names as a masked report shows them: a file named after a household head
+    # ("张秘密_110101199003075555.zip") must not carry the name into the roll-up.
     ignored = [scrub_names_in_paths(name) for name in ignored]
-    shown_settings = scrub_names_in_paths(settings.file) if isinstance(settings.file, str) else settings.file
-    options = {**options, "stage": stage, "settings": shown_settings}
-    return _summarise(packages, ignored, month=month, today=today, options=options)
+    if isinstance(options.get("settings"), str):
+        options = {**options, "settings": scrub_names_in_paths(options["settings"])}
+    if month is None:
+        month = pick_month(packages)
+    for p in packages:
+        p["counted"] = (
+            p["readable"] and not p.get("county_record") and month is not None and p["report_month"] == month
+        )
 
-
-def _summarise(packages: list[dict], ignored: list[str], *, month, today, options) -> dict:
     codes = {i["label"]: i["code"] for i in standard.codelist("township")["items"]}
     by_township: dict[str, list[dict]] = {label: [] for label in codes}
     for p in packages:
         if p["counted"]:
             by_township.setdefault(p["township"] or UNKNOWN_TOWNSHIP, []).append(p)
+    deadline = _deadline(month, settings)
+    overdue = (today - deadline).days if deadline and today > deadline else 0
 
     townships = []
     for label, members in by_township.items():
@@ -222,30 +178,64 @@ def _summarise(packages: list[dict], ignored: list[str], *, month, today, option
             status = "missing"
         elif len(members) > 1:
             status = "duplicate"
+        elif _only_late(members[0]):
+            status = "late"  # an error at submission, but nothing to correct in the tables
         elif not members[0]["valid"]:
             status = "errors"
         else:
             status = "ok"
+        for m in members:
+            m["meeting"] = _meeting_status(m, status)
+        late = [m["days_late"] for m in members if m.get("days_late")]
         townships.append(
             {
                 "township": label,
                 "code": codes.get(label),
                 "status": status,
                 "packages": [m["entry"] for m in members],
+                "submitted_date": min(
+                    (m["submitted_date"] for m in members if m["submitted_date"]), default=None
+                ),
+                "days_late": max(late) if late else (0 if members else None),
+                "days_overdue": overdue if status == "missing" else None,
                 "zero_report": sum(1 for m in members if m["zero_report"]),
                 "rows": {a: sum(m["rows"][a] for m in members) for a in ANNEXES},
-                "counts": _add_counts(m["counts"] for m in members),
+                "counts": add_counts(m["counts"] for m in members),
             }
         )
+    for p in packages:
+        p["only_late"] = _only_late(p)
+        if not p["counted"]:
+            p["meeting"] = (
+                "unreadable"
+                if not p["readable"]
+                else "county_record"
+                if p.get("county_record")
+                else "other_month"
+                if p["report_month"]
+                else "no_month"
+            )
 
+    for p in packages:
+        p["meeting_reason"] = LEFT_OUT.get(p["meeting"])
     counted = [p for p in packages if p["counted"]]
+    township_packages = [p for p in packages if not p.get("county_record")]
     missing = [t["township"] for t in townships if t["status"] == "missing"]
     duplicated = [t["township"] for t in townships if t["status"] == "duplicate"]
-    ok = bool(packages) and all(p["valid"] for p in packages) and not missing and not duplicated
+    ok = (
+        bool(township_packages)
+        and all(p["valid"] for p in township_packages)
+        and not missing
+        and not duplicated
+    )
+    late = [t["township"] for t in townships if t["days_late"]]
+    ok = ok and not late
+    rows = {a: sum(p["rows"][a] for p in counted) for a in ANNEXES}
     return {
         "fpjc_version": validator.__version__,
         "standard_version": standard.version(),
         "month": month,
+        "deadline": deadline.isoformat() if deadline else None,
         "ok": ok,
         "options": {"today": today.isoformat(), **options},
         "packages": packages,
@@ -253,47 +243,52 @@ def _summarise(packages: list[dict], ignored: list[str], *, month, today, option
         "townships": townships,
         "missing": missing,
         "duplicated": duplicated,
-        "other_month": [p["entry"] for p in packages if p["readable"] and not p["counted"]],
+        "late": late,
+        "zero_reports": [t["township"] for t in townships if t["zero_report"]],
+        "other_month": [p["entry"] for p in township_packages if p["readable"] and not p["counted"]],
         "unreadable": [p["entry"] for p in packages if not p["readable"]],
+        "county_records": [p["entry"] for p in packages if p.get("county_record")],
+        "meeting": [p["entry"] for p in packages if p.get("meeting") == "accepted"],
         "totals": {
-            "packages": len(packages),
+            "packages": len(township_packages),
             "counted": len(counted),
-            "valid": sum(1 for p in packages if p["valid"]),
+            "valid": sum(1 for p in township_packages if p["valid"]),
             "zero_report": sum(1 for p in counted if p["zero_report"]),
-            "rows": {a: sum(p["rows"][a] for p in counted) for a in ANNEXES},
-            "counts": _add_counts(p["counts"] for p in counted),
+            "rows": rows,
+            "new_warnings": rows["annex1"] + rows["annex2"],
+            "counts": add_counts(p["counts"] for p in counted),
         },
     }
 
 
-def _drop(finding) -> None:
-    """The counting pass keeps no findings: validation already reported them."""
+def _only_late(p: dict) -> bool:
+    """Errors only for lateness (at submission): nothing the township can correct in its tables."""
+    return bool(p["error_rules"]) and set(p["error_rules"]) <= ADMISSIBLE_ERRORS
 
 
-def _kind(entry: Path) -> str:
-    return "folder" if entry.is_dir() else entry.suffix.lower().lstrip(".").replace("xlsm", "xlsx")
+def _meeting_status(p: dict, township_status: str) -> str:
+    """`accepted` when the package's households go to the 研判 meeting, else why not (LEFT_OUT)."""
+    if township_status == "unknown":
+        return "unknown_township"
+    if township_status == "duplicate":
+        return "duplicate"
+    if set(p["error_rules"]) - ADMISSIBLE_ERRORS:
+        return "errors"
+    return "accepted"
 
 
-def _labels(dimension: str) -> list[str]:
-    form_id, field_name = DIMENSIONS[dimension][0]
-    field = next(f for f in standard.form(form_id)["fields"] if f["name"] == field_name)
-    return [i["label"] for i in standard.codelist(field["codelist"])["items"]]
+def _deadline(month: str | None, settings: Settings) -> dt.date | None:
+    if not month:
+        return None
+    year, mon = month.split("-")
+    return deadline_for_month(dt.date(int(year), int(mon), 1), settings)
 
 
-def _ordered(dimension: str, counter: Counter) -> dict[str, int]:
-    """Every code-list label in code-list order, zeros included, so tables line up."""
-    return {label: counter.get(label, 0) for label in _labels(dimension)}
-
-
-def _empty_counts() -> dict:
-    return {dim: {res: _ordered(dim, Counter()) for res, _ in keys} for dim, keys in DIMENSIONS.items()}
-
-
-def _add_counts(many) -> dict:
-    total = _empty_counts()
-    for counts in many:
-        for dim, tables in counts.items():
-            for res, labels in tables.items():
-                for label, n in labels.items():
-                    total[dim][res][label] += n
-    return total
+def package_counts(path: str | Path, *, today: dt.date | None = None) -> dict:
+    """Manifest facts and category counts of one package (validated and counted in one read)."""
+    path = Path(path)
+    result = check_package(path, name=path.name, today=today or dt.date.today())
+    if not result.item["readable"]:
+        raise InputError(result.item["problem"])
+    keys = ("township", "township_from", "report_month", "zero_report", "rows", "counts")
+    return {k: result.item[k] for k in keys}

@@ -38,14 +38,25 @@ def _environment(layout_dir: Path):
     )
 
 
-def general_notes() -> list[str]:
+# The county's own forms are filled and kept by the county office, not submitted by a township.
+COUNTY_HEADER_LABELS = ("单位", "研判月份", "研判日期")
+COUNTY_SIGN_LABELS = ("记录人", "审核人")
+COUNTY_STAMP_LABEL = "县扶贫开发领导小组办公室（盖章）"
+
+
+def general_notes(kind: str = "annex") -> list[str]:
     s = standard.load()
     labels = s["boolean_labels"]
-    return [
+    how = (
         f"日期写成 2020-07-15，月份写成 2020-07；是否类的列填“{labels['true']}”或“{labels['false']}”；"
-        f"一格填多项时用“{s['list_separator']}”分隔。",
-        f"本表于报告月份{deadline_text()}加盖公章报送。",
-    ]
+        f"一格填多项时用“{s['list_separator']}”分隔。"
+    )
+    if kind == "county":
+        return [
+            how,
+            "本表由县扶贫开发领导小组办公室填写并存档；每月的表用 fpjc county 命令生成，见网站“县扶贫办每月工作”。",
+        ]
+    return [how, f"本表于报告月份{deadline_text()}加盖公章报送。"]
 
 
 def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path | None = None) -> str:
@@ -55,6 +66,7 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
     if not layout.is_file():
         raise FileNotFoundError(errno.ENOENT, "打印表版式不存在（fpjc 安装不完整，请重新安装）", str(layout))
     form = standard.form(form_id)
+    county = form["kind"] == "county"
     fields = form["fields"]
     lay = paper.layout(fields)
     when = required_when(form_id)
@@ -80,10 +92,10 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
         columns=columns,
         pages=pages,
         empty_rows=empty_rows,
-        header_labels=HEADER_BLOCK_LABELS,
-        sign_labels=SIGN_LABELS,
-        stamp_label=STAMP_LABEL,
-        general_notes=general_notes(),
+        header_labels=COUNTY_HEADER_LABELS if county else HEADER_BLOCK_LABELS,
+        sign_labels=COUNTY_SIGN_LABELS if county else SIGN_LABELS,
+        stamp_label=COUNTY_STAMP_LABEL if county else STAMP_LABEL,
+        general_notes=general_notes(form["kind"]),
         notice_number=standard.load()["notice"]["number"],
         standard_version=standard.version(),
         fpjc_version=__version__,

@@ -41,7 +41,12 @@ def county_settings_example() -> dict:
                     "key": "roll_forward",
                     "value": False,
                     "source": "县里决定截止日遇节假日顺延时改为 true，并写明决定的文件",
-                }
+                },
+                {
+                    "key": "measure_months",
+                    "value": 1,
+                    "source": "认定后几个月内须落实帮扶措施（台账的逾期事项用它）；县里另有规定时改为规定的月数，并写明文件",
+                },
             ]
         },
         "holiday_overrides": {

@@ -3,7 +3,8 @@
 Layout of `out_dir`:
 
     fpjc-模板-<version>.xlsx   submission workbook: 填表说明, 报送信息, 附件1–3
-    xlsx/<表名>.xlsx           one workbook per form (e.g. xlsx/附件1.xlsx, xlsx/县级研判记录.xlsx)
+    xlsx/<表名>.xlsx           one workbook per form (e.g. xlsx/附件1.xlsx, xlsx/县级研判记录.xlsx); the
+                               county's: the blank meeting workbook, 研判结果反馈单, 全国系统标注清单
     csv/<表名>.csv             CSV template per form, UTF-8 with BOM, header row only
     print/<表名>.html          printable blank form per form, A4 landscape
     县设置样例.json             a county settings file to start from (with the full set only)
@@ -30,6 +31,11 @@ def write_templates(
     written: list[Path] = []
     if "xlsx" in formats:
         written.extend(write_workbooks(out_dir, forms))
+        county = [fid for fid in ids if standard.form(fid)["kind"] == "county"]
+        if county:
+            from validator.outputs.county import blank_workbooks
+
+            written.extend(blank_workbooks(out_dir / "xlsx", county))
     if "csv" in formats:
         written.extend(write_csv_templates(out_dir / "csv", ids))
     if "html" in formats:

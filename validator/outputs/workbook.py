@@ -682,5 +682,7 @@ def write_workbooks(out_dir: str | Path, forms: list[str] | None = None) -> list
     out_dir = Path(out_dir)
     written = [] if forms else [write_workbook(out_dir / workbook_file_name())]
     for fid in forms or [f["id"] for f in standard.forms()]:
+        if standard.form(fid)["kind"] == "county":
+            continue  # the county's workbooks have layouts of their own (outputs.county)
         written.append(write_workbook(out_dir / "xlsx" / f"{standard.form(fid)['title']}.xlsx", forms=[fid]))
     return written

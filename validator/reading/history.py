@@ -57,6 +57,7 @@ def load_history(root: str | Path, *, today: dt.date, settings=None) -> History:
         history.packages.append(path.name)
         if isinstance(package.findings, FindingList):  # not reported again: let them go as they come
             package.findings.drain = list.clear
+        meeting_date = None  # a county record's 研判日期 is on its cover (研判会议), read first
         for table in package.tables:
             try:
                 spec = form(table.resource)
@@ -67,6 +68,8 @@ def load_history(root: str | Path, *, today: dt.date, settings=None) -> History:
             )
             for row, cells in table.rows:
                 values = check(row, cells)
+                if table.resource == "county_meeting" and meeting_date is None:
+                    meeting_date = values.get("meeting_date")
                 head_id = values.get("head_id")
                 if not head_id:
                     continue
@@ -78,13 +81,16 @@ def load_history(root: str | Path, *, today: dt.date, settings=None) -> History:
                 elif table.resource == "annex3":
                     history.released.add(key)
                     _later(history.ended_on, key, values.get("release_date"))
-                elif table.resource == "assessment":
+                elif table.resource in (
+                    "assessment",
+                    "county_record",
+                ):  # 县级研判: stage record or county's own
                     history.assessed = True
                     if values.get("decision") == "认定":
                         history.confirmed.add(key)
                     elif values.get("decision") == "否定":
                         history.rejected.add(key)
-                        _later(history.ended_on, key, values.get("meeting_date"))
+                        _later(history.ended_on, key, values.get("meeting_date") or meeting_date)
     return history
 
 

@@ -156,7 +156,9 @@ class _Collector:
         for n, p in self.problems:
             r = S.EMPTY_FILE if p.rule == "S002" else S.FILE_UNREADABLE
             self.emit(r.finding(name=n, reason=p.reason, source=n))
-        if "manifest" not in self.tables:
+        # A county record (研判会议 and 县级研判表) has a cover of its own and no township manifest.
+        county = any(standard.form(r)["kind"] == "county" for r in self.tables)
+        if "manifest" not in self.tables and not county:
             self.emit(S.MANIFEST_MISSING.finding())
         order = {f["id"]: i for i, f in enumerate(standard.forms())}
         tables = sorted(self.tables.values(), key=lambda t: order.get(t.resource, 99))

@@ -535,12 +535,20 @@ def open_workbook(
     book = Workbook(data, limits)
     del data
     try:
-        template_version = None
-        meta = book.meta()
+        template_version = template = None
+        layout_sheets: set[str] = set()
+        meta = book.meta()  # None when there is no version sheet or it cannot be read
         if meta:
             template_version = meta.get("standard_version")
+            template = meta.get("template")
+            # Printed pages of a template that hold no data (a signature page, say), named by the template.
+            layout_sheets = {n for n in (meta.get("layout_sheets") or "").split(",") if n}
+            # A county workbook (the 研判 meeting workbook) made on an older standard says so in the
+            # county's words (rule K004); one newer than this validator is S023 like any workbook.
+            county = bool(template and template.startswith("county"))
             for finding in template_version_findings(template_version, source=entry.name, sheet=META_SHEET):
-                emit(finding)
+                if not (county and finding.rule == S.TEMPLATE_OLD.id):
+                    emit(finding)
         info = {
             "path": entry.name,
             "kind": "xlsx",
@@ -548,9 +556,11 @@ def open_workbook(
             "sheets": list(book.worksheets),
             "template_version": template_version,
         }
+        if template:
+            info["template"] = template
         tables = []
         for title in book.worksheets:
-            if title in (META_SHEET, INSTRUCTIONS_SHEET):
+            if title in (META_SHEET, INSTRUCTIONS_SHEET) or title in layout_sheets:
                 continue
             form_id = H.recognise_name(title)
             if form_id is None and book.state(title) != "visible":

@@ -178,14 +178,17 @@ def verdict(report: Mapping) -> str:
     """One line: passed or not, with the counts (a draft check says it is one)."""
     s = report["summary"]
     counts = f"{s['error']}个错误，{s['warning']}个警告，{s['info']}个提示"
-    draft = (report.get("options") or {}).get("stage") == "draft"
+    # A county record (研判会议, 县级研判表) is not submitted but fed back to the townships.
+    county = is_county_record(report)
+    draft = (report.get("options") or {}).get("stage") == "draft" and not county
+    then = "生成反馈单" if county else "上报"
     if report["valid"]:
         if draft:
             return f"自查通过（{counts}）。盖章后、上报前，请按上报核对再查一次"
         if s["warning"] or s["info"]:
-            return f"通过（{counts}；警告和提示不影响上报，但请看一看）"
+            return f"通过（{counts}；警告和提示不影响{then}，但请看一看）"
         return "通过：没有发现问题"
-    return f"不通过：{counts}。请改正全部错误后再上报"
+    return f"不通过：{counts}。请改正全部错误后再{then}"
 
 
 STAGE_LABELS = {
@@ -194,8 +197,15 @@ STAGE_LABELS = {
 }
 
 
+def is_county_record(report: Mapping) -> bool:
+    """Whether the report is of the county's own record (its tables are the county forms)."""
+    return any(str(r).startswith("county_") for r in (report.get("summary") or {}).get("rows") or ())
+
+
 def stage_line(report: Mapping) -> str | None:
-    """Which stage was checked: a draft before stamping, or what is submitted."""
+    """Which stage was checked: a draft before stamping, or what is submitted (a township's)."""
+    if is_county_record(report):
+        return None  # the stamp and the deadline are the townships'; the record has neither
     stage = (report.get("options") or {}).get("stage")
     return f"校验阶段：{STAGE_LABELS.get(stage, stage)}" if stage else None
 
@@ -234,6 +244,8 @@ def option_lines(report: Mapping) -> list[str]:
         lines.append(f"历史报送包：{opts['history']}")
     if opts.get("roster"):
         lines.append(f"建档立卡名单：{opts['roster']}")
+    if opts.get("packages"):
+        lines.append(f"本月乡镇报送包：{opts['packages']}")
     if opts.get("show_personal_data"):
         lines.append("个人信息：未打码（--show-personal-data），请勿转发本报告")
     else:

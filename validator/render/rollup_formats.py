@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from html import escape
@@ -18,11 +19,13 @@ from validator.render import INPUT_KINDS, resource_label, visible
 STATUS_LABELS = {
     "ok": "已报送，通过",
     "errors": "已报送，有错误",
+    "late": "已报送，迟报",
     "duplicate": "重复报送",
     "missing": "未报送",
     "unknown": "无法确定乡镇",
 }
 TABLE_HEADINGS = {"annex1": "附件1 返贫预警", "annex2": "附件2 致贫预警", "annex3": "附件3 解除"}
+NEW_WARNINGS = "新增预警合计"
 DIMENSION_TITLES = {
     "risk_types": "风险类型（户次）",
     "measures": "帮扶措施（户次）",
@@ -36,7 +39,11 @@ DIMENSION_COLUMNS = {
     "release_way": {"annex3": "附件3"},
     "warning_type": {"annex3": "附件3"},
 }
+# Only alike flows are added: new warnings of 附件1 and 附件2 (with the measures they propose).
+# 附件3 is a different flow (releases, measures carried out) and always stands alone.
+DIMENSION_SUMS = {"risk_types": "新增预警合计", "measures": "拟采取合计"}
 ANNEXES = ("annex1", "annex2", "annex3")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def month_label(rollup: Mapping) -> str:
@@ -50,30 +57,47 @@ def month_label(rollup: Mapping) -> str:
 def verdict(rollup: Mapping) -> str:
     """One line: whether the county can go on, or what to chase first."""
     if rollup["ok"]:
-        return f"{month_label(rollup)}：九个乡镇均已报送，全部报送包通过校验"
+        return f"{month_label(rollup)}：九个乡镇均已按时报送，全部报送包通过校验"
     problems = []
     if rollup["missing"]:
         problems.append(f"{len(rollup['missing'])}个乡镇未报送（{'、'.join(rollup['missing'])}）")
     if rollup["duplicated"]:
         problems.append(f"{len(rollup['duplicated'])}个乡镇重复报送（{'、'.join(rollup['duplicated'])}）")
-    failing = [p for p in rollup["packages"] if p["readable"] and not p["valid"]]
+    if rollup.get("late"):
+        problems.append(f"{len(rollup['late'])}个乡镇迟报（{'、'.join(rollup['late'])}）")
+    failing = [
+        p for p in _township_packages(rollup) if p["readable"] and not p["valid"] and not _only_late(p)
+    ]
     if failing:
         problems.append(f"{len(failing)}个报送包有错误")
     if rollup["unreadable"]:
         problems.append(f"{len(rollup['unreadable'])}个报送包无法读取")
-    if not rollup["packages"]:
+    if not _township_packages(rollup):
         problems.append("文件夹中没有报送包")
     return f"{month_label(rollup)}：需要处理——" + "；".join(problems)
+
+
+def _township_packages(rollup: Mapping) -> list:
+    return [p for p in rollup["packages"] if not p.get("county_record")]
+
+
+def _only_late(p: Mapping) -> bool:
+    """Errors only for lateness, which the township cannot correct in its tables."""
+    return bool(p.get("only_late"))
 
 
 def _package_result(p: Mapping) -> str:
     if not p["readable"]:
         return "无法读取"
+    if p.get("county_record"):
+        return "县级研判记录"
+    if _only_late(p):
+        return "迟报（其余通过）"
     return "通过" if p["valid"] else "不通过"
 
 
 def _month_note(p: Mapping, rollup: Mapping) -> str:
-    if p["readable"] and not p["counted"]:
+    if p["readable"] and not p["counted"] and not p.get("county_record"):
         return "（不是本月，未计入）" if p["report_month"] else "（月份不明，未计入）"
     return ""
 
@@ -82,9 +106,15 @@ def _yes_no(value) -> str:
     return "—" if value is None else ("是" if value else "否")
 
 
+def _late_text(days) -> str:
+    if days is None:
+        return "—"
+    return f"迟报{days}天" if days else "按时"
+
+
 def package_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
-    head = ["报送包", "类型", "乡镇", "报告月份", "校验结果", "错误", "警告", "提示", "零报告"]
-    head += [resource_label(a) for a in ANNEXES]
+    head = ["报送包", "类型", "乡镇", "报告月份", "上报日期", "是否按时", "校验结果", "错误", "警告", "提示"]
+    head += ["零报告", *(resource_label(a) for a in ANNEXES), "研判"]
     body = []
     for p in rollup["packages"]:
         township = p["township"] or "—"
@@ -96,33 +126,62 @@ def package_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
                 INPUT_KINDS.get(p["kind"], p["kind"]),
                 township,
                 (p["report_month"] or "—") + _month_note(p, rollup),
+                p.get("submitted_date") or "—",
+                _late_text(p.get("days_late")),
                 _package_result(p),
                 p["error"],
                 p["warning"],
                 p["info"],
                 _yes_no(p["zero_report"]),
                 *(p["rows"][a] for a in ANNEXES),
+                "列入" if p.get("meeting") == "accepted" else "不列入",
             ]
         )
     return head, body
 
 
+def _township_state(t: Mapping) -> str:
+    text = STATUS_LABELS[t["status"]]
+    if t["status"] == "missing" and t.get("days_overdue"):
+        text += f"（已逾期{t['days_overdue']}天）"
+    return text
+
+
 def township_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
-    head = ["乡镇", "代码", "报送情况", "报送包", "零报告", *(TABLE_HEADINGS[a] for a in ANNEXES)]
+    head = ["乡镇", "代码", "报送情况", "上报日期", "是否按时", "报送包", "零报告"]
+    head += [TABLE_HEADINGS["annex1"], TABLE_HEADINGS["annex2"], NEW_WARNINGS, TABLE_HEADINGS["annex3"]]
     body = [
         [
             t["township"],
             t["code"] or "—",
-            STATUS_LABELS[t["status"]],
+            _township_state(t),
+            t.get("submitted_date") or "—",
+            _late_text(t.get("days_late")),
             "、".join(t["packages"]) or "—",
             t["zero_report"],
-            *(t["rows"][a] for a in ANNEXES),
+            t["rows"]["annex1"],
+            t["rows"]["annex2"],
+            t["rows"]["annex1"] + t["rows"]["annex2"],
+            t["rows"]["annex3"],
         ]
         for t in rollup["townships"]
     ]
     totals = rollup["totals"]
+    rows = totals["rows"]
     body.append(
-        ["全县合计", "", "", f"{totals['counted']}个", totals["zero_report"], *totals["rows"].values()]
+        [
+            "全县合计",
+            "",
+            "",
+            "",
+            "",
+            f"{totals['counted']}个",
+            totals["zero_report"],
+            rows["annex1"],
+            rows["annex2"],
+            rows["annex1"] + rows["annex2"],
+            rows["annex3"],
+        ]
     )
     return head, body
 
@@ -130,36 +189,53 @@ def township_rows(rollup: Mapping) -> tuple[list[str], list[list]]:
 def dimension_rows(rollup: Mapping, dimension: str) -> tuple[list[str], list[list]]:
     columns = DIMENSION_COLUMNS[dimension]
     tables = rollup["totals"]["counts"][dimension]
-    head = ["类别", *columns.values()]
     labels = list(next(iter(tables.values())))
-    body = [[label, *(tables[a][label] for a in columns)] for label in labels]
-    if len(columns) > 1:
-        head.append("合计")
-        for row in body:
-            row.append(sum(row[1:]))
+    head = ["类别"]
+    body: list[list] = [[label] for label in labels]
+    for annex, heading in columns.items():
+        head.append(heading)
+        for row, label in zip(body, labels, strict=True):
+            row.append(tables[annex][label])
+        if annex == "annex2" and dimension in DIMENSION_SUMS:
+            head.append(DIMENSION_SUMS[dimension])
+            for row, label in zip(body, labels, strict=True):
+                row.append(tables["annex1"][label] + tables["annex2"][label])
     return head, body
 
 
 def followups(rollup: Mapping) -> list[str]:
-    """What the county office should chase, one line each."""
+    """What the county office should chase, one line each, township by township."""
     lines = []
-    if rollup["missing"]:
-        lines.append("未报送（请催报）：" + "、".join(rollup["missing"]))
     for t in rollup["townships"]:
-        if t["status"] == "duplicate":
-            lines.append(
-                f"重复报送（请确认以哪一份为准，汇总已全部计入）：{t['township']}——{'、'.join(t['packages'])}"
+        if t["status"] == "missing":
+            overdue = (
+                f"，截止日 {rollup['deadline']} 已过{t['days_overdue']}天" if t.get("days_overdue") else ""
             )
+            lines.append(f"{t['township']}：未报送（请催报{overdue}）")
+        elif t["status"] == "duplicate":
+            lines.append(
+                f"{t['township']}：重复报送——{'、'.join(t['packages'])}；请确认以哪一份为准，"
+                "把另一份移出文件夹后重新汇总（在此之前户数两份都计入，两份都不列入研判）"
+            )
+        if t.get("days_late"):
+            lines.append(
+                f"{t['township']}：迟报{t['days_late']}天（{t['submitted_date']} 上报，截止日 {rollup['deadline']}）"
+            )
+        if t["zero_report"]:
+            lines.append(f"{t['township']}：零报告（本月没有新增监测对象），请核实")
     for p in rollup["packages"]:
         if not p["readable"]:
             # Reader messages often start with the file name already.
             problem = p["problem"].removeprefix(f"{p['entry']}：")
             lines.append(f"无法读取：{p['entry']}——{problem}")
             continue
+        if p.get("county_record"):
+            lines.append(f"不是乡镇报送包（县级研判记录），未计入：{p['entry']}")
+            continue
         if not p["counted"]:
             month = p["report_month"] or "不明"
             lines.append(f"报告月份为 {month}，不是本次汇总月份，未计入：{p['entry']}")
-        if not p["valid"]:
+        if not p["valid"] and not _only_late(p):
             lines.append(
                 f"有{p['error']}个错误，请乡镇改正后重报：{p['entry']}（{p['township'] or '乡镇不明'}）"
             )
@@ -172,6 +248,7 @@ def option_lines(rollup: Mapping) -> list[str]:
     opts = rollup["options"]
     return [
         f"汇总月份：{rollup['month'] or '不明'}",
+        f"上报截止日：{rollup.get('deadline') or '—'}",
         f"校验日期：{opts['today']}",
         "校验阶段：" + ("自查草稿" if opts.get("stage") == "draft" else "上报核对（未盖章、逾期都是错误）"),
         f"设置：{'县设置文件 ' + opts['settings'] if opts.get('settings') else '内置设置'}",
@@ -206,25 +283,30 @@ def _table(head: list[str], body: list[list]) -> str:
 
 def render_text(rollup: Mapping, *, color: bool = False) -> str:
     red, green, off = ("\x1b[31;1m", "\x1b[32;1m", "\x1b[0m") if color else ("", "", "")
-    out = [f"fpjc 县级汇总：{month_label(rollup)}", ""]
+    out = [f"县扶贫办收件汇总：{month_label(rollup)}", ""]
     out.append((green if rollup["ok"] else red) + verdict(rollup) + off)
     out += ["", *option_lines(rollup), ""]
     todo = followups(rollup)
     if todo:
         out += ["需要跟进", *(f"  - {line}" for line in todo), ""]
-    out += ["一、各报送包的校验结果", _table(*package_rows(rollup)), ""]
-    out += ["二、各乡镇报送户数", _table(*township_rows(rollup)), ""]
+    out += ["一、各乡镇报送情况和户数", _table(*township_rows(rollup)), ""]
+    out += ["二、各报送包的校验结果", _table(*package_rows(rollup)), ""]
     for n, dim in enumerate(DIMENSION_TITLES, start=3):
         out += [
             f"{'一二三四五六七'[n - 1]}、{DIMENSION_TITLES[dim]}",
             _table(*dimension_rows(rollup, dim)),
             "",
         ]
-    out.append(
-        "说明：只计入本月、能读取的报送包；户次指一户有几个风险类型或措施就计几次。"
-        "汇总只有数字，不含姓名、身份证号和电话。"
-    )
+    out.append(NOTE)
     return "\n".join(out) + "\n"
+
+
+NOTE = (
+    "说明：只计入本月、能读取的报送包；户次指一户有几个风险类型或措施就计几次。"
+    "附件1、附件2 是本月新增的预警户，附件3 是解除预警的户，两者不相加；拟采取的措施和已落实的措施也分开统计。"
+    "“研判”一列说明该报送包的户是否列入县级研判工作簿（fpjc county prepare）。"
+    "汇总只有数字，不含姓名、身份证号和电话。"
+)
 
 
 # --- JSON ------------------------------------------------------------------------------
@@ -255,6 +337,10 @@ def render_csv(rollup: Mapping) -> str:
             [month, "报送包数", t["township"], code, "", STATUS_LABELS[t["status"]], len(t["packages"])]
         )
         writer.writerow([month, "零报告", t["township"], code, "", "", t["zero_report"]])
+        if t.get("days_late"):
+            writer.writerow([month, "迟报天数", t["township"], code, "", "", t["days_late"]])
+        if t.get("days_overdue"):
+            writer.writerow([month, "未报逾期天数", t["township"], code, "", "", t["days_overdue"]])
         for a in ANNEXES:
             writer.writerow([month, "户数", t["township"], code, resource_label(a), "", t["rows"][a]])
         for dim, title in DIMENSION_TITLES.items():
@@ -281,6 +367,7 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; margin-bottom:
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.bad td:first-child { border-left: 4px solid var(--err); }
 tr.total td { font-weight: bold; background: #f9fafb; }
 ul.todo li { margin: .2rem 0; }
@@ -310,7 +397,11 @@ def _html_table(head: list[str], body: list[list], *, bad=lambda row: False, tot
             classes.append("total")
         attr = f' class="{" ".join(classes)}"' if classes else ""
         cells = "".join(
-            f'<td class="num">{c}</td>' if isinstance(c, int) else f"<td>{escape(visible(str(c)))}</td>"
+            f'<td class="num">{c}</td>'
+            if isinstance(c, int)
+            else f'<td class="date">{c}</td>'
+            if _DATE.fullmatch(str(c))
+            else f"<td>{escape(visible(str(c)))}</td>"
             for c in row
         )
         out.append(f"<tr{attr}>{cells}</tr>")
@@ -320,7 +411,7 @@ def _html_table(head: list[str], body: list[list], *, bad=lambda row: False, tot
 
 def render_html(rollup: Mapping) -> str:
     """A self-contained, printable page: inline CSS, no scripts, nothing fetched."""
-    title = f"fpjc 县级汇总：{month_label(rollup)}"
+    title = f"县扶贫办收件汇总：{month_label(rollup)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
@@ -342,17 +433,22 @@ def render_html(rollup: Mapping) -> str:
     if todo:
         parts.append("<h2>需要跟进</h2>")
         parts.append('<ul class="todo">' + "".join(f"<li>{escape(visible(t))}</li>" for t in todo) + "</ul>")
+    parts.append("<h2>各乡镇报送情况和户数</h2>")
+    good_status = STATUS_LABELS["ok"]
+    parts.append(
+        _html_table(
+            *township_rows(rollup),
+            bad=lambda row: row[2] not in (good_status, "") or row[4].startswith("迟报"),
+            total_last=True,
+        )
+    )
     parts.append("<h2>各报送包的校验结果</h2>")
-    parts.append(_html_table(*package_rows(rollup), bad=lambda row: row[4] != "通过"))
-    parts.append("<h2>各乡镇报送户数</h2>")
-    bad_status = {STATUS_LABELS[s] for s in ("missing", "duplicate", "errors", "unknown")}
-    parts.append(_html_table(*township_rows(rollup), bad=lambda row: row[2] in bad_status, total_last=True))
+    parts.append(_html_table(*package_rows(rollup), bad=lambda row: row[6] != "通过"))
     for dim, heading in DIMENSION_TITLES.items():
         parts.append(f"<h2>{escape(heading)}</h2>")
         parts.append(_html_table(*dimension_rows(rollup, dim)))
     parts += [
-        '<p class="note">只计入本月、能读取的报送包；户次指一户有几个风险类型或措施就计几次。'
-        "汇总只有数字，不含姓名、身份证号和电话。</p>",
+        f'<p class="note">{escape(NOTE.removeprefix("说明："))}</p>',
         "</main>",
         f"<footer>fpjc {escape(rollup['fpjc_version'])}，标准版本 {escape(rollup['standard_version'])}。"
         "各报送包的详细问题见各自的校验报告。</footer>",
