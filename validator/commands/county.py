@@ -32,6 +32,13 @@ from validator.commands.common import (
     want_color,
 )
 from validator.commands.intake import add_intake_options, declare_month, parse_jobs, parse_month, take_in
+from validator.commands.parser import examples
+
+EXAMPLES = examples(
+    "fpjc county prepare 2020年7月                （县级研判工作簿和会议议程）",
+    "fpjc county check 县级研判工作簿-2020-07.xlsx --packages 2020年7月",
+    "fpjc county feedback 县级研判工作簿-2020-07.xlsx --packages 2020年7月 --output 反馈",
+)
 
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 CHECK_FORMATS = ("text", "json", "html", "xlsx")

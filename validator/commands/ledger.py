@@ -35,6 +35,13 @@ from validator.commands.common import (
     shown_path,
 )
 from validator.commands.intake import default_jobs, parse_jobs
+from validator.commands.parser import examples
+
+EXAMPLES = examples(
+    "fpjc ledger add 鹤庆县台账.sqlite 2020年7月      （本月报送包和研判记录入账）",
+    "fpjc ledger stock 鹤庆县台账.sqlite --format xlsx -o 监测户.xlsx",
+    "fpjc ledger status 鹤庆县台账.sqlite",
+)
 
 OK, PROBLEMS, UNUSABLE = 0, 1, 2
 FORMATS = ("text", "html", "csv", "xlsx", "json")

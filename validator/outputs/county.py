@@ -183,7 +183,7 @@ def _meeting_sheet(wb: Workbook, meeting: dict) -> None:
     form = standard.form(MEETING)
     fields = form["fields"]
     ws = wb.create_sheet(form["title"])
-    _title(ws, form_heading(form), len(fields))
+    _title(ws, form_heading(form), fields)
     _headers(ws, fields, MEETING_HEADER_ROW)
     for col, field in enumerate(fields, start=1):
         letter = get_column_letter(col)
@@ -201,7 +201,7 @@ def _record_sheet(wb: Workbook, rows: list[dict], month: str | None, spare: int 
     form = standard.form(RECORD)
     fields = form["fields"]
     ws = wb.create_sheet(form["title"])
-    _title(ws, form_heading(form), len(fields))
+    _title(ws, form_heading(form), fields)
     warned = {w: sum(1 for r in rows if r.get("warning_type") == w) for w in ("返贫预警", "致贫预警")}
     _block(
         ws,
@@ -336,7 +336,7 @@ def _table_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = form["title"]
-    _title(ws, form_heading(form), len(fields))
+    _title(ws, form_heading(form), fields)
     _block(ws, BLOCK_ROW, facts, len(fields))
     _headers(ws, fields, HEADER_ROW)
     nrows = max(len(rows), 1) + spare

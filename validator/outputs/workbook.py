@@ -104,6 +104,11 @@ def column_widths(fields: list[dict]) -> list[float]:
     return [paper.excel_width(mm) for mm in paper.layout(fields).widths_mm]
 
 
+def column_width(field: dict) -> float:
+    """Excel width of one column on its own: the narrowest its type can be written in by hand."""
+    return paper.excel_width(paper.min_width_mm(field))
+
+
 # ---------------------------------------------------------------------------
 # Data validation
 
