@@ -148,7 +148,11 @@ def fill_meeting(path: str | Path, *, meeting_date: dt.date = MEETING_DATE, reco
     path = Path(path)
     wb = openpyxl.load_workbook(path)
     meeting = wb[standard.form("county_meeting")["title"]]
-    heads = {meeting.cell(MEETING_HEADER_ROW, c).value: c for c in range(1, meeting.max_column + 1)}
+
+    def title(cell) -> str:  # printed headers are broken into lines between words
+        return str(cell.value or "").replace("\n", "")
+
+    heads = {title(meeting.cell(MEETING_HEADER_ROW, c)): c for c in range(1, meeting.max_column + 1)}
     meeting.cell(MEETING_VALUE_ROW, heads["研判日期"]).value = dt.datetime.combine(meeting_date, dt.time())
     meeting.cell(
         MEETING_VALUE_ROW, heads["参加部门"]
@@ -158,9 +162,9 @@ def fill_meeting(path: str | Path, *, meeting_date: dt.date = MEETING_DATE, reco
     ws = wb[standard.form("county_record")["title"]]
     titles = {f["title"]: f["name"] for f in standard.form("county_record")["fields"]}
     columns = {
-        titles[ws.cell(HEADER_ROW, c).value]: c
+        titles[title(ws.cell(HEADER_ROW, c))]: c
         for c in range(1, ws.max_column + 1)
-        if ws.cell(HEADER_ROW, c).value in titles
+        if title(ws.cell(HEADER_ROW, c)) in titles
     }
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         if ws.cell(r, columns["head_id"]).value in (None, ""):
