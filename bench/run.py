@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -99,6 +100,9 @@ def measure(cmd: list[str], cwd: Path, out: Path | None = None, env: dict | None
     peak = [0]
     done = threading.Event()
     try:
+        # Linux hands a child the parent's memory high-water mark when it execs (vfork shares the
+        # parent's memory), so a ru_maxrss no higher than ours at the start says nothing about the child.
+        ours = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.PIPE, env=env)
 
@@ -123,7 +127,7 @@ def measure(cmd: list[str], cwd: Path, out: Path | None = None, env: dict | None
     return {
         "seconds": seconds,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "peak_mb": max(peak[0] / 1024 / 1024, usage.ru_maxrss / 1024),
+        "peak_mb": max(peak[0] / 1024 / 1024, usage.ru_maxrss / 1024 if usage.ru_maxrss > ours else 0),
         "exit": os.waitstatus_to_exitcode(status),
         "stderr": stderr.strip()[-2000:],
     }

@@ -17,7 +17,7 @@ import pytest
 from hardening_support import ROOT, TODAY, VALID, package
 
 from validator.cli import main
-from validator.values import parse
+from validator.values import mask, parse
 
 
 def run(args: list[str], capsys) -> tuple[int, str]:
@@ -88,6 +88,19 @@ def test_a_number_quoted_by_a_rule_message_is_masked(tmp_path, capsys):
     report = json.loads(text)
     assert any(f["rule"] == "T004" for f in report["findings"])
     assert "110101900307555" not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_a_long_value_cut_for_the_report_leaves_no_number_that_reads_as_an_id(tmp_path, capsys, fmt):
+    """Case 55,676 of seed 2026: a value longer than the report shows was cut after 15 digits of a
+    longer run of digits (not an ID as a whole, so left as it was), leaving "110101191010119…",
+    which reads as a legacy 15-digit ID number."""
+    pkg = package(tmp_path / "pkg")
+    value = "x" * 64 + "1101011910101199999"
+    _edit_annex1(pkg, "household_size", value)
+    status, text = run(["validate", str(pkg), "--today", TODAY, "--format", fmt], capsys)
+    assert status == 1 and "内部错误" not in text
+    assert "110101191010119" not in text and mask.unmasked(text) == []
 
 
 def test_a_roster_csv_that_csv_cannot_read(tmp_path, capsys):

@@ -217,7 +217,11 @@ class _Column:
         if not self.show:
             # A name typed into another column (a shifted row) is masked too: `scrub_value`.
             text = mask(self.personal, text) if self.personal else scrub_value(text)
-        return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
+        if len(text) <= SHOWN_LIMIT:
+            return text
+        text = text[: SHOWN_LIMIT - 1] + "…"
+        # The cut can leave part of a longer run of digits that reads as an ID or mobile number.
+        return text if self.show else scrub(text)
 
     def counted(self, rule: Rule) -> Callable[[int], bool]:
         """`count(row)`: True when a finding of `rule` at `row` was counted instead of built,
