@@ -80,6 +80,30 @@ def test_every_help_is_chinese(command):
     assert "选项：" in out and "显示本命令的帮助" in out
 
 
+# Placeholders a clerk reads as a pattern to type, not as an English word.
+PATTERNS = {"YYYY-MM-DD", "YYYY-MM", "N"}
+
+
+def _placeholders(parser: argparse.ArgumentParser, path: list[str]) -> list[tuple[str, str]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _placeholders(sub, [*path, name])
+        elif isinstance(action.metavar, str):
+            found.append((" ".join(path) or "fpjc", action.metavar))
+    return found
+
+
+def test_every_placeholder_in_a_usage_line_is_chinese_or_a_pattern():
+    english = [
+        (command, metavar)
+        for command, metavar in _placeholders(build_parser(), [])
+        if metavar not in PATTERNS and metavar.isascii()
+    ]
+    assert english == []
+
+
 def test_every_top_level_command_shows_examples():
     top = [c for c in COMMANDS if len(c) <= 1]
     assert len(top) >= 7

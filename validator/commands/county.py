@@ -53,16 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="从本月各乡镇报送包生成县级研判工作簿和会议议程：列入通过校验（迟报的也列入）、每个乡镇一份的报送包中"
         "附件1、附件2 的每一户。例：fpjc county prepare 2020年7月 --today 2020-08-10",
     )
-    prepare.add_argument("folder", metavar="DIR", help="存放本月各乡镇报送包的文件夹（与 fpjc rollup 相同）")
+    prepare.add_argument(
+        "folder", metavar="文件夹", help="存放本月各乡镇报送包的文件夹（与 fpjc rollup 相同）"
+    )
     prepare.add_argument(
         "--output",
         "-o",
-        metavar="FILE",
+        metavar="文件",
         help="研判工作簿写入此文件（默认：当前目录下的“县级研判工作簿-<月份>.xlsx”）",
     )
     prepare.add_argument(
         "--agenda",
-        metavar="FILE",
+        metavar="文件",
         help="研判会议议程写入此网页文件（默认：研判工作簿旁的“研判会议议程-<月份>.html”）",
     )
     add_check_options(prepare, stage="submit")
@@ -82,7 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="报告格式：text（默认）、json、html、xlsx（标注了问题的研判工作簿副本）",
     )
     check.add_argument(
-        "--output", "-o", metavar="FILE", help="报告写入此文件；不写时输出到屏幕（xlsx 格式必须写）"
+        "--output", "-o", metavar="文件", help="报告写入此文件；不写时输出到屏幕（xlsx 格式必须写）"
     )
     add_color_option(check)
 
@@ -97,7 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     feedback.add_argument(
         "--output",
         "-o",
-        metavar="DIR",
+        metavar="文件夹",
         required=True,
         help="反馈文件写入此文件夹：每个乡镇一个子文件夹（反馈单的 .html 和 .xlsx），以及全国系统标注清单",
     )
@@ -108,12 +110,12 @@ def _record_arguments(parser: argparse.ArgumentParser, *, packages_required: boo
     parser.add_argument(
         "record",
         nargs="+",
-        metavar="RECORD",
+        metavar="研判记录",
         help="县级研判记录：填好的研判工作簿（.xlsx），或研判会议、县级研判表两个 CSV 文件（或其文件夹、zip）",
     )
     parser.add_argument(
         "--packages",
-        metavar="DIR",
+        metavar="文件夹",
         required=packages_required,
         help="本月各乡镇报送包所在的文件夹：研判表中的每一户都要能在某个乡镇的附件1、附件2 中找到",
     )

@@ -109,7 +109,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     overdue.add_argument("--from", dest="first", metavar="YYYY-MM", help="只看从哪个月起的报送包（默认全部）")
     overdue.add_argument(
         "--settings",
-        metavar="FILE",
+        metavar="文件",
         help="县设置文件（JSON）：核查期限、节假日、认定后几个月内须落实帮扶措施；不写时用内置设置",
     )
     _query_options(overdue)
@@ -121,15 +121,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "例：fpjc ledger household 鹤庆县台账.sqlite 532932194908262486",
     )
     _ledger_argument(household)
-    household.add_argument("key", metavar="ID", help="户主身份证号（18位），或户编号")
+    household.add_argument("key", metavar="身份证号或户编号", help="户主身份证号（18位），或户编号")
     _query_options(household)
 
 
 def _ledger_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ledger", metavar="LEDGER", help="台账文件（SQLite，例如 鹤庆县台账.sqlite）")
+    parser.add_argument("ledger", metavar="台账文件", help="台账文件（SQLite，例如 鹤庆县台账.sqlite）")
     parser.add_argument(
         "--wait",
-        metavar="SECONDS",
+        metavar="秒数",
         type=float,
         default=10.0,
         help="台账正被另一个程序使用时最多等几秒（默认 10）",
@@ -140,7 +140,7 @@ def _folders_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "folders",
         nargs="+",
-        metavar="DIR",
+        metavar="文件夹",
         help="月份文件夹（其中是各乡镇报送包和县级研判记录），或存放各月文件夹的文件夹",
     )
 
@@ -148,7 +148,7 @@ def _folders_argument(parser: argparse.ArgumentParser) -> None:
 def _ingest_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--settings",
-        metavar="FILE",
+        metavar="文件",
         help="县设置文件（JSON）：监测线、截止日顺延、节假日补充、研判部门等；不写时用内置设置",
     )
     parser.add_argument(
@@ -169,7 +169,7 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--reports",
-        metavar="DIR",
+        metavar="文件夹",
         help="把未入账的报送包的校验报告（网页）写入此文件夹，退给乡镇改正",
     )
     parser.add_argument(
@@ -178,7 +178,7 @@ def _ingest_options(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="入账情况的格式：text（默认）、html、csv、xlsx、json",
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="入账情况写入此文件；不写时输出到屏幕")
+    parser.add_argument("--output", "-o", metavar="文件", help="入账情况写入此文件；不写时输出到屏幕")
     parser.add_argument(
         "--show-personal-data", action="store_true", help="在报告中显示完整的姓名和身份证号（默认打码）"
     )
@@ -191,7 +191,7 @@ def _query_options(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="格式：text（默认）、html（含统计图，可打印）、csv、xlsx、json",
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="写入此文件；不写时输出到屏幕（xlsx 必须写）")
+    parser.add_argument("--output", "-o", metavar="文件", help="写入此文件；不写时输出到屏幕（xlsx 必须写）")
     parser.add_argument(
         "--show-personal-data", action="store_true", help="显示完整的姓名和身份证号（默认打码）"
     )

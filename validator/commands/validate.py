@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_check_options(parser, stage="draft")
     parser.add_argument(
         "--ledger",
-        metavar="FILE",
+        metavar="文件",
         help="县扶贫办台账文件（fpjc ledger 建立）：用台账中该报送包所报月份以前的各月做跨月检查，代替 --history",
     )
     parser.add_argument(
