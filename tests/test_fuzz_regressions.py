@@ -103,6 +103,25 @@ def test_a_long_value_cut_for_the_report_leaves_no_number_that_reads_as_an_id(tm
     assert "110101191010119" not in text and mask.unmasked(text) == []
 
 
+@pytest.mark.parametrize("key", ["template", "standard_version"])
+def test_what_the_hidden_sheet_holds_is_not_echoed_into_the_report(tmp_path, capsys, key):
+    """Case 7,563 of seed 2027: an ID number typed into the hidden _fpjc sheet's template cell was
+    copied into the report's `inputs` in full; in the version cell it read as version 110101….0."""
+    import openpyxl
+    from hardening_support import VALID_XLSX
+
+    book = openpyxl.load_workbook(VALID_XLSX)
+    meta = book["_fpjc"]
+    (row,) = [r for r in meta.iter_rows() if r[0].value == key]
+    row[1].value = "110101199003075555"
+    source = tmp_path / "book.xlsx"
+    book.save(source)
+    for fmt in ("json", "text", "html"):
+        status, text = run(["validate", str(source), "--today", TODAY, "--format", fmt], capsys)
+        assert status in (0, 1) and "内部错误" not in text
+        assert "110101199003075555" not in text and mask.unmasked(text) == []
+
+
 def test_a_roster_csv_that_csv_cannot_read(tmp_path, capsys):
     """Case 197: csv.Error from the roster reader was an internal error."""
     roster = tmp_path / "roster.csv"

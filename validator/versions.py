@@ -10,6 +10,7 @@ it when a workbook's hidden sheet names an older template version (rule S014).
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,12 +32,16 @@ def released() -> list[str]:
     return [entry["version"] for entry in load()["released"]]
 
 
+_VERSION = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}")
+
+
 def version_tuple(version: str) -> tuple[int, ...] | None:
-    """(1, 0, 0) for "1.0.0"; None when the text is not a dotted version number."""
-    try:
-        return tuple(int(part) for part in str(version).strip().split("."))
-    except ValueError:
+    """(1, 0, 0) for "1.0.0"; None when the text is not a dotted version number (at most four parts
+    of at most four digits: a long number such as an ID typed into the version cell is not one)."""
+    text = str(version).strip()
+    if not _VERSION.fullmatch(text):
         return None
+    return tuple(int(part) for part in text.split("."))
 
 
 def changes_since(version: str) -> list[dict] | None:

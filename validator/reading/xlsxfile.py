@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from validator import standard, versions
 from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
@@ -105,6 +106,11 @@ _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
 
 def _ascii_lower(s: str) -> str:
     return s.translate(_ASCII_LOWER)  # Rust's to_ascii_lowercase (str.lower() folds non-ASCII too)
+
+
+def _templates() -> frozenset[str]:
+    """The names fpjc writes into a template's hidden sheet: the submission workbook or one form."""
+    return frozenset(["workbook", *(f["id"] for f in standard.forms())])
 
 
 @dataclass
@@ -539,8 +545,14 @@ def open_workbook(
         layout_sheets: set[str] = set()
         meta = book.meta()  # None when there is no version sheet or it cannot be read
         if meta:
+            # Both go into the report as they are: only a version number and a known template name
+            # are taken, never whatever else the hidden sheet holds (an ID number typed there, say).
             template_version = meta.get("standard_version")
+            if template_version is not None and versions.version_tuple(template_version) is None:
+                template_version = None
             template = meta.get("template")
+            if template not in _templates():
+                template = None
             # Printed pages of a template that hold no data (a signature page, say), named by the template.
             layout_sheets = {n for n in (meta.get("layout_sheets") or "").split(",") if n}
             # A county workbook (the 研判 meeting workbook) made on an older standard says so in the
