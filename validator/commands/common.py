@@ -151,6 +151,59 @@ def cannot_write(output: Path, exc: OSError) -> str:
     )
 
 
+def deliver_report(
+    report: dict, args: argparse.Namespace, files: RunFiles, output: Path | None, inputs, status: int
+) -> int:
+    """Write a check's report as `args.format` asks (text, json, html, or the annotated xlsx copy of
+    `inputs`) to `output` or the screen; the exit status is `status`, or 2 when it cannot be written.
+
+    When the annotated copy cannot be made, the clerk still gets the text report and the reason.
+    """
+    from validator.render import verdict
+    from validator.values.mask import readable
+
+    if args.format == "xlsx":
+        from validator.render.xlsx import AnnotateError, annotated_bytes
+
+        try:
+            data = annotated_bytes(inputs if len(inputs) > 1 else inputs[0], report)
+        except AnnotateError as exc:
+            from validator.render.text import render_text
+
+            out(render_text(report, color=want_color(args)))
+            err(f"未生成标注版 Excel：{exc}\n以上是文字版校验报告。")
+            return status
+        try:
+            files.write_bytes(output, data)
+        except OSError as exc:
+            err(cannot_write(output, exc))
+            return UNUSABLE
+        out(f"{verdict(report)}\n标注版 Excel 已写入：{shown_path(str(output))}\n")
+        return status
+    if args.format == "json":
+        import json
+
+        body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        from validator.render.html import render_html
+
+        body = render_html(report)
+    else:
+        from validator.render.text import render_text
+
+        body = render_text(report, color=output is None and want_color(args))
+    if output is None:
+        out(body, utf8=args.format != "text")
+        return status
+    try:
+        files.write_text(output, readable(body))
+    except OSError as exc:
+        err(cannot_write(output, exc))
+        return UNUSABLE
+    err(f"{verdict(report)}\n报告已写入：{shown_path(str(output))}")
+    return status
+
+
 def parse_today(text: str | None) -> dt.date | None:
     if text is None:
         return None

@@ -23,6 +23,7 @@ from validator.commands.common import (
     add_check_options,
     add_color_option,
     cannot_write,
+    deliver_report,
     err,
     guarded,
     load_settings,
@@ -348,43 +349,7 @@ def _check(args: argparse.Namespace) -> int:
     record, _rollup, _ = _read(args, files, paths, exclude, keep_rows=False)
     report = record.report
     status = OK if report["valid"] else PROBLEMS
-    from validator.render import verdict
-
-    if args.format == "xlsx":
-        from validator.render.xlsx import AnnotateError, annotated_bytes
-
-        try:
-            files.write_bytes(output, annotated_bytes(paths if len(paths) > 1 else paths[0], report))
-        except AnnotateError as exc:
-            err(str(exc))
-            return UNUSABLE
-        except OSError as exc:
-            err(cannot_write(output, exc))
-            return UNUSABLE
-        out(f"{verdict(report)}\n标注版 Excel 已写入：{output}\n")
-        return status
-    if args.format == "json":
-        import json
-
-        body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "html":
-        from validator.render.html import render_html
-
-        body = render_html(report)
-    else:
-        from validator.render.text import render_text
-
-        body = render_text(report, color=output is None and want_color(args))
-    if output is None:
-        out(body, utf8=args.format != "text")
-    else:
-        try:
-            files.write_text(output, body)
-        except OSError as exc:
-            err(cannot_write(output, exc))
-            return UNUSABLE
-        err(f"{verdict(report)}\n报告已写入：{output}")
-    return status
+    return deliver_report(report, args, files, output, paths, status)
 
 
 # --- feedback ----------------------------------------------------------------------------

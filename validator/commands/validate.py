@@ -14,18 +14,16 @@ from validator.commands.common import (
     UsageError,
     add_check_options,
     add_color_option,
-    cannot_write,
+    deliver_report,
     err,
     guarded,
     load_settings,
-    out,
     parse_today,
     run_files,
     shown_path,
-    want_color,
 )
 from validator.commands.parser import examples
-from validator.values.mask import file_name_safe, readable
+from validator.values.mask import file_name_safe
 
 FORMATS = ("text", "json", "html", "xlsx")
 EXAMPLES = examples(
@@ -131,52 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         return UNUSABLE
 
     status = OK if report["valid"] else ERRORS
-    if args.format == "xlsx":
-        from validator.render import verdict
-        from validator.render.xlsx import AnnotateError, annotated_bytes
-
-        try:
-            data = annotated_bytes(inputs if len(inputs) > 1 else inputs[0], report)
-        except AnnotateError as exc:
-            # The check itself succeeded: the clerk still gets the findings, and why no copy.
-            from validator.render.text import render_text
-
-            out(render_text(report, color=want_color(args)))
-            err(f"未生成标注版 Excel：{exc}\n以上是文字版校验报告。")
-            return status
-        try:
-            files.write_bytes(output, data)
-        except OSError as exc:
-            err(cannot_write(output, exc))
-            return UNUSABLE
-        out(f"{verdict(report)}\n标注版 Excel 已写入：{shown_path(str(output))}\n")
-        return status
-
-    if args.format == "json":
-        import json
-
-        body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "html":
-        from validator.render.html import render_html
-
-        body = render_html(report)
-    else:
-        from validator.render.text import render_text
-
-        body = render_text(report, color=output is None and want_color(args))
-
-    if output is None:
-        out(body, utf8=args.format != "text")
-    else:
-        try:
-            files.write_text(output, readable(body))
-        except OSError as exc:
-            err(cannot_write(output, exc))
-            return UNUSABLE
-        from validator.render import verdict
-
-        err(f"{verdict(report)}\n报告已写入：{output}")
-    return status
+    return deliver_report(report, args, files, output, inputs, status)
 
 
 def _stem(path: Path) -> str:
