@@ -29,6 +29,7 @@ import email.parser
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -153,8 +154,14 @@ def build_snapshot(out: Path, packages: str) -> dict:
     }
 
 
-def build(site_dir: Path) -> dict:
-    """Write ``site_dir/checker/``; return what was written (files with sizes, the lock, a build id)."""
+def build(site_dir: Path, *, snapshot: bool | None = None) -> dict:
+    """Write ``site_dir/checker/``; return what was written (files with sizes, the lock, a build id).
+
+    ``snapshot=False`` (or the environment variable ``FPJC_CHECKER_SNAPSHOT=0``) leaves the memory
+    snapshot out: a site for slow links, where 8 MB more to download costs more than it saves; the
+    worker then always starts the full way."""
+    if snapshot is None:
+        snapshot = os.environ.get("FPJC_CHECKER_SNAPSHOT", "1").strip() not in ("0", "no", "false")
     _check_pyodide()
     out = Path(site_dir) / "checker"
     if out.exists():
@@ -172,12 +179,16 @@ def build(site_dir: Path) -> dict:
 
     # The snapshot imports the bridge as shipped (it has no marks to replace).
     shutil.copyfile(SOURCE / "bridge.py", out / "bridge.py")
-    snapshot = build_snapshot(out, packages)
-    pure = [
-        [pkg["file_name"], integrity((out / packages / pkg["file_name"]).read_bytes())]
-        for pkg in lock["packages"].values()
-        if pkg["file_name"].endswith("-none-any.whl")
-    ]
+    if snapshot:
+        snapshot = build_snapshot(out, packages)
+        pure = [
+            [pkg["file_name"], integrity((out / packages / pkg["file_name"]).read_bytes())]
+            for pkg in lock["packages"].values()
+            if pkg["file_name"].endswith("-none-any.whl")
+        ]
+    else:
+        snapshot = {"file": "", "integrity": "", "bytes": 0, "memory_bytes": 0}
+        pure = []
 
     # The page adds the build id to the worker's URL, so a new build is never run by an old worker.
     digest = hashlib.sha256(packages.encode() + snapshot["file"].encode())

@@ -366,6 +366,7 @@
       ck.readyMs = msg.ms;
       ck.root.setAttribute("data-ready-ms", String(msg.ms));
       ck.root.setAttribute("data-start", msg.start || "full"); // "snapshot": the fast start was used
+      ck.root.setAttribute("data-start-phases", JSON.stringify(msg.phases || {}));
       ck.versions = msg.versions;
       ck.ui.bar.value = 4;
       ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时" + (msg.ms / 1000).toFixed(1) + "秒）。请选择文件。";

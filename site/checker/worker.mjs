@@ -28,6 +28,8 @@ const runtimeURL = new URL("pyodide-314.0.7/", base).href;
 const packagesURL = new URL("__FPJC_CHECKER_PACKAGES__/", base).href;
 const STEPS = 4;
 const started = performance.now();
+const phases = {}; // ms since the worker started, at the end of each step (for the benchmark)
+const mark = (name) => (phases[name] = Math.round(performance.now() - started));
 
 // Requested now, before Pyodide asks for its runtime files, so every download runs in parallel.
 const early = SNAPSHOT && Array.isArray(PURE_WHEELS) ? prefetch() : null;
@@ -66,6 +68,7 @@ async function fetchSnapshot() {
   }
   // Pyodide's header: its second word is where the memory image starts.
   early.heap = bytes.byteLength - new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+  mark("snapshot_fetched");
   return bytes;
 }
 
@@ -103,14 +106,16 @@ async function startFromSnapshot() {
       return createPyodideModule(settings);
     },
   });
+  mark("runtime");
   // Runs while the pure wheels are unpacked: its download and compilation are asynchronous.
-  const calamine = loadCompiled(pyodide, ["python-calamine"]);
+  const calamine = loadCompiled(pyodide, ["python-calamine"]).then(() => mark("calamine"));
   calamine.catch(() => {});
   progress(2, "正在加载校验器组件（fpjc、openpyxl、chinesecalendar、jinja2）…");
   const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   for (const wheel of early.wheels) {
     pyodide.unpackArchive(new Uint8Array(await wheel), "wheel", { extractDir: site });
   }
+  mark("packages");
   progress(3, "正在启动校验器…");
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   const imported = pyodide.pyimport("fpjc_checker"); // already imported in the snapshot
@@ -122,9 +127,11 @@ async function startFull() {
   let stage = "runtime";
   try {
     const pyodide = await loadPyodide(options());
+    mark("runtime");
     stage = "packages";
     progress(2, "正在加载校验器组件（fpjc、python-calamine、openpyxl、chinesecalendar、jinja2）…");
     await loadCompiled(pyodide, ["fpjc"]);
+    mark("packages");
     stage = "bridge";
     progress(3, "正在启动校验器…");
     const code = await (await fetch(new URL(`bridge.py?v=${BUILD}`, base))).text();
@@ -157,8 +164,9 @@ async function start() {
     const lock = booted.pyodide.lockfile.packages;
     const loading = how === "snapshot" ? { "python-calamine": lock["python-calamine"].version } : {};
     const versions = bridge.start(booted.pyodide.toPy(loading)).toJs({ dict_converter: Object.fromEntries });
+    mark("bridge");
     progress(4, "校验器已就绪。");
-    postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started), start: how });
+    postMessage({ type: "ready", versions, ms: Math.round(performance.now() - started), start: how, phases });
     return booted.pyodide;
   } catch (err) {
     postMessage({ type: "failed", stage: err.stage || "bridge", message: String((err && err.message) || err) });
