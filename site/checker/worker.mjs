@@ -16,9 +16,6 @@
 //   and python-calamine, a compiled module that no memory snapshot can hold, is loaded after "ready";
 // - the full start, when the snapshot is missing, fails its hash or cannot be restored: Pyodide
 //   starts Python, loadPackage installs the wheels from our lock, the bridge imports the validator.
-import { loadPyodide } from "./pyodide-314.0.7/pyodide.mjs";
-import createPyodideModule from "./pyodide-314.0.7/pyodide.asm.mjs";
-
 const BUILD = "__FPJC_CHECKER_BUILD__";
 const SNAPSHOT = "__FPJC_CHECKER_SNAPSHOT__"; // file name beside this worker; empty: the build made none
 const SNAPSHOT_INTEGRITY = "__FPJC_CHECKER_SNAPSHOT_INTEGRITY__"; // gzipped file, or the same unpacked
@@ -31,8 +28,12 @@ const started = performance.now();
 const phases = {}; // ms since the worker started, at the end of each step (for the benchmark)
 const mark = (name) => (phases[name] = Math.round(performance.now() - started));
 
-// Requested now, before Pyodide asks for its runtime files, so every download runs in parallel.
+// Requested now, before Pyodide asks for its runtime files, so every download runs in parallel;
+// the runtime's scripts are imported after that (static imports would be fetched and parsed first).
 const early = SNAPSHOT && Array.isArray(PURE_WHEELS) ? prefetch() : null;
+const runtime = Promise.all([import("./pyodide-314.0.7/pyodide.mjs"), import("./pyodide-314.0.7/pyodide.asm.mjs")]);
+let loadPyodide = null;
+let createPyodideModule = null;
 
 let bridge = null;
 let compiled = Promise.resolve(); // python-calamine loaded (after "ready" on the snapshot start)
@@ -145,6 +146,14 @@ async function startFull() {
 
 async function start() {
   progress(1, "正在下载并启动 Python 运行环境（首次打开需要稍候，之后由浏览器缓存）…");
+  try {
+    const [main, asm] = await runtime;
+    loadPyodide = main.loadPyodide;
+    createPyodideModule = asm.default;
+  } catch (err) {
+    postMessage({ type: "failed", stage: "runtime", message: String((err && err.message) || err) });
+    throw err;
+  }
   let how = "full";
   let booted = null;
   if (early) {
