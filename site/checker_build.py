@@ -17,7 +17,10 @@ Everything the 在线校验 page needs is served by the site itself (no CDN, no 
   time; its sha256 (gzipped and unpacked) is written into ``worker.mjs``, and a snapshot that is
   missing, altered or unusable makes the worker start the full way. It is deterministic (fixed
   hash seed, clock and entropy while it is made) and cached under ``build/snapshots/`` by the
-  hash of everything it is made from.
+  hash of everything it is made from;
+- ``warmup.xlsx``: the committed fictional example workbook ``examples/valid-2020-07.xlsx``; after
+  a start from the snapshot the worker checks it once (result thrown away) while the clerk picks
+  a file, so the browser compiles the code a check runs before the clerk's own file arrives.
 
 Called by the MkDocs hook after the build; also runs alone: ``python site/checker_build.py build/site``.
 """
@@ -51,6 +54,9 @@ PACKAGES_MARK = "__FPJC_CHECKER_PACKAGES__"
 SNAPSHOT_MARK = "__FPJC_CHECKER_SNAPSHOT__"
 SNAPSHOT_INTEGRITY_MARK = "__FPJC_CHECKER_SNAPSHOT_INTEGRITY__"
 PURE_WHEELS_MARK = '"__FPJC_CHECKER_PURE_WHEELS__"'  # a JS string in the source, an array when built
+WARMUP_MARK = "__FPJC_CHECKER_WARMUP_INTEGRITY__"
+# Checked once after a start from the snapshot (worker.mjs): a committed, fictional example.
+WARMUP_EXAMPLE = wheels.ROOT / "examples" / "valid-2020-07.xlsx"
 SNAPSHOT_SCRIPT = HERE / "checker_snapshot.mjs"
 SNAPSHOT_CACHE = wheels.ROOT / "build" / "snapshots"
 RUNTIME_DIR = f"pyodide-{PYODIDE_VERSION}"
@@ -186,9 +192,12 @@ def build(site_dir: Path, *, snapshot: bool | None = None) -> dict:
             for pkg in lock["packages"].values()
             if pkg["file_name"].endswith("-none-any.whl")
         ]
+        shutil.copyfile(WARMUP_EXAMPLE, out / "warmup.xlsx")
+        warmup = integrity((out / "warmup.xlsx").read_bytes())
     else:
         snapshot = {"file": "", "integrity": "", "bytes": 0, "memory_bytes": 0}
         pure = []
+        warmup = ""
 
     # The page adds the build id to the worker's URL, so a new build is never run by an old worker.
     digest = hashlib.sha256(packages.encode() + snapshot["file"].encode())
@@ -203,6 +212,7 @@ def build(site_dir: Path, *, snapshot: bool | None = None) -> dict:
             .replace(SNAPSHOT_INTEGRITY_MARK, snapshot["integrity"])
             .replace(SNAPSHOT_MARK, snapshot["file"])
             .replace(PURE_WHEELS_MARK, json.dumps(pure))
+            .replace(WARMUP_MARK, warmup)
         )
         (out / name).write_text(text, encoding="utf-8")
 

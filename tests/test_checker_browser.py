@@ -445,6 +445,18 @@ def test_the_snapshot_is_downloaded_and_a_workbook_is_checked(page, site):
         # "ready"; a workbook picked at once waits for it and gives the command line's findings.
         workbook = sorted(EXAMPLES.glob("*.xlsx"))[0]
         assert _check(page, [workbook])["findings"] == _cli([workbook])["findings"]
+        # Then the worker checks the site's fictional example once, so that the browser compiles
+        # what a check runs before the clerk's file arrives; the clerk's results stay on the page.
+        page.wait_for_function(
+            "() => document.getElementById('fpjc-checker').hasAttribute('data-exercised-ms')",
+            timeout=READY_MS,
+        )
+        assert "/checker/warmup.xlsx" in [p.split("?")[0] for p in s.paths]
+        assert _state(page) == "done"
+        with page.expect_download() as info:
+            page.click("a.fpjc-ck-json")
+        kept = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+        assert kept["findings"] == _cli([workbook])["findings"]
     assert page.outside == []
 
 
@@ -465,6 +477,7 @@ def test_without_a_usable_snapshot_the_full_start_takes_over(page, site, tmp_pat
         assert _start(page, s.url) == "full"
         workbook = sorted(EXAMPLES.glob("*.xlsx"))[0]
         assert _check(page, [workbook])["findings"] == _cli([workbook])["findings"]
+        assert "/checker/warmup.xlsx" not in [p.split("?")[0] for p in s.paths]  # a full start is warm
     assert warnings, "the worker says why it did not use the snapshot"
 
 

@@ -223,6 +223,17 @@ def test_memory_snapshot_is_named_by_its_hash_and_checked_by_the_worker(built):
     assert len(pure) == len(lock["packages"]) - 1  # every wheel but python-calamine
     assert f"const PURE_WHEELS = {json.dumps(pure)};" in worker
     assert snap["file"] in (out / "NOTICE.txt").read_text(encoding="utf-8")
+    warmup = (out / "warmup.xlsx").read_bytes()
+    assert warmup == checker_build.WARMUP_EXAMPLE.read_bytes()
+    assert f'const WARMUP_INTEGRITY = "{_integrity(warmup)}";' in worker
+
+
+def test_a_build_without_the_snapshot_starts_the_full_way(tmp_path):
+    info = checker_build.build(tmp_path, snapshot=False)
+    out = Path(info["dir"])
+    assert not list(out.glob("snapshot-*")) and not (out / "warmup.xlsx").exists()
+    worker = (out / "worker.mjs").read_text(encoding="utf-8")
+    assert 'const SNAPSHOT = "";' in worker and "const PURE_WHEELS = [];" in worker
 
 
 def test_memory_snapshot_is_reproducible(built, tmp_path, monkeypatch):

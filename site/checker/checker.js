@@ -374,6 +374,8 @@
       if (ck.root.getAttribute("data-state") === "timeout") clearMessage(ck);
       if (!ck.busy) setState(ck, "ready");
       if (ck.pending) { var p = ck.pending; ck.pending = null; send(ck, p); }
+    } else if (msg.type === "exercised") {
+      ck.root.setAttribute("data-exercised-ms", String(msg.ms)); // the worker's warm-up check
     } else if (msg.type === "failed") {
       failed(ck, msg.stage, msg.message);
     } else if (msg.type === "settings") {
