@@ -311,7 +311,6 @@ def run(sizes: list[int], repeat: int = 3) -> str:
     )
     lines.append(f"| 再次打开（有缓存）到就绪 | {warm['wall_s']:.1f}秒，传输 {warm['bytes'] / 1e6:.2f} MB |")
     lines.append("")
-    lines.append("")
     lines.append("再次打开（有缓存）、刚就绪就选中文件：")
     lines.append("")
     lines.append("| 文件 | 行数 | 选中文件到显示问题（其中校验） | 到下载文件就绪 | CPython（命令行核心） |")
