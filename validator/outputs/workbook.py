@@ -13,6 +13,7 @@ code change. Layout (the reader relies on it, see docs of `write_workbook`):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from copy import copy
@@ -479,9 +480,10 @@ def _data_area(
             cell.font = CELL_FONT
             cell.border = BORDER
             cell.alignment = align
-    widths = column_widths(fields)
+    widths = paper.layout(fields).widths_mm
     for r in range(first_row, last_row + 1):
         ws.row_dimensions[r].height = round(paper.ROW_PT, 1)
+    line_mm = paper.BODY_PT * paper.PT_MM
     for offset, row in enumerate(rows):
         r = first_row + offset
         lines = 1
@@ -491,7 +493,8 @@ def _data_area(
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif isinstance(cell.value, str):
-                lines = max(lines, -(-text_width(cell.value) // max(1, int(widths[col - 1]) - 1)))
+                room = max(line_mm, widths[col - 1] - paper.PEN_MM)
+                lines = max(lines, math.ceil(paper.cjk_width(cell.value) * line_mm / room))
         if lines > 2:
             # Excel and LibreOffice do not grow a row for wrapped text written by a program.
             ws.row_dimensions[r].height = max(round(paper.ROW_PT, 1), 13 * min(lines, 6) + 3)

@@ -72,7 +72,7 @@ def data_rows(
                 continue  # blank
             if text is not None and normalise(text).startswith(_BLOCK):
                 continue  # 审核人（签字）、日期 … lines of the block
-            emit(S.BELOW_SIGNATURES.finding(row=n, start=start, **place))
+            emit(S.BELOW_SIGNATURES.finding(line=n, row=n, start=start, **place))
             return
     finally:
         close = getattr(rows, "close", None)
