@@ -10,6 +10,7 @@ names written beside the signatures, validates without a finding from those rows
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import shutil
@@ -174,7 +175,7 @@ def _measured_columns(page) -> list[float]:
     assert at >= 0
     first = page.chars[at]
     edges = _column_edges(page, first["top"], first["bottom"])
-    return [(b - a) * MM for a, b in zip(edges, edges[1:])]
+    return [(b - a) * MM for a, b in itertools.pairwise(edges)]
 
 
 def _last(page, needle: str):

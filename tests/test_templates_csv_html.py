@@ -74,7 +74,9 @@ def test_printable_form_from_the_definition(form_id):
         assert label in html
     assert ("加盖公章报送" in html) is not county
     if form["kind"] != "manifest":
-        empty_rows = lay.blank_rows(max(len(lay.header(form["fields"], i)) for i in range(len(form["fields"]))))
+        empty_rows = lay.blank_rows(
+            max(len(lay.header(form["fields"], i)) for i in range(len(form["fields"])))
+        )
         bodies = [b.split("</tbody>")[0] for b in html.split("<tbody>")[1:-1]]
         assert len(bodies) == len(lay.pages)
         for body, page in zip(bodies, lay.pages, strict=True):

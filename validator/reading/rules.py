@@ -203,7 +203,7 @@ BELOW_SIGNATURES = rule(
     ),
     fail={
         "options": {"format": "xlsx"},
-        "raw": {"annex3": "序号,户主姓名\n1,张三\n填报人（签字）：,王五\n2,李四\n"},
+        "raw": {"annex3": "序号,户主姓名\n1,张三\n填报人（签字）：,王五\n日期：,2020-08-04\n2,李四\n"},
     },
     passing={
         "options": {"format": "xlsx"},

@@ -25,6 +25,9 @@ DATE_LABEL = "日期"
 _STARTS = tuple(normalise(label) for label in (*SIGNATURES, STAMP))
 _BLOCK = (*_STARTS, normalise(DATE_LABEL))
 _FIRST = tuple({label[0] for label in (*SIGNATURES, STAMP)})
+# The block's own rows: the signatures and the stamp, the date under them. Whatever is written in
+# them is the block's (a column deleted by mistake may take the 日期 label with it).
+BLOCK_ROWS = 2
 
 
 def _first_text(cells: list) -> str | None:
@@ -67,6 +70,8 @@ def data_rows(
         if not start:
             return
         for n, row in chain([(m, r) for m, r in head_rows if m > start], rows):
+            if n < start + BLOCK_ROWS:
+                continue
             text = _first_text(row)
             if text is None and not any(c is not None and (c.__class__ is not str or c.strip()) for c in row):
                 continue  # blank
