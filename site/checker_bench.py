@@ -282,7 +282,7 @@ def run(sizes: list[int], repeat: int = 3) -> str:
     load = f"{m['load'][0][0]:.1f} / {m['load'][1][0]:.1f}"
     lines = [
         f"测量环境：headless Chromium（Debian），{os.cpu_count()} 核 {cpu}，系统 1 分钟平均负载（开始/结束）{load}，"
-        f"本机 127.0.0.1 提供文件，未压缩传输；每项测 {repeat} 次取中位数；"
+        f"本机 127.0.0.1 提供文件，未压缩传输；每项测{repeat}次取中位数；"
         f"{dt.date.today().isoformat()} 用 `python site/checker_bench.py` 测得。"
     ]
     lines.append("")
@@ -301,7 +301,7 @@ def run(sizes: list[int], repeat: int = 3) -> str:
     if cold["first_check_s"] is not None:
         rows = max(r["rows"] for r in m["checks"])
         lines.append(
-            f"| 首次打开后第一次校验 {rows:,} 行工作簿（就绪后 {PICK_DELAY_S:.0f} 秒选中文件），选中到显示问题 | "
+            f"| 首次打开后第一次校验{rows:,}行工作簿（就绪后{PICK_DELAY_S:.0f}秒选中文件），选中到显示问题 | "
             f"用快照 {cold['first_check_s']:.2f}秒，不用快照 {full['first_check_s']:.2f}秒 |"
         )
     lines.append(
