@@ -10,17 +10,31 @@ Everything the 在线校验 page needs is served by the site itself (no CDN, no 
   the pure-Python ones with their modules compiled to bytecode (``site/pycompile.py``).
   The folder is named after the lock's hash, so a browser never mixes a cached old lock or
   wheel with new ones (Pyodide would refuse the wheel's hash), while the 13 MB runtime stays
-  cached across site updates.
+  cached across site updates;
+- ``snapshot-<hash>.gz``: Pyodide's memory snapshot of the checker's interpreter with the
+  validator, the bridge and the renderers imported (``site/checker_snapshot.mjs``, run with Node
+  from the wheels and the bridge just built). The worker starts from it in a fraction of the
+  time; its sha256 (gzipped and unpacked) is written into ``worker.mjs``, and a snapshot that is
+  missing, altered or unusable makes the worker start the full way. It is deterministic (fixed
+  hash seed, clock and entropy while it is made) and cached under ``build/snapshots/`` by the
+  hash of everything it is made from;
+- ``warmup.xlsx``: the committed fictional example workbook ``examples/valid-2020-07.xlsx``; after
+  a start from the snapshot the worker checks it once (result thrown away) while the clerk picks
+  a file, so the browser compiles the code a check runs before the clerk's own file arrives.
 
 Called by the MkDocs hook after the build; also runs alone: ``python site/checker_build.py build/site``.
 """
 
 from __future__ import annotations
 
+import base64
 import email.parser
+import gzip
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -37,6 +51,14 @@ RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 PAGE_FILES = ["checker.js", "checker.css", "worker.mjs", "bridge.py"]
 BUILD_ID_MARK = "__FPJC_CHECKER_BUILD__"
 PACKAGES_MARK = "__FPJC_CHECKER_PACKAGES__"
+SNAPSHOT_MARK = "__FPJC_CHECKER_SNAPSHOT__"
+SNAPSHOT_INTEGRITY_MARK = "__FPJC_CHECKER_SNAPSHOT_INTEGRITY__"
+PURE_WHEELS_MARK = '"__FPJC_CHECKER_PURE_WHEELS__"'  # a JS string in the source, an array when built
+WARMUP_MARK = "__FPJC_CHECKER_WARMUP_INTEGRITY__"
+# Checked once after a start from the snapshot (worker.mjs): a committed, fictional example.
+WARMUP_EXAMPLE = wheels.ROOT / "examples" / "valid-2020-07.xlsx"
+SNAPSHOT_SCRIPT = HERE / "checker_snapshot.mjs"
+SNAPSHOT_CACHE = wheels.ROOT / "build" / "snapshots"
 RUNTIME_DIR = f"pyodide-{PYODIDE_VERSION}"
 
 
@@ -71,6 +93,11 @@ def _notice(runtime: Path, packages: Path) -> str:
         "",
         f"Pyodide {pyodide['version']} ({runtime.name}/): {pyodide.get('license', '')}, npm package 'pyodide'",
     ]
+    for snap in sorted(packages.parent.glob("snapshot-*.gz")):
+        lines.append(
+            f"{snap.name}: a memory image of the Pyodide runtime above with the pure-Python wheels below"
+            " imported, made when the site was built (site/checker_snapshot.mjs)"
+        )
     for whl in sorted(packages.glob("*.whl")):
         name, version, licence = _wheel_license(whl)
         note = (
@@ -82,8 +109,65 @@ def _notice(runtime: Path, packages: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(site_dir: Path) -> dict:
-    """Write ``site_dir/checker/``; return what was written (files with sizes, the lock, a build id)."""
+def integrity(data: bytes) -> str:
+    """A Subresource Integrity value (what ``fetch(url, {integrity})`` checks)."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def _snapshot_key(out: Path, packages: str) -> str:
+    """Everything the snapshot is made from: the runtime, the lock (it names every wheel by its
+    sha256), the bridge and the script that makes it."""
+    h = hashlib.sha256()
+    for path in [
+        *(out / RUNTIME_DIR / name for name in RUNTIME_FILES),
+        out / packages / "pyodide-lock.json",
+        out / "bridge.py",
+        SNAPSHOT_SCRIPT,
+    ]:
+        h.update(path.name.encode() + b"\0" + wheels.sha256_file(path).encode())
+    return h.hexdigest()
+
+
+def build_snapshot(out: Path, packages: str) -> dict:
+    """Write ``out/snapshot-<hash>.gz`` (see the module docstring); return its name, integrity and sizes."""
+    key = _snapshot_key(out, packages)
+    cached = SNAPSHOT_CACHE / f"{key}.gz"
+    if not cached.exists():
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("Node.js is needed to make the checker's memory snapshot (scripts/setup.sh)")
+        SNAPSHOT_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".part")
+        done = subprocess.run(
+            [node, str(SNAPSHOT_SCRIPT), str(out), RUNTIME_DIR, packages, str(partial)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if done.returncode != 0:
+            partial.unlink(missing_ok=True)
+            raise RuntimeError(f"making the checker's memory snapshot failed: {done.stderr.strip()[-2000:]}")
+        partial.replace(cached)
+    packed = cached.read_bytes()
+    raw = gzip.decompress(packed)
+    name = f"snapshot-{hashlib.sha256(packed).hexdigest()[:12]}.gz"
+    (out / name).write_bytes(packed)
+    return {
+        "file": name,
+        "integrity": f"{integrity(packed)} {integrity(raw)}",
+        "bytes": len(packed),
+        "memory_bytes": len(raw),
+    }
+
+
+def build(site_dir: Path, *, snapshot: bool | None = None) -> dict:
+    """Write ``site_dir/checker/``; return what was written (files with sizes, the lock, a build id).
+
+    ``snapshot=False`` (or the environment variable ``FPJC_CHECKER_SNAPSHOT=0``) leaves the memory
+    snapshot out: a site for slow links, where 8 MB more to download costs more than it saves; the
+    worker then always starts the full way."""
+    if snapshot is None:
+        snapshot = os.environ.get("FPJC_CHECKER_SNAPSHOT", "1").strip() not in ("0", "no", "false")
     _check_pyodide()
     out = Path(site_dir) / "checker"
     if out.exists():
@@ -99,14 +183,37 @@ def build(site_dir: Path) -> dict:
     packages = f"packages-{wheels.sha256_file(staging / 'pyodide-lock.json')[:12]}"
     staging.rename(out / packages)
 
+    # The snapshot imports the bridge as shipped (it has no marks to replace).
+    shutil.copyfile(SOURCE / "bridge.py", out / "bridge.py")
+    if snapshot:
+        snapshot = build_snapshot(out, packages)
+        pure = [
+            [pkg["file_name"], integrity((out / packages / pkg["file_name"]).read_bytes())]
+            for pkg in lock["packages"].values()
+            if pkg["file_name"].endswith("-none-any.whl")
+        ]
+        shutil.copyfile(WARMUP_EXAMPLE, out / "warmup.xlsx")
+        warmup = integrity((out / "warmup.xlsx").read_bytes())
+    else:
+        snapshot = {"file": "", "integrity": "", "bytes": 0, "memory_bytes": 0}
+        pure = []
+        warmup = ""
+
     # The page adds the build id to the worker's URL, so a new build is never run by an old worker.
-    digest = hashlib.sha256(packages.encode())
+    digest = hashlib.sha256(packages.encode() + snapshot["file"].encode())
     for name in PAGE_FILES:
         digest.update(name.encode() + (SOURCE / name).read_bytes())
     build_id = digest.hexdigest()[:12]
     for name in PAGE_FILES:
         text = (SOURCE / name).read_text(encoding="utf-8")
-        text = text.replace(BUILD_ID_MARK, build_id).replace(PACKAGES_MARK, packages)
+        text = (
+            text.replace(BUILD_ID_MARK, build_id)
+            .replace(PACKAGES_MARK, packages)
+            .replace(SNAPSHOT_INTEGRITY_MARK, snapshot["integrity"])
+            .replace(SNAPSHOT_MARK, snapshot["file"])
+            .replace(PURE_WHEELS_MARK, json.dumps(pure))
+            .replace(WARMUP_MARK, warmup)
+        )
         (out / name).write_text(text, encoding="utf-8")
 
     (out / "NOTICE.txt").write_text(_notice(runtime, out / packages), encoding="utf-8")
@@ -117,6 +224,7 @@ def build(site_dir: Path) -> dict:
         "build_id": build_id,
         "runtime": RUNTIME_DIR,
         "packages": packages,
+        "snapshot": snapshot,
         "files": files,
         "bytes": sum(files.values()),
         "lock": lock,

@@ -40,10 +40,10 @@ MINIMAL_PAGE = """<!doctype html>
 """
 
 
-def build_minimal_site(dest: Path, *, attrs: str = "") -> dict:
+def build_minimal_site(dest: Path, *, attrs: str = "", snapshot: bool | None = None) -> dict:
     """The checker's assets plus one tiny page (index.html) that holds the checker element."""
     dest.mkdir(parents=True, exist_ok=True)
-    info = checker_build.build(dest)
+    info = checker_build.build(dest, snapshot=snapshot)
     (dest / "index.html").write_text(MINIMAL_PAGE.format(attrs=attrs), encoding="utf-8")
     return info
 

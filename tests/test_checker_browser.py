@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -418,6 +419,66 @@ def test_tampered_wheel_is_refused(page, tmp_path):
         assert _wait_state(page, ["ready", "failed", "timeout"]) == "failed"
     message = page.inner_text(".fpjc-ck-message")
     assert "校验器没有启动成功" in message and "packages" in message
+
+
+def _start(page, url) -> str:
+    """Open the checker at `url`; how it started ("snapshot" or "full")."""
+    page.goto(url)
+    state = _wait_state(page, ["ready", "failed", "timeout"])
+    assert state == "ready", page.inner_text("#fpjc-checker")
+    return page.get_attribute("#fpjc-checker", "data-start")
+
+
+def test_the_shared_checker_runs_from_the_build_time_snapshot(checker):
+    # Every comparison with CPython in this module runs on the page started from the snapshot.
+    assert checker.get_attribute("#fpjc-checker", "data-start") == "snapshot"
+
+
+def test_the_snapshot_is_downloaded_and_a_workbook_is_checked(page, site):
+    snapshots = sorted((site / "checker").glob("snapshot-*.gz"))
+    assert len(snapshots) == 1
+    with Server(site) as s:  # a new address: nothing of it in the browser's cache
+        assert _start(page, s.url) == "snapshot"
+        fetched = [p.split("?")[0] for p in s.paths]
+        assert f"/checker/{snapshots[0].name}" in fetched
+        # Started from the snapshot, the compiled workbook reader (python-calamine) is loaded after
+        # "ready"; a workbook picked at once waits for it and gives the command line's findings.
+        workbook = sorted(EXAMPLES.glob("*.xlsx"))[0]
+        assert _check(page, [workbook])["findings"] == _cli([workbook])["findings"]
+        # Then the worker checks the site's fictional example once, so that the browser compiles
+        # what a check runs before the clerk's file arrives; the clerk's results stay on the page.
+        page.wait_for_function(
+            "() => document.getElementById('fpjc-checker').hasAttribute('data-exercised-ms')",
+            timeout=READY_MS,
+        )
+        assert "/checker/warmup.xlsx" in [p.split("?")[0] for p in s.paths]
+        assert _state(page) == "done"
+        with page.expect_download() as info:
+            page.click("a.fpjc-ck-json")
+        kept = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+        assert kept["findings"] == _cli([workbook])["findings"]
+    assert page.outside == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "altered"])
+def test_without_a_usable_snapshot_the_full_start_takes_over(page, site, tmp_path, damage):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    snapshot = next((copy / "checker").glob("snapshot-*.gz"))
+    if damage == "missing":
+        snapshot.unlink()
+    else:
+        data = bytearray(snapshot.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        snapshot.write_bytes(bytes(data))
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if "without the snapshot" in m.text else None)
+    with Server(copy) as s:
+        assert _start(page, s.url) == "full"
+        workbook = sorted(EXAMPLES.glob("*.xlsx"))[0]
+        assert _check(page, [workbook])["findings"] == _cli([workbook])["findings"]
+        assert "/checker/warmup.xlsx" not in [p.split("?")[0] for p in s.paths]  # a full start is warm
+    assert warnings, "the worker says why it did not use the snapshot"
 
 
 def test_loading_progress_is_shown(page, server):

@@ -190,3 +190,60 @@ def test_pure_wheels_carry_bytecode_for_the_runtime_python(built):
                 magics.add(head[:4])
                 assert int.from_bytes(head[4:8], "little") == 0b01, (whl.name, name)  # hash-based, unchecked
     assert len(magics) == 1 and importlib.util.MAGIC_NUMBER not in magics  # not this 3.11's bytecode
+
+
+def _integrity(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_memory_snapshot_is_named_by_its_hash_and_checked_by_the_worker(built):
+    """The snapshot ships gzipped, named after its sha256; the worker holds the integrity of the
+    gzipped file and of the unpacked image, and of each pure wheel it fetches itself."""
+    import gzip
+    import hashlib
+
+    out = _out(built)
+    snap = built["snapshot"]
+    packed = (out / snap["file"]).read_bytes()
+    assert snap["file"] == f"snapshot-{hashlib.sha256(packed).hexdigest()[:12]}.gz"
+    raw = gzip.decompress(packed)
+    assert int.from_bytes(raw[:4], "little") == 1886286592  # Pyodide's snapshot magic number
+    worker = (out / "worker.mjs").read_text(encoding="utf-8")
+    assert f'const SNAPSHOT = "{snap["file"]}";' in worker
+    assert f'const SNAPSHOT_INTEGRITY = "{_integrity(packed)} {_integrity(raw)}";' in worker
+    lock = json.loads((out / built["packages"] / "pyodide-lock.json").read_text())
+    pure = [
+        [p["file_name"], _integrity((out / built["packages"] / p["file_name"]).read_bytes())]
+        for p in lock["packages"].values()
+        if p["file_name"].endswith("-none-any.whl")
+    ]
+    assert len(pure) == len(lock["packages"]) - 1  # every wheel but python-calamine
+    assert f"const PURE_WHEELS = {json.dumps(pure)};" in worker
+    assert snap["file"] in (out / "NOTICE.txt").read_text(encoding="utf-8")
+    warmup = (out / "warmup.xlsx").read_bytes()
+    assert warmup == checker_build.WARMUP_EXAMPLE.read_bytes()
+    assert f'const WARMUP_INTEGRITY = "{_integrity(warmup)}";' in worker
+
+
+def test_a_build_without_the_snapshot_starts_the_full_way(tmp_path):
+    info = checker_build.build(tmp_path, snapshot=False)
+    out = Path(info["dir"])
+    assert not list(out.glob("snapshot-*")) and not (out / "warmup.xlsx").exists()
+    worker = (out / "worker.mjs").read_text(encoding="utf-8")
+    assert 'const SNAPSHOT = "";' in worker and "const PURE_WHEELS = [];" in worker
+
+
+def test_memory_snapshot_is_reproducible(built, tmp_path, monkeypatch):
+    # Made again without the cache, from the same runtime, lock and bridge: the same bytes (the
+    # cache under build/snapshots relies on it).
+    import shutil
+
+    out = tmp_path / "checker"
+    shutil.copytree(_out(built), out)
+    (out / built["snapshot"]["file"]).unlink()
+    monkeypatch.setattr(checker_build, "SNAPSHOT_CACHE", tmp_path / "cache")
+    again = checker_build.build_snapshot(out, built["packages"])
+    assert again == built["snapshot"]

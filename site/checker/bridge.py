@@ -17,8 +17,11 @@ _last: dict = {}
 _county: dict = {}
 
 
-def start() -> dict:
-    """Import what every check needs (so the first check is not slow) and say what runs."""
+def start(loading: dict | None = None) -> dict:
+    """Import what every check needs (so the first check is not slow) and say what runs.
+
+    ``loading``: versions of packages the worker is still installing (name → version, from the
+    lock), reported as they are instead of being looked up."""
     import chinese_calendar  # noqa: F401 - imported now so the first check does not wait for it
 
     import validator
@@ -31,17 +34,17 @@ def start() -> dict:
         "python": sys.version.split()[0],
         "fpjc": getattr(validator, "__version__", ""),
         "standard": standard.version(),
-        **_versions(("python-calamine", "openpyxl", "chinesecalendar", "jinja2")),
+        **_versions(("python-calamine", "openpyxl", "chinesecalendar", "jinja2"), dict(loading or {})),
     }
 
 
-def _versions(names: tuple[str, ...]) -> dict[str, str]:
+def _versions(names: tuple[str, ...], known: dict[str, str]) -> dict[str, str]:
     """Installed versions, read from the wheels' ``NAME-VERSION.dist-info`` folder names beside
     the validator: in the browser importlib.metadata takes a noticeable part of start-up to
     find the same. Anything not found that way (an editable install) asks importlib.metadata."""
     import validator
 
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(known)
     site = Path(validator.__file__).resolve().parent.parent
     for info in site.glob("*.dist-info"):
         name, _, version = info.name[: -len(".dist-info")].partition("-")
@@ -78,6 +81,52 @@ def warm(step: int | None = None) -> bool:
         for name in names:
             importlib.import_module(name)
     return bool(steps)
+
+
+# Modules the build-time memory snapshot (site/checker_snapshot.mjs) holds already imported, so a
+# page that starts from it imports none of them: what start() and WARM_STEPS import, and what
+# Pyodide's package loader and importlib.metadata use. Compiled extension modules (python_calamine)
+# cannot be in a memory snapshot: the worker loads them after the restore.
+SNAPSHOT_SKIP = ("python_calamine",)
+SNAPSHOT_EXTRA = ("tarfile", "importlib.metadata", "email.parser", "email.message", "random", "tempfile")
+
+
+def prepare_snapshot() -> list[str]:
+    """Import everything the snapshot should hold; return the imported module names (for the build log).
+
+    Runs once, at site-build time, under Node with the pure wheels unpacked (never in a page)."""
+    import gc
+    import importlib
+
+    names = [n for step in WARM_STEPS for n in step if n not in SNAPSHOT_SKIP]
+    names += ["chinese_calendar", "validator.api", "validator.render", "validator.render.grouping"]
+    for name in (*SNAPSHOT_EXTRA, *names):
+        importlib.import_module(name)
+    importlib.invalidate_caches()
+    gc.collect()
+    return sorted(sys.modules)
+
+
+def resume() -> None:
+    """After a page restored the snapshot: give this visitor its own random state.
+
+    Every visitor receives the same memory image, so anything seeded at build time (the random
+    module, tempfile's name sequence) is reseeded here from the browser's entropy."""
+    import random
+
+    random.seed()
+    tempfile._name_sequence = None  # rebuilt on first use with a fresh seed
+
+
+def exercise(name: str, data: bytes) -> int:
+    """Check a small fictional workbook and throw the result away; the number of findings.
+
+    After a start from the memory snapshot the browser has compiled almost none of the
+    interpreter's and the workbook reader's code (a full start compiles it while Python starts);
+    the worker runs this once after "ready", while the clerk picks a file, so the clerk's first
+    check does not pay for that compilation."""
+    result = check([(name, bytes(data))])  # check() keeps nothing: the last check's downloads stay
+    return len(result.get("report", {}).get("findings", []))
 
 
 def _today(text: str | None) -> dt.date | None:

@@ -365,6 +365,8 @@
       ck.ready = true;
       ck.readyMs = msg.ms;
       ck.root.setAttribute("data-ready-ms", String(msg.ms));
+      ck.root.setAttribute("data-start", msg.start || "full"); // "snapshot": the fast start was used
+      ck.root.setAttribute("data-start-phases", JSON.stringify(msg.phases || {}));
       ck.versions = msg.versions;
       ck.ui.bar.value = 4;
       ck.ui.statusText.textContent = "校验器已就绪（fpjc " + msg.versions.fpjc + "，标准 " + msg.versions.standard + "，Python " + msg.versions.python + "，启动用时" + (msg.ms / 1000).toFixed(1) + "秒）。请选择文件。";
@@ -372,6 +374,8 @@
       if (ck.root.getAttribute("data-state") === "timeout") clearMessage(ck);
       if (!ck.busy) setState(ck, "ready");
       if (ck.pending) { var p = ck.pending; ck.pending = null; send(ck, p); }
+    } else if (msg.type === "exercised") {
+      ck.root.setAttribute("data-exercised-ms", String(msg.ms)); // the worker's warm-up check
     } else if (msg.type === "failed") {
       failed(ck, msg.stage, msg.message);
     } else if (msg.type === "settings") {
