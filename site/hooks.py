@@ -11,7 +11,7 @@ checker's build step (site/checker_build.py). A missing source is logged as a wa
 %%example_workbook%%: links to the downloads, whose names carry the version; %%checklist%%: the
 pre-submission checklist the results screen shows) and joins the lines of a Markdown paragraph
 where both sides are Chinese, so a wrapped source line does not become a space inside a Chinese
-sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日)
+sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日, 第5行 or 第 5 行)
 and corrects how Material's search worker cuts a Chinese query of several words (`_WORKER_FIXES`).
 """
 
@@ -177,29 +177,57 @@ def join_chinese_lines(markdown: str) -> str:
     return "\n".join(out)
 
 
-# Material's search cuts Chinese text with jieba but leaves a number outside the word after it
-# (7​个​工作日), while the reader's query 7个工作日 is looked up as 7个 and 工作日.
-_NUMBER_UNIT = re.compile(r"(\d)\u200b([个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种])")
+# Material's search cuts Chinese text with jieba and puts a zero-width space between the words,
+# so a number ends up apart from its unit (第​5​行, 7​个​工作日) or glued to the word after it
+# (5行是); a page that writes 第 5 行 gives the words 第, 5 and 行. A reader types 第5行, 第 5 行
+# or 7个工作日 alike. Both sides are brought to one form: a number with its unit (and the 第
+# before it) is one word, with no space inside and a word break on either side, in the index
+# (`searchable_numbers`, at build time) and in the query (`_QUERY_FIX`, in the search worker).
+UNITS = "个行列页条款项章节号年月日时天周元万户人次位名岁倍处字张份类组段套种步级批轮秒"
+_NUMBER_UNIT = re.compile(rf"(?<![\d.])(第[ \u00a0\u200b]*)?(\d+(?:\.\d+)?)[ \u00a0\u200b]*([{UNITS}])")
 
 
 def searchable_numbers(index_text: str) -> str:
-    """The search index with each number joined to its Chinese unit again (7个​工作日)."""
-    return _NUMBER_UNIT.sub(r"\1\2", index_text)
+    """The search index with each number joined to its Chinese unit (and a 第 before it) as one word."""
+    text = _NUMBER_UNIT.sub(
+        lambda m: f"\u200b{'第' if m.group(1) else ''}{m.group(2)}{m.group(3)}\u200b", index_text
+    )
+    return re.sub("\u200b{2,}", "\u200b", text)
+
+
+def _query_fix(m: re.Match) -> str:
+    """The worker's query line with the same number words: each number word kept whole and apart,
+    only the Chinese in between cut into the index's words (joined with " ", see (2) below)."""
+    query, han, cut = m.groups()
+    number = rf"(?<![\\d.])(第\\s*)?(\\d+(?:\\.\\d+)?)\\s*([{UNITS}])"
+    word = rf"(?<![\\d.])第?\\d+(?:\\.\\d+)?[{UNITS}]|\\p{{sc=Han}}+"
+    return (
+        f'{query}={query}.replace(new RegExp("{number}","gu"),(m,d,n,u)=>" "+(d?"第":"")+n+u+" ")'
+        f'.replace(new RegExp("{word}","gu"),{han}=>/\\d/.test({han})?{han}:'
+        f'[...{cut}({han},this.index.invertedIndex)].join(" "))'
+    )
 
 
 # Material's search worker (9.x) cuts a Chinese query into the index's words, but (1) never tries
 # a word that ends at the query's last character (民主评议日期 becomes 民主评议 + 日) and (2) joins
 # the words with "* " before adding "*" to every term, so all but the last get "**" and are shown
-# struck out as missing (7个工作日: “缺少: 7个*”). The two fixes below are applied to the built
-# worker; if Material's code changes they no longer match and the build warns (strict: fails).
+# struck out as missing (7个工作日: “缺少: 7个*”); (2) also puts the number words together as the
+# index has them (see above). If Material's code changes the fixes no longer match and the build
+# warns (strict: fails).
 _WORKER_FIXES = (
     # for(let o=s+1;o<t.length;o++)t.slice(s,o)in e  ->  o<=t.length
     (
         re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in "),
-        r"for(let \1=\2+1;\1<=\3.length;\1++)\3.slice(\2,\1)in ",
+        lambda m: "for(let {0}={1}+1;{0}<={2}.length;{0}++){2}.slice({1},{0})in ".format(*m.groups()),
     ),
-    # [...fe(s,this.index.invertedIndex)].join("* ")  ->  .join(" ")
-    (re.compile(r'(\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\])\.join\("\* "\)'), r'\1.join(" ")'),
+    # e=e.replace(new RegExp("\\p{sc=Han}+","gu"),s=>[...fe(s,this.index.invertedIndex)].join("* "))
+    (
+        re.compile(
+            r'(\w+)=\1\.replace\(new RegExp\("\\\\p\{sc=Han\}\+","gu"\),(\w+)=>'
+            r'\[\.\.\.(\w+)\(\2,this\.index\.invertedIndex\)\]\.join\("\* "\)\)'
+        ),
+        _query_fix,
+    ),
 )
 
 
