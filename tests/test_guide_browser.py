@@ -30,7 +30,7 @@ pytestmark = [
 
 READY_MS = 120_000
 CHECK_MS = 120_000
-PACKAGE = "云鹤镇2020年7月.xlsx"  # the name the guide's own commands use
+PACKAGE = "云鹤镇2020年7月.xlsx"  # the name the checklist asks for, and the guide's commands use
 SUBMITTED = dt.date(2020, 8, 4)
 
 
@@ -237,6 +237,9 @@ def test_a_new_clerk_follows_the_guide_from_template_to_report(playwright, built
             page.goto(server.url + "guide/", wait_until="load")
             guide_list = page.locator("#checklist ~ ul li").all_inner_texts()
             assert [t.strip() for t in guide_list[: len(page_list)]] == page_list, (guide_list, page_list)
+            # The file is named as the checklist says (文件命名), as in the guide's own commands.
+            assert any(f"如“{PACKAGE}”" in line for line in page_list), page_list
+            assert f"fpjc validate {PACKAGE}" in page.locator("article").text_content()
 
             # 第四步: stamp, set 已加盖乡镇公章 to 是, check again as 上报核对.
             assert "在线校验页把“校验阶段”选为“上报核对”" in page.locator("article").inner_text()

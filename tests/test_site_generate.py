@@ -186,3 +186,20 @@ def test_every_form_gets_a_page_and_nav_entry(gen):
     for f in standard.forms():
         assert f"forms/{f['id']}.md" in pages
         assert any(f"forms/{f['id']}.md" in entry.values() for entry in nav["forms/index.md"])
+
+
+# Words that name one constraint; a field's notes say each at most once (issue 16: 户主身份证号
+# said “设为文本格式” twice, 重点关注类型 “用顿号分隔” twice).
+CONSTRAINT_WORDS = ("顿号", "“文本”格式", "不得重复", "打码", "可填多项")
+
+
+def test_field_notes_state_each_constraint_once(gen):
+    repeated = []
+    for form in standard.forms():
+        for field in form["fields"]:
+            notes = gen.field_notes(field)
+            repeated += [(form["id"], field["title"], w) for w in CONSTRAINT_WORDS if notes.count(w) > 1]
+            # One range style: 2014—2020, never 2014–2020 or 2014~2020 beside it.
+            if re.search(r"\d[–~～]\d", notes):
+                repeated.append((form["id"], field["title"], "range style"))
+    assert repeated == []
