@@ -107,6 +107,12 @@ def _file_label(path: str, std: dict) -> str:
     return f"{name}（{title}）" if title and title != stem else name
 
 
+def _table_label(path: str, std: dict) -> str:
+    """The table a CSV file holds, as the failing example's findings name it (报送信息), else the file."""
+    name = path.rsplit("/", 1)[-1]
+    return _form_titles(std).get(name.rsplit(".", 1)[0], name)
+
+
 def _value_text(value) -> str:
     import datetime as dt
 
@@ -128,11 +134,12 @@ class _Places:
             self.rows.append((where, cell, column, _value_text(value)))
 
     def block(self) -> dict:
+        """Three columns like the failing example's table (表, 单元格, …), so a phone shows them whole."""
         return {
             "kind": "table",
             "title": "正确的填法",
-            "headers": ["表（文件或工作表）", "单元格", "列标题", "值"],
-            "rows": [[w, c, col, f"`{v}`"] for w, c, col, v in self.rows],
+            "headers": ["表", "单元格", "正确的值"],
+            "rows": [[w, f"{c}（{col}）" if col else c, f"`{v}`"] for w, c, col, v in self.rows],
         }
 
 
@@ -179,7 +186,7 @@ def file_view(before: dict[str, bytes], after: dict[str, bytes], std: dict, prod
                 }
             )
         else:
-            where = _file_label(path, std)
+            where = _table_label(path, std)
             for i, (a, b) in enumerate(zip(old_rows, rows, strict=True), start=1):
                 for j in range(max(len(a), len(b))):
                     va, vb = (a[j] if j < len(a) else ""), (b[j] if j < len(b) else "")
@@ -318,7 +325,7 @@ def _finding_place(finding: dict, after: dict[str, bytes], places: _Places, std:
         line = rows[row - 1]
         header = rows[0][col - 1] if col - 1 < len(rows[0]) else ""
         places.add(
-            _file_label(path, std),
+            _table_label(path, std),
             cell,
             "（列标题）" if row == 1 else header,
             line[col - 1] if col - 1 < len(line) else "",

@@ -95,12 +95,12 @@ def test_every_rule_page_shows_a_correct_example_a_clerk_can_compare(rule_pages)
         # A stray file: the files the package should hold.
         ("S006", ["报送包文件夹中只有这些文件", "manifest.csv（报送信息）"]),
         # A date rule decided by the day of checking: that day and the cell the message names.
-        ("T010", ["以 2020-08-10 作为校验当天", "| manifest.csv（报送信息） | B2 | 报告月份 | `2020-07` |"]),
+        ("T010", ["以 2020-08-10 作为校验当天", "| 报送信息 | B2（报告月份） | `2020-07` |"]),
         # A workbook: sheet, A1 cell, column title, value.
-        ("F051", ["| 附件1 | D2 | 村民小组 | `上村组` |"]),
+        ("F051", ["| 附件1 | D2（村民小组） | `上村组` |"]),
         ("S014", [f"| `{standard.version()}` |"]),
         # A stage record the example adds: its cell, not "原样不动".
-        ("G001", ["| screening.csv（申报排查记录） | E2 | 户主身份证号 | `532932195803120013` |"]),
+        ("G001", ["| 申报排查记录 | E2（户主身份证号） | `532932195803120013` |"]),
         (
             "K017",
             ["本月报送包文件夹中只有这些文件", "云鹤镇/（annex1.csv、annex2.csv、annex3.csv、manifest.csv）"],
@@ -119,7 +119,7 @@ def test_the_correct_example_is_read_from_the_passing_examples_files(gen):
     fail = {"annex1": {"row": 1, "set": {"head_id": "53293219800101001X"}}}
     blocks = gen.correct_blocks(fail, {}, standard.load())
     [table] = [b for b in blocks if b["kind"] == "table"]
-    assert table["rows"] == [["annex1.csv（附件1）", "F2", "户主身份证号", "`532932195803120013`"]]
+    assert table["rows"] == [["附件1", "F2（户主身份证号）", "`532932195803120013`"]]
     blocks = gen.correct_blocks(fail, {"annex1": {"set": {"remark": "x"}}}, standard.load())
     assert blocks == gen.patch_blocks({"annex1": {"set": {"remark": "x"}}}, standard.load())
     blocks = gen.correct_blocks(
