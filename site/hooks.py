@@ -9,7 +9,8 @@ checker's build step (site/checker_build.py). A missing source is logged as a wa
 
 `on_page_markdown` fills the few placeholders hand-written pages use (%%template_workbook%%,
 %%example_workbook%%: links to the downloads, whose names carry the version; %%checklist%%: the
-pre-submission checklist the results screen shows) and joins the lines of a Markdown paragraph
+pre-submission checklist the results screen shows; %%checker_mb%%, the checker's size in MB, is
+filled in the built pages once the checker is built) and joins the lines of a Markdown paragraph
 where both sides are Chinese, so a wrapped source line does not become a space inside a Chinese
 sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日, 第5行 or 第 5 行)
 and corrects how Material's search worker cuts a Chinese query of several words (`_WORKER_FIXES`).
@@ -240,15 +241,27 @@ def fix_search_worker(code: str) -> tuple[str, int]:
     return code, applied
 
 
+CHECKER_MB = "%%checker_mb%%"  # the pages say how much the checker downloads: filled after it is built
+
+
 def on_post_build(config):
     site = Path(config.site_dir)
+    # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
+    checker = _load("checker_build", HERE / "checker_build.py").build(site)
+    size = f"{checker['bytes'] / 1e6:.0f}"
+    for page in site.rglob("*.html"):
+        if page.relative_to(site).parts[0] == "checker":
+            continue
+        text = page.read_text(encoding="utf-8")
+        if CHECKER_MB in text:
+            page.write_text(text.replace(CHECKER_MB, size), encoding="utf-8")
     index = site / "search" / "search_index.json"
     if index.is_file():
         data = json.loads(index.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             for key in ("title", "text"):
                 if isinstance(doc.get(key), str):
-                    doc[key] = searchable_numbers(doc[key])
+                    doc[key] = searchable_numbers(doc[key].replace(CHECKER_MB, size))
         index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     for worker in workers:
@@ -260,5 +273,3 @@ def on_post_build(config):
         worker.write_text(code, encoding="utf-8")
     if not workers:
         log.warning("找不到 Material 的搜索 worker（assets/javascripts/workers/search.*.min.js）")
-    # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
-    _load("checker_build", HERE / "checker_build.py").build(Path(config.site_dir))

@@ -131,3 +131,12 @@ def test_the_check_page_is_for_the_clerk(built_site):
     admin = page_text(built_site.path, "developers/checker")
     for fact in ("Content-Security-Policy", "IIS", "pyodide-lock.json", "实测数据"):
         assert fact in admin, fact
+
+
+def test_the_pages_say_how_much_the_checker_downloads(built_site):
+    """The size the guide and the check page promise is the size of the checker that was built."""
+    total = sum(p.stat().st_size for p in (built_site.path / "checker").rglob("*") if p.is_file())
+    for path in ("guide", "check"):
+        text = page_text(built_site.path, path)
+        sizes = re.findall(r"下载约(\d+) MB", text)
+        assert sizes == [f"{total / 1e6:.0f}"], (path, sizes, total)
