@@ -184,12 +184,14 @@ def test_a_new_clerk_follows_the_guide_from_template_to_report(playwright, built
                 for title in set(multi) & set(_titles(form_id)):
                     col = _titles(form_id).index(title) + 1
                     ref = ws.cell(a_data, col).coordinate
-                    assert any(
-                        dv.type == "list" and ref in dv.sqref for dv in ws.data_validations.dataValidation
-                    ), (
-                        form_id,
-                        title,
-                    )
+                    lists = [
+                        dv
+                        for dv in ws.data_validations.dataValidation
+                        if dv.type == "list" and ref in dv.sqref
+                    ]
+                    assert lists, (form_id, title)
+                    # “先选第一项，再……输入顿号“、”和下一项”: typing more than one item is not refused.
+                    assert not lists[0].showErrorMessage, (form_id, title)
             # The same rows in the workbook's own 填表说明.
             assert f"“报送信息”第{m_header}行是列标题，第{m_data}行填" in notes
             assert f"第{a_header}行是列标题，从第{a_data}行起每户填一行" in notes
