@@ -349,15 +349,23 @@ def patch_blocks(patch: dict, std: dict) -> list[dict]:
                 {"kind": "text", "text": f"{'研判记录' if county else '报送包'}里不提供：{names}。"}
             )
         elif key == "files":
+            from validator.builders.rule_examples import BASE
+
             for name, text in value.items():
-                blocks.append({"kind": "code", "title": f"报送包中加一个文件 {name}", "text": _text(text)})
+                # A file named like one of the package's own tables takes its place.
+                verb = (
+                    f"把报送包中的 {name} 换成"
+                    if name.rsplit(".", 1)[0] in BASE
+                    else f"报送包中加一个文件 {name}"
+                )
+                blocks.append({"kind": "code", "title": verb + _encoding_note(text), "text": _text(text)})
         elif key == "raw":
             for rid, text in value.items():
                 blocks.append(
                     {"kind": "code", "title": f"{_resource_title(std, rid)} 的文件内容", "text": _text(text)}
                 )
         elif key == "options":
-            blocks.extend(_option_blocks(value))
+            blocks.extend(_option_blocks(value, std))
         elif key in titles or isinstance(value, dict):
             blocks.extend(_resource_blocks(key, value, std, titles.get(key, {})))
         else:
@@ -369,16 +377,41 @@ def patch_blocks(patch: dict, std: dict) -> list[dict]:
     return blocks
 
 
+def _encoding_note(data) -> str:
+    """（GB18030 编码）for a file the example writes in another encoding than UTF-8."""
+    if isinstance(data, dict) and "text" in data and data.get("encoding", "utf-8") != "utf-8":
+        return f"（{data['encoding'].upper()} 编码）"
+    return ""
+
+
 def _text(data) -> str:
+    """A file's content as a clerk would see it in a text editor: bytes that are neither UTF-8
+    nor anything else show as “�”, and are named below the text."""
+    if isinstance(data, dict):
+        data = bytes.fromhex(data["hex"]) if "hex" in data else data.get("text", "")
     if isinstance(data, bytes):
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            return f"（{len(data)}字节的二进制内容）"
+            text = data.decode("utf-8", errors="replace")
+            bad = []
+            i = 0
+            while i < len(data):  # the bytes UTF-8 cannot read, one by one
+                for n in (4, 3, 2, 1):
+                    try:
+                        data[i : i + n].decode("utf-8")
+                        i += n
+                        break
+                    except UnicodeDecodeError:
+                        continue
+                else:
+                    bad.append(f"{data[i]:02X}")
+                    i += 1
+            return f"{text.rstrip()}\n（“�”处是无法识别的字节：{'、'.join(bad)}）"
     return str(data)
 
 
-def _option_blocks(options: dict) -> list[dict]:
+def _option_blocks(options: dict, std: dict | None = None) -> list[dict]:
     out = []
     for k, v in options.items():
         if k == "county":
@@ -403,14 +436,25 @@ def _option_blocks(options: dict) -> list[dict]:
             out.append({"kind": "text", "text": f"报送包中的 CSV 文件以 {label} 编码保存。"})
         elif k == "format":
             out.append({"kind": "text", "text": f"报送包以 {v} 文件提交。"})
-        elif k == "history":
-            out.append(
-                {
-                    "kind": "code",
-                    "title": "同时提供以前报送的历史数据（--history）",
-                    "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
-                }
-            )
+        elif k == "history" and std is not None:
+            # The earlier package's rows in the clerk's terms: table, row, column title, value.
+            from validator.builders.rule_examples import HISTORY_MANIFEST
+
+            month = (v.get("manifest") or [{}])[0].get("report_month", HISTORY_MANIFEST["report_month"])
+            titles = _field_titles(std)
+            for rid, rows in v.items():
+                cells = [
+                    (f"第{i}条数据", titles.get(rid, {}).get(name, name), shown(value))
+                    for i, row in enumerate(rows, start=1)
+                    for name, value in row.items()
+                ]
+                out.append(
+                    {
+                        "kind": "cells",
+                        "title": f"同时提供以前报送的报送包（{month}，命令行 --history）中的{_resource_title(std, rid)}",
+                        "cells": cells,
+                    }
+                )
         elif k == "stage":
             label = {"draft": "自查草稿", "submit": "上报核对"}.get(v, v)
             out.append({"kind": "text", "text": f"按{label}校验（命令行 `--stage {v}`）。"})
@@ -426,8 +470,8 @@ def _option_blocks(options: dict) -> list[dict]:
             out.append(
                 {
                     "kind": "code",
-                    "title": "同时提供建档立卡名单（--roster）",
-                    "text": json.dumps(v, ensure_ascii=False, indent=2, default=str),
+                    "title": "同时提供建档立卡名单（命令行 --roster，一列身份证号）",
+                    "text": "身份证号\n" + "\n".join(str(h) for h in v),
                 }
             )
         else:

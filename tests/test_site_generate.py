@@ -203,3 +203,15 @@ def test_field_notes_state_each_constraint_once(gen):
             if re.search(r"\d[–~～]\d", notes):
                 repeated.append((form["id"], field["title"], "range style"))
     assert repeated == []
+
+
+def test_a_damaged_file_in_an_example_reads_as_a_clerk_would_see_it(gen):
+    """Raw bytes are shown as text with “�” and the byte named, not as a Python dict; a file named
+    like a table of the package replaces it."""
+    [block] = gen.patch_blocks({"files": {"annex3.csv": {"hex": "e5ba8fe58fb72c61ff620a"}}}, standard.load())
+    assert block["title"] == "把报送包中的 annex3.csv 换成"
+    assert block["text"] == "序号,a�b\n（“�”处是无法识别的字节：FF）"
+    [block] = gen.patch_blocks(
+        {"files": {"其他.csv": {"text": "序号", "encoding": "gb18030"}}}, standard.load()
+    )
+    assert block["title"] == "报送包中加一个文件 其他.csv（GB18030 编码）" and block["text"] == "序号"
