@@ -133,10 +133,11 @@ def _one_mistake(book: Path) -> None:
 
     from validator import standard
     from validator.outputs.county import FIRST_DATA_ROW, HEADER_ROW
+    from validator.reading.headers import display
 
     wb = openpyxl.load_workbook(book)
     ws = wb[standard.form("county_record")["title"]]
-    heads = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    heads = {display(ws.cell(HEADER_ROW, c).value): c for c in range(1, ws.max_column + 1)}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         if ws.cell(r, heads["研判结论"]).value == "认定":
             ws.cell(r, heads["纳入管理类别"]).value = None

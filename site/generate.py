@@ -22,6 +22,7 @@ import jinja2
 
 from validator.catalogue import column_rules, required_when
 from validator.findings import SEVERITY_LABELS
+from validator.outputs import paper
 from validator.values.wording import TYPE_LABELS, constraints, requirement
 
 HERE = Path(__file__).resolve().parent
@@ -118,7 +119,8 @@ def form_downloads(form: dict, src: Sources) -> list[dict]:
         if not (name.startswith(fid + ".") or name.startswith(fid + "-") or form["title"] in name):
             continue
         rel = p.relative_to(src.downloads_dir).as_posix()
-        out.append({"label": _download_label(name), "path": f"downloads/{rel}", "name": name})
+        label = _download_label(name, paper.layout(form["fields"]).paper)
+        out.append({"label": label, "path": f"downloads/{rel}", "name": name})
     version = src.standard["version"]
     for rel in src.schema_files:
         if rel.parts[0] != version:
@@ -162,14 +164,14 @@ def shared_downloads(src: Sources) -> list[dict]:
     return out
 
 
-def _download_label(name: str) -> str:
+def _download_label(name: str, paper_name: str = "A4") -> str:
     if name.startswith("县级研判工作簿"):
         return "Excel 空白研判工作簿（研判会议、县级研判表和会签页；每月用 fpjc county prepare 生成已填好各户的工作簿）"
     suffix = name.rsplit(".", 1)[-1].lower()
     return {
         "xlsx": "Excel 填报模板",
         "csv": "CSV 模板（UTF-8，带 BOM）",
-        "html": "打印表（A4）",
+        "html": f"打印表（{paper_name} 横向）",
         "pdf": "打印表（PDF）",
         "json": "县设置文件样例（JSON，县扶贫办改好后发给各乡镇）",
     }.get(suffix, name)

@@ -21,6 +21,7 @@ from validator import standard
 from validator.builders import county_month
 from validator.cli import main
 from validator.outputs.county import FIRST_DATA_ROW, HEADER_ROW, SIGN_SHEET, meeting_file_name
+from validator.reading.headers import display
 
 GOLDEN = Path(__file__).parent / "golden" / "county"
 TODAY = county_month.TODAY.isoformat()
@@ -160,7 +161,7 @@ def test_feedback_is_masked_and_the_record_stays_whole(here, capsys):
     ids = set()
     wb = openpyxl.load_workbook(book)
     ws = wb[RECORD_TITLE]
-    heads = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    heads = {display(ws.cell(HEADER_ROW, c).value): c for c in range(1, ws.max_column + 1)}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         value = ws.cell(r, heads["户主身份证号"]).value
         if value:
@@ -185,7 +186,7 @@ def test_meeting_workbook_is_a_real_printable_excel_file(here, capsys):
     assert meta["standard_version"] == standard.version()
     assert meta["layout_sheets"] == SIGN_SHEET and meta["month"] == MONTH and meta["households"] == "26"
     ws = wb[RECORD_TITLE]
-    heads = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    heads = {display(ws.cell(HEADER_ROW, c).value): c for c in range(1, ws.max_column + 1)}
     letter = openpyxl.utils.get_column_letter
     # Text-formatted ID column; drop-downs on the decision and the category.
     assert ws.cell(FIRST_DATA_ROW, heads["户主身份证号"]).number_format == "@"
@@ -347,7 +348,7 @@ def test_a_record_naming_a_household_no_township_reported(here, capsys):
     county_month.fill_meeting(book)
     wb = openpyxl.load_workbook(book)
     ws = wb[RECORD_TITLE]
-    heads = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    heads = {display(ws.cell(HEADER_ROW, c).value): c for c in range(1, ws.max_column + 1)}
     stranger = make_id("532932", dt.date(1961, 3, 4), 77)
     ws.cell(FIRST_DATA_ROW + 2, heads["户主身份证号"]).value = stranger
     wb.save(book)

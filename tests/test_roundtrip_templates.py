@@ -344,7 +344,8 @@ def test_libreoffice_resave_keeps_template_structure(tmp_path):
         assert b[sheet].print_title_rows == a[sheet].print_title_rows
         assert b[sheet].print_title_cols == a[sheet].print_title_cols
         assert [x.id for x in b[sheet].col_breaks.brk] == [x.id for x in a[sheet].col_breaks.brk]
-        assert not b[sheet].sheet_properties.pageSetUpPr.fitToPage
+        assert b[sheet].print_area == a[sheet].print_area
+        assert b[sheet].sheet_properties.pageSetUpPr.fitToPage  # one page wide (tests/test_paper.py)
         # (Frozen panes are view settings: headless LibreOffice has no view and drops them.)
 
 
@@ -441,3 +442,83 @@ def test_blank_csv_templates_are_recognised(tmp_path):
         f"{f['title']}.csv" for f in standard.forms()
     )
     assert {i["encoding"] for i in report["inputs"] if i["kind"] == "csv"} == {"utf-8-sig"}
+
+
+# ---------------------------------------------------------------------------
+# The signature rows at the foot of each form: not data, however the clerk fills around them
+
+
+def _signature_row(ws) -> int:
+    return next(
+        r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("填报人（签字）")
+    )
+
+
+def _sign(ws, row: int) -> None:
+    """Names beside 填报人（签字） and 审核人（签字）, the date under the stamp, as a clerk writes them."""
+    from openpyxl.cell.cell import MergedCell
+
+    blanks = [
+        c for c in ws[row] if not isinstance(c, MergedCell) and c.value is None and c.border.bottom.style
+    ]
+    for cell, name in zip(blanks, ("李明", "王芳", "黄坪镇人民政府"), strict=False):
+        cell.value = name
+    for cell in ws[row + 1]:
+        if isinstance(cell.value, str) and cell.value.endswith("日"):
+            cell.value = "2020年8月4日"
+
+
+def _move_rows(ws, at: int, amount: int) -> None:
+    """Insert (amount > 0) or delete (amount < 0) rows at `at`, moving merged ranges along (as
+    Excel does; openpyxl leaves them where they were)."""
+    moved = [r for r in ws.merged_cells.ranges if r.min_row >= at]
+    for r in moved:
+        ws.merged_cells.remove(r)
+    if amount > 0:
+        ws.insert_rows(at, amount)
+    else:
+        ws.delete_rows(at, -amount)
+    for r in moved:
+        r.shift(row_shift=amount)
+        ws.merged_cells.add(r)
+
+
+def _signed_workbook(tmp_path):
+    path = write_workbook(tmp_path / "signed.xlsx", valid_data())
+    wb = openpyxl.load_workbook(path)
+    for title in ("附件1", "附件2", "附件3"):
+        ws = wb[title]
+        row = _signature_row(ws)
+        _move_rows(ws, row - 3, -2)  # two blank rows deleted
+        _move_rows(ws, row - 4, 3)  # three inserted among the blank rows
+        _sign(ws, _signature_row(ws))
+    _sign(wb["报送信息"], _signature_row(wb["报送信息"]))
+    wb.save(path)
+    return path
+
+
+def test_signature_rows_are_not_data(tmp_path):
+    """A filled template, signed and dated, with blank rows deleted and inserted above the
+    signatures: the same (no) findings as the data alone."""
+    report = validate(_signed_workbook(tmp_path), today=TODAY)
+    assert findings(report, severities=("error", "warning", "info")) == []
+
+
+def test_content_below_the_signatures_is_reported_once(tmp_path):
+    path = _signed_workbook(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["附件3"]
+    below = _signature_row(ws) + 3
+    ws.cell(below, 1).value = 9
+    ws.cell(below, 5).value = "赵某"
+    wb.save(path)
+    report = validate(path, today=TODAY)
+    assert findings(report) == [("S024", "附件3", None)]
+    assert f"第{below}行" in report["findings"][0]["message"]
+
+
+@pytest.mark.libreoffice
+def test_signed_template_resaved_by_libreoffice_has_no_findings(tmp_path):
+    resaved = convert(_signed_workbook(tmp_path), "xlsx", tmp_path / "lo", tmp_path / "profile")
+    report = validate(resaved, today=TODAY)
+    assert findings(report, severities=("error", "warning", "info")) == []

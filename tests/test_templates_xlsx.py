@@ -15,8 +15,8 @@ from validator.outputs import paper
 from validator.outputs.workbook import (
     EARLIEST_DATE,
     HEADER_BLOCK_LABELS,
-    TEMPLATE_ROWS,
     form_heading,
+    template_rows,
     write_workbook,
 )
 from validator.reading.headers import display
@@ -92,21 +92,28 @@ def test_print_setup_instructions_fit_to_width(blank):
 
 
 @pytest.mark.parametrize("sheet", ["报送信息", "附件1", "附件2", "附件3"])
-def test_print_setup_forms_at_full_size_split_over_pages(blank, sheet):
-    """Forms print at 100% on A4 landscape, split where paper.layout says, with 序号 … 户主姓名
-    repeated and the signature line in the footer (LibreOffice's PDF: tests/test_paper.py)."""
+def test_print_setup_forms_on_their_paper_one_page_wide(blank, sheet):
+    """Each form on the paper paper.layout picks (the annexes on A3), fitted to one page width,
+    the print area ending with the signature rows; the footer only numbers the pages
+    (LibreOffice's PDF: tests/test_paper.py)."""
     ws = blank[sheet]
     form = standard.form(standard.find_form(sheet))
     lay = paper.layout(form["fields"])
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 9  # A4
-    assert not ws.sheet_properties.pageSetUpPr.fitToPage
-    assert int(ws.page_setup.scale) == 100
-    assert [b.id for b in ws.col_breaks.brk] == [page[-1] + 1 for page in lay.pages[:-1]]
-    if len(lay.pages) > 1:
-        assert ws.print_title_cols == f"$A:${get_column_letter(len(lay.repeated))}"
-    assert "填报人（签字）" in ws.oddFooter.left.text and ws.oddFooter.right.text == "填报单位（盖章）"
-    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert int(ws.page_setup.paperSize) == (8 if form["kind"] == "annex" else 9)  # A3, A4
+    assert lay.paper == ("A3" if form["kind"] == "annex" else "A4") and len(lay.pages) == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    assert not ws.col_breaks.brk
+    ((area,),) = [ws.print_area.split(",")]
+    last_row = int(area.rsplit("$", 1)[1])
+    labels = [c.value for row in ws.iter_rows(min_row=last_row - 1, max_row=last_row) for c in row if c.value]
+    for label in (*paper.SIGNATURES, paper.STAMP, paper.DATE_LABEL):
+        assert f"{label}：" in labels, label
+    assert area.startswith("'") or area.startswith("$A$1") or "!$A$1:" in area
+    assert f"${get_column_letter(len(form['fields']))}$" in area
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert not ws.oddFooter.left.text and not ws.oddFooter.right.text
 
 
 def test_manifest_sheet_layout(blank):
@@ -126,7 +133,7 @@ def test_every_column_validated_from_its_definition(blank, form_id):
     form = standard.form(form_id)
     ws = blank[form["title"]]
     first = 3 if form_id == "manifest" else 4
-    last = 3 if form_id == "manifest" else 3 + TEMPLATE_ROWS
+    last = 3 if form_id == "manifest" else 3 + template_rows(form["fields"], 0)
     by_col = validations_by_column(ws)
     yes, no = standard.load()["boolean_labels"]["true"], standard.load()["boolean_labels"]["false"]
     for i, field in enumerate(form["fields"], start=1):
@@ -252,7 +259,7 @@ def test_filled_values_are_what_excel_keeps(tmp_path):
 
 
 def test_validation_grows_with_many_rows(tmp_path):
-    rows = [{"seq": i} for i in range(1, TEMPLATE_ROWS + 51)]
+    rows = [{"seq": i} for i in range(1, 120)]
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "big.xlsx", {"annex2": rows}))
     ((dv, rng),) = validations_by_column(wb["附件2"])["A"]
     assert rng.max_row >= 3 + len(rows)

@@ -14,6 +14,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from validator import standard
 from validator.outputs.workbook import HEADER_ROW, MANIFEST_HEADER_ROW
+from validator.reading.headers import display
 
 
 def drop_columns(path: Path, columns: dict[str, list[str]]) -> None:
@@ -25,7 +26,7 @@ def drop_columns(path: Path, columns: dict[str, list[str]]) -> None:
         titles = {f["title"] for f in form["fields"] if f["name"] in names}
         header_row = MANIFEST_HEADER_ROW if form_id == "manifest" else HEADER_ROW
         for col in range(ws.max_column, 0, -1):
-            if ws.cell(row=header_row, column=col).value in titles:
+            if display(ws.cell(row=header_row, column=col).value) in titles:  # lines joined
                 delete_column(ws, col)
     wb.save(path)
 

@@ -4,15 +4,26 @@ Both printed forms use this module: the Excel templates (`workbook`, widths conv
 column units) and the printable HTML forms (`printable`), so a column is as wide on paper
 whichever way it is printed, and wide enough to be filled in and read by hand.
 
-- Paper: A4 landscape (every township office prints A4), 10 mm side margins.
-- Minimum width per field type (`MIN_MM`): an ID number takes 18 handwritten digits of 2.5 mm,
-  a date “2020-07-15”, a name three or four characters, and so on.
-- A header wraps only between the words of its title (`title_words`, cut when the standard is
-  compiled) and takes at most `HEADER_LINES` lines at `HEADER_PT`; a column is widened until its
-  title fits, so a header never ends with a lone “）”.
-- A form wider than the page is split into several pages. Every page repeats the columns from
-  the first up to the household head's name (序号 … 户主姓名), so each printed row can be matched
-  across the pages; the other columns are shared out evenly and each page is filled to its width.
+- Paper, decided per form from its columns' minimum widths: A4 landscape when the form fits
+  (every township office prints A4), else A3 landscape with every column on one sheet of paper
+  (the annexes: a row of 附件1 is read across one sheet, not matched over three); only a form too
+  wide even for A3 is split over several A3 pages, each repeating 序号 … 户主姓名 so that a
+  printed row can be matched across them.
+- A row is two handwritten lines tall (`ROW_MM`), so a text column only needs room for a few
+  characters a line (`HAND_CJK_MM` each) and wraps the rest; numbers are written on one line:
+  an ID number in 18 boxes of 2.5 mm (`ID_BOX_MM`), a date “2020-07-15”, a phone number, an
+  amount “12345.67” (`HAND_DIGIT_MM` a digit). `min_width_mm` is the narrowest column a field
+  can be filled in by hand.
+- Headers print at `HEADER_PT` bold and wrap only between the words of their title
+  (`title_words`, cut when the standard is compiled), on at most `HEADER_LINES` lines; a column
+  is widened until its title fits, so a header never ends with a lone “）”. Cells print at
+  `BODY_PT`.
+- Columns are planned to fill `FILL` of the printable width and the rest is shared out in
+  proportion, so Excel's, WPS's and LibreOffice's rounding cannot push a column onto a sheet
+  of its own (the Excel sheets also fit one page width, so an overflow shrinks the print a little).
+- Every form ends with the signature and stamp rows (`SIGNATURES`, `STAMP`, `DATE_LABEL`), on
+  the printed form and in the Excel template's print area alike; the reader knows them
+  (`validator.reading.signatures`) and ends the table's data where they start.
 """
 
 from __future__ import annotations
@@ -20,40 +31,64 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from validator.reading.signatures import DATE_LABEL, SIGNATURES, STAMP
 from validator.values.wording import labels
 
-# A4 landscape, in millimetres.
-PAGE_MM = (297.0, 210.0)
-SIDE_MARGIN_MM = 10.0
-TOP_MARGIN_MM = 12.0
-BOTTOM_MARGIN_MM = 24.0  # room for the signature line in the footer
-PRINTABLE_MM = PAGE_MM[0] - 2 * SIDE_MARGIN_MM
-# Columns are planned to fill this share of the width: Excel, WPS and LibreOffice round widths
-# and fonts a little differently, and a column that overflows would start a page of its own.
-FILL = 0.95
+__all__ = ["DATE_LABEL", "SIGNATURES", "STAMP"]
 
-HEADER_PT = 10.0  # column headers, bold
-BODY_PT = 10.0  # cells and notes
-HEADER_LINES = 3
-CELL_PADDING_MM = 3.5  # borders, padding and the red * of a required column
+# Landscape sheets, width × height in millimetres, smallest first.
+PAPERS = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
+SIDE_MARGIN_MM = 8.0
+TOP_MARGIN_MM = 10.0
+BOTTOM_MARGIN_MM = 14.0  # room for the page number in the footer
+# Columns are planned to fill this share of the printable width. LibreOffice prints the planned
+# widths to within 0.3 % (measured in tests/test_paper.py); Excel and WPS round each column to
+# whole pixels and may measure the default font a little differently, a few per cent at most.
+FILL = 0.96
+
+HEADER_PT = 9.0  # column headers, bold: 9 pt lets 附件1's long titles wrap into narrow columns
+BODY_PT = 10.0  # cells and notes: a typed value stays as legible as the handwritten ones
+HEADER_LINES = 5  # 上年度/家庭人均/可支配/收入/（元） over an amount's column
+# A form goes on A4 only with this much room to spare over its minimum widths; a form that would
+# fill A4 at its narrowest goes on A3, where its columns get room to write in.
+A4_SPARE = 1.1
+# Borders and the cell's inner margin around a header line (the printed form's red * sits in
+# the cell's corner, out of the line).
+CELL_PADDING_MM = 2.5
 PT_MM = 25.4 / 72
-# Handwriting needs more room than print: a character about 4.5 mm, a digit about 2.3 mm
-# (an ID number's 18 digits get 2.5 mm each, the 18 boxes of a printed ID field).
-HAND_CJK_MM = 4.5
-HAND_DIGIT_MM = 2.3
+# Handwriting in a ruled cell: a character about 3.5 mm wide, a digit 1.8 mm, and 0.75 mm
+# clear of the rule on either side; an ID number's 18 digits go in boxes of 2.5 mm.
+HAND_CJK_MM = 3.5
+HAND_DIGIT_MM = 1.8
+PEN_MM = 1.5
+ID_BOX_MM = 2.5
+ROW_MM = 12.0  # a data row: two handwritten lines of 6 mm
+ROW_PT = ROW_MM / PT_MM
+
+
+def _chars(n: int) -> float:
+    return round(n * HAND_CJK_MM + PEN_MM, 1)
+
+
+def _digits(n: int) -> float:
+    return round(n * HAND_DIGIT_MM + PEN_MM, 1)
+
 
 # The narrowest column a value of each type can be written in by hand.
 MIN_MM = {
-    "id_number": 18 * 2.5 + 1,  # 18 digits: 46 mm
-    "date": 10 * HAND_DIGIT_MM,  # 2020-07-15
-    "month": 7 * HAND_DIGIT_MM + 2,  # 2020-07
-    "money": 8 * HAND_DIGIT_MM,  # 12345.67
-    "phone": 11 * HAND_DIGIT_MM,  # 13812345678
-    "boolean": 10.0,  # 是 / 否
-    "codes": 4 * HAND_CJK_MM + 2,  # one item of up to four characters a line
+    "id_number": 18 * ID_BOX_MM + 1,  # 18 boxes: 46 mm
+    "date": _digits(10),  # 2020-07-15, on one line
+    "month": _digits(7),  # 2020-07
+    "money": _digits(8),  # 12345.67
+    "phone": _digits(11),  # 13812345678
+    "boolean": _chars(1),  # 是 / 否
+    "codes": _chars(3),  # items of a list, three characters a line, over two lines
 }
-TEXT_MM = {"short": 16.0, "medium": 20.0, "long": 26.0}
-CODE_MM = (14.0, 24.0)  # a single choice: narrowest, widest (long labels wrap)
+# Free text over the two lines of a row: a name (up to 20 characters) three characters a line,
+# a place name (up to 50) three a line, a longer note four a line (the clerk writes it short).
+TEXT_MM = {"short": _chars(3), "medium": _chars(3), "long": _chars(4)}
+DIGITS_A_LINE = 8  # a long digit string (户编号) over the two lines
+CODE_CHARS = (2, 4)  # a single choice: its longest label over two lines, this many characters a line
 
 
 def cjk_width(text: str) -> float:
@@ -71,13 +106,12 @@ def _type_mm(field: dict) -> float:
     if t in MIN_MM:
         return MIN_MM[t]
     if t == "integer":
-        digits = len(str(field["maximum"])) if field.get("maximum") is not None else 3
-        return 6 + digits * HAND_DIGIT_MM
+        return _digits(len(str(field["maximum"])) if field.get("maximum") is not None else 3)
     if t == "code":
         longest = max(cjk_width(x) for x in labels(field["codelist"]))
-        return min(CODE_MM[1], max(CODE_MM[0], longest * HAND_CJK_MM * 0.8 + 2))
+        return _chars(min(CODE_CHARS[1], max(CODE_CHARS[0], math.ceil(longest / 2))))
     if field.get("pattern") and "0-9" in field["pattern"]:  # digit strings such as 户编号
-        return min(TEXT_MM["long"], (field.get("max_length") or 20) * HAND_DIGIT_MM)
+        return _digits(min(DIGITS_A_LINE, field.get("max_length") or DIGITS_A_LINE))
     max_length = field.get("max_length") or 200
     return TEXT_MM["short" if max_length <= 20 else "medium" if max_length <= 50 else "long"]
 
@@ -118,20 +152,41 @@ def min_width_mm(field: dict) -> float:
     words = field.get("title_words") or [field["title"]]
     width = max(_type_mm(field), max(header_mm(w) for w in words) + CELL_PADDING_MM)
     while len(header_lines(field, width)) > HEADER_LINES:
-        width += 1.0
+        width += 0.5
     return round(width, 1)
+
+
+def printable_mm(paper: str) -> float:
+    """The width between the side margins of a landscape sheet."""
+    return PAPERS[paper][0] - 2 * SIDE_MARGIN_MM
 
 
 @dataclass(frozen=True)
 class Layout:
-    """How a form prints: the width of each column (mm) and the columns on each page."""
+    """How a form prints: its paper, the width of each column (mm) and the columns on each page."""
 
+    paper: str  # "A4" or "A3", always landscape
     widths_mm: list[float]
-    repeated: list[int]  # column indexes printed on every page
+    repeated: list[int]  # column indexes printed on every page (a split form only)
     pages: list[list[int]]  # column indexes of each page, repeated columns included
 
     def header(self, fields: list[dict], index: int) -> list[str]:
         return header_lines(fields[index], self.widths_mm[index])
+
+    @property
+    def page_mm(self) -> tuple[float, float]:
+        return PAPERS[self.paper]
+
+    def blank_rows(self, header_lines: int = HEADER_LINES) -> int:
+        """Ruled rows that fill the first page under the title, the header block and the headers
+        and above the signature rows (the blank template and the printed form)."""
+        header = header_lines * HEADER_PT * 1.3 * PT_MM + 3
+        room = self.page_mm[1] - TOP_MARGIN_MM - BOTTOM_MARGIN_MM - TITLE_MM - header - SIGNATURE_MM
+        return max(1, int(room // ROW_MM))
+
+
+TITLE_MM = 24.0  # the form's title and the header block (填报单位 … 填报日期)
+SIGNATURE_MM = 30.0  # the signature, stamp and date rows
 
 
 def repeated_columns(fields: list[dict]) -> list[int]:
@@ -142,22 +197,24 @@ def repeated_columns(fields: list[dict]) -> list[int]:
     return [0]
 
 
-def layout(fields: list[dict], *, printable_mm: float = PRINTABLE_MM * FILL) -> Layout:
-    """Columns and pages of a form on A4 landscape (see the module docstring)."""
+def layout(fields: list[dict]) -> Layout:
+    """Paper, columns and pages of a form (see the module docstring)."""
     mins = [min_width_mm(f) for f in fields]
-    if sum(mins) <= printable_mm:
-        scale = printable_mm / sum(mins)
-        return Layout([round(w * scale, 1) for w in mins], [], [list(range(len(fields)))])
+    for paper in PAPERS:
+        room = printable_mm(paper) * FILL
+        if sum(mins) * (A4_SPARE if paper == "A4" else 1.0) <= room:
+            scale = room / sum(mins)
+            return Layout(paper, [round(w * scale, 1) for w in mins], [], [list(range(len(fields)))])
+    room = printable_mm(paper) * FILL
     repeated = repeated_columns(fields)
     rest = [i for i in range(len(fields)) if i not in repeated]
-    room = printable_mm - sum(mins[i] for i in repeated)
-    parts = _balanced(rest, mins, room)
+    parts = _balanced(rest, mins, room - sum(mins[i] for i in repeated))
     widths = list(mins)
     for part in parts:
-        scale = room / sum(mins[i] for i in part)
+        scale = (room - sum(mins[i] for i in repeated)) / sum(mins[i] for i in part)
         for i in part:
             widths[i] = round(mins[i] * scale, 1)
-    return Layout(widths, repeated, [repeated + part for part in parts])
+    return Layout(paper, widths, repeated, [repeated + part for part in parts])
 
 
 def _balanced(columns: list[int], widths: list[float], room: float) -> list[list[int]]:
@@ -187,16 +244,14 @@ def _cuts(length: int, n: int):
             yield (first, *(first + r for r in rest))
 
 
-# Excel measures a column in characters of the workbook's default font (Calibri 11: 7 pixels
-# a character plus 5 pixels of padding, at 96 pixels an inch).
+# Excel measures a column in widths of a digit of the workbook's default font, a width in the
+# file already including the cell's padding: Excel and WPS take the digit as a whole number of
+# pixels at 96 an inch, LibreOffice at its exact width. The templates' default font is Calibri
+# 12 (cells name their own font), whose digit is 8.1 pixels: the programs agree to within 1.4 %
+# (at Calibri 11, 7 against 7.4 pixels, LibreOffice printed every column 6 % wider than Excel).
+EXCEL_UNIT_FONT = ("Calibri", 12)
+EXCEL_DIGIT_PX = 8
+
+
 def excel_width(mm: float) -> float:
-    return round((mm / 25.4 * 96 - 5) / 7, 2)
-
-
-SIGNATURES = ("填报人（签字）", "审核人（签字）")
-STAMP = "填报单位（盖章）"
-
-
-def footer_signature() -> str:
-    """The signature line printed at the foot of every page of a form sheet (Excel's footer)."""
-    return "　".join(f"{label}：＿＿＿＿＿" for label in SIGNATURES)
+    return round(mm / 25.4 * 96 / EXCEL_DIGIT_PX, 2)

@@ -1,9 +1,9 @@
-"""Printable blank forms (HTML, A4 landscape) rendered with Jinja2 from the form definitions.
+"""Printable blank forms (HTML) rendered with Jinja2 from the form definitions.
 
 The layout (form.j2 and print.css in `print/` beside this module) is package data, so the
 installed `fpjc template` prints the same forms as a checkout; the fields come from the compiled
-standard, the column widths, header line breaks and the split over pages from `paper.layout`
-(the same as the Excel template's). Each page is self-contained (CSS inlined) so it can be opened
+standard; the paper (A4 or A3 landscape), the column widths, header line breaks, row height and
+signature rows from `paper` (the same as the Excel template's). Each page is self-contained (CSS inlined) so it can be opened
 from a USB stick and printed.
 """
 
@@ -19,8 +19,6 @@ from validator.outputs.workbook import HEADER_BLOCK_LABELS
 from validator.values.wording import deadline_text, how_to_fill, requirement
 
 LAYOUT_DIR = Path(__file__).resolve().parent / "print"
-# Ruled rows that fill the first A4 landscape page under the headers, with the signatures.
-EMPTY_ROWS = 12
 SIGN_LABELS = paper.SIGNATURES
 STAMP_LABEL = paper.STAMP
 
@@ -59,8 +57,9 @@ def general_notes(kind: str = "annex") -> list[str]:
     return [how, f"本表于报告月份{deadline_text()}加盖公章报送。"]
 
 
-def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path | None = None) -> str:
-    """The self-contained printable HTML of one form."""
+def render_form(form_id: str, *, empty_rows: int | None = None, layout_dir: Path | None = None) -> str:
+    """The self-contained printable HTML of one form; by default as many ruled rows as fill the
+    first page above the signature rows (`paper.Layout.blank_rows`)."""
     layout_dir = layout_dir or LAYOUT_DIR
     layout = layout_dir / "form.j2"
     if not layout.is_file():
@@ -84,6 +83,8 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
         for i, f in enumerate(fields)
     ]
     pages = [[columns[i] for i in page] for page in lay.pages]
+    if empty_rows is None:
+        empty_rows = lay.blank_rows(max(len(c["lines"]) for c in columns))
     env = _environment(layout_dir)
     return env.get_template("form.j2").render(
         form=form,
@@ -94,6 +95,13 @@ def render_form(form_id: str, *, empty_rows: int = EMPTY_ROWS, layout_dir: Path 
         empty_rows=empty_rows,
         header_labels=COUNTY_HEADER_LABELS if county else HEADER_BLOCK_LABELS,
         sign_labels=COUNTY_SIGN_LABELS if county else SIGN_LABELS,
+        date_label=paper.DATE_LABEL,
+        paper=lay.paper,
+        page_mm=lay.page_mm,
+        margins_mm=(paper.TOP_MARGIN_MM, paper.SIDE_MARGIN_MM, paper.BOTTOM_MARGIN_MM),
+        row_mm=paper.ROW_MM,
+        header_pt=paper.HEADER_PT,
+        body_pt=paper.BODY_PT,
         stamp_label=COUNTY_STAMP_LABEL if county else STAMP_LABEL,
         general_notes=general_notes(form["kind"]),
         notice_number=standard.load()["notice"]["number"],

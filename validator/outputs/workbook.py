@@ -13,13 +13,16 @@ code change. Layout (the reader relies on it, see docs of `write_workbook`):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
@@ -58,8 +61,10 @@ HEADER_BLOCK_LABELS = tuple(label for label, _ in HEADER_BLOCK)
 
 TITLE_ROW, BLOCK_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 MANIFEST_HEADER_ROW, MANIFEST_VALUE_ROW = 2, 3
-# Rows pre-formatted and validated below the headers; grows with the data written.
-TEMPLATE_ROWS = 500
+# Ruled, formatted and validated rows below the headers: the blank template has as many as fill
+# its first page (`paper.Layout.blank_rows`) and the signature rows follow; a filled workbook has
+# its rows and this many blank ones. A clerk with more households inserts rows among them.
+SPARE_ROWS = 5
 # 建档立卡 began in 2014: an earlier date in any of these forms is a typing mistake.
 EARLIEST_DATE = dt.date(2014, 1, 1)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -276,38 +281,40 @@ def cell_value(field: dict, value):
 # Sheets
 
 
-def _page_setup(ws, *, title_rows: str | None, fields: list[dict] | None = None) -> None:
-    """A4 landscape. The 填表说明 sheet is fitted to the page width; a form sheet prints at 100%
-    with the columns of `paper.layout`: page breaks between its pages, the columns 序号 … 户主姓名
-    repeated on each, the signature line in the footer of every page."""
+def _page_setup(ws, *, title_rows: str | None, fields: list[dict] | None = None, last_row: int = 0) -> None:
+    """Landscape, on the paper `paper.layout` picks for the form (A4 for 填表说明, fitted to the
+    page width). A form that fits one page width is fitted to it: it prints at 100 %, and should
+    a spreadsheet program lay it out a little wider than planned it shrinks a little rather than
+    spill a column onto a sheet of its own. A form too wide for A3 prints at 100 % with page
+    breaks between the parts `paper.layout` plans and 序号 … 户主姓名 repeated on each. The print
+    area ends with the signature rows (`_signature_block`); the footer holds the page number."""
     inch = 25.4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = paper.SIDE_MARGIN_MM / inch
     ws.page_margins.top = paper.TOP_MARGIN_MM / inch
-    ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.bottom = paper.BOTTOM_MARGIN_MM / inch
+    ws.page_margins.header = ws.page_margins.footer = 0.2
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if fields is None:
+    ws.oddFooter.center.size = 9
+    lay = paper.layout(fields) if fields is not None else None
+    if lay is not None:
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if lay.paper == "A3" else ws.PAPERSIZE_A4
+        if last_row:
+            ws.print_area = f"A1:{get_column_letter(len(fields))}{last_row}"
+    if lay is None or len(lay.pages) == 1:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         return
     ws.page_setup.scale = 100
-    ws.page_margins.bottom = paper.BOTTOM_MARGIN_MM / inch
-    ws.oddFooter.left.text = paper.footer_signature()
-    ws.oddFooter.left.size = 9
-    ws.oddFooter.right.text = paper.STAMP
-    ws.oddFooter.right.size = 9
-    lay = paper.layout(fields)
-    if len(lay.pages) > 1:
-        last = get_column_letter(lay.repeated[-1] + 1)
-        ws.print_title_cols = f"A:{last}"
-        for page in lay.pages[:-1]:
-            ws.col_breaks.append(Break(id=page[-1] + 1))
+    last = get_column_letter(lay.repeated[-1] + 1)
+    ws.print_title_cols = f"A:{last}"
+    for page in lay.pages[:-1]:
+        ws.col_breaks.append(Break(id=page[-1] + 1))
 
 
 def _title(ws, text: str, fields: list[dict]) -> None:
@@ -323,21 +330,82 @@ def _title(ws, text: str, fields: list[dict]) -> None:
     ws.row_dimensions[TITLE_ROW].height = 32
 
 
+def header_line_count(fields: list[dict]) -> int:
+    """Lines of the tallest column header as `paper.layout` breaks them."""
+    lay = paper.layout(fields)
+    return max(len(lay.header(fields, i)) for i in range(len(fields)))
+
+
 def _headers(ws, fields: list[dict], row: int) -> None:
     """The column titles, each broken into lines between its words (`paper.header_lines`): the
     reader joins the lines again, and Excel has no reason to break a word of its own."""
     lay = paper.layout(fields)
-    lines = 1
     for col, field in enumerate(fields, start=1):
         title = paper.header_lines(field, lay.widths_mm[col - 1])
-        lines = max(lines, len(title))
         cell = ws.cell(row, col, "\n".join(title))
         cell.font = REQUIRED_FONT if field["required"] else OPTIONAL_FONT
         cell.alignment = WRAP_CENTER
         cell.border = BORDER
         cell.fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = paper.excel_width(lay.widths_mm[col - 1])
-    ws.row_dimensions[row].height = max(30, 14 * lines + 6)
+    ws.row_dimensions[row].height = max(30, round(paper.HEADER_PT * 1.3 * header_line_count(fields) + 6))
+
+
+def _spread(fields: list[dict], parts: int) -> list[tuple[int, int]]:
+    """The columns (first, last; 1-based) of `parts` stretches of about equal printed width."""
+    widths = paper.layout(fields).widths_mm
+    total = sum(widths)
+    out, first, acc = [], 1, 0.0
+    for col, w in enumerate(widths, start=1):
+        acc += w
+        if acc >= total * (len(out) + 1) / parts - 0.01 and len(out) < parts - 1 and col < len(widths):
+            out.append((first, col))
+            first = col + 1
+    out.append((first, len(widths)))
+    return out
+
+
+def _labelled_blank(
+    ws, row: int, span: tuple[int, int], widths: list[float], label: str, blank: str | None = None
+) -> None:
+    """“label：” then a ruled blank to write on, within the columns `span` (first, last)."""
+    first, last = span
+    need = paper.cjk_width(label) * paper.BODY_PT * paper.PT_MM * 1.05 + 2
+    col, acc = first, 0.0
+    while col <= last and acc < need:
+        acc += widths[col - 1]
+        col += 1
+    label_last = max(first, col - 1)
+    cell = ws.cell(row, first, label)
+    cell.font = Font(name=FONT, size=paper.BODY_PT, bold=True)
+    cell.alignment = Alignment(horizontal="right", vertical="bottom")
+    if label_last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=label_last)
+    if label_last >= last:
+        return
+    value = ws.cell(row, label_last + 1, blank)
+    value.font = CELL_FONT
+    value.number_format = TEXT_FORMAT
+    value.alignment = Alignment(horizontal="center", vertical="bottom")
+    for c in range(label_last + 1, last + 1):
+        ws.cell(row, c).border = Border(bottom=THIN)
+    if last > label_last + 1:
+        ws.merge_cells(start_row=row, start_column=label_last + 1, end_row=row, end_column=last)
+
+
+def _signature_block(ws, fields: list[dict], row: int) -> int:
+    """The signature and stamp rows under the table, inside the print area, as on the printed
+    form: 填报人（签字）、审核人（签字）、填报单位（盖章）, and the date under the stamp. The
+    reader ends the table's data where they start (`validator.reading.signatures`). Returns the
+    last row of the block."""
+    widths = paper.layout(fields).widths_mm
+    stretches = _spread(fields, 3)
+    for span, label in zip(stretches, (*paper.SIGNATURES, paper.STAMP), strict=True):
+        _labelled_blank(ws, row, span, widths, f"{label}：")
+    _labelled_blank(ws, row + 1, stretches[-1], widths, f"{paper.DATE_LABEL}：", "年　　月　　日")
+    ws.row_dimensions[row].height = 40
+    ws.row_dimensions[row + 1].height = 30
+    return row + 1
 
 
 def _header_block(ws, fields: list[dict], values: dict[str, object]) -> None:
@@ -392,6 +460,8 @@ def _freeze_column(fields: list[dict]) -> int:
 def _data_area(
     ws, fields: list[dict], rows: list[dict], first_row: int, nrows: int, when: dict | None = None
 ) -> None:
+    """`nrows` ruled rows from `first_row`, the first ones holding `rows`: each column's format,
+    drop-down and input message, borders, and the height of two handwritten lines."""
     last_row = first_row + nrows - 1
     when = when or {}
     for col, field in enumerate(fields, start=1):
@@ -399,29 +469,43 @@ def _data_area(
         dv = validation_for(field, when.get(field["name"], ()))
         dv.add(f"{letter}{first_row}:{letter}{last_row}")
         ws.add_data_validation(dv)
+        # Cell formats must exist before the clerk types: Excel decides on entry whether
+        # 532932... becomes a (rounded) number.
         fmt = number_format(field)
-        if fmt:
-            # Cell formats must exist before the clerk types: Excel decides on entry
-            # whether 532932... becomes a (rounded) number.
-            for r in range(first_row, last_row + 1):
-                ws.cell(r, col).number_format = fmt
-    widths = column_widths(fields)
+        align = WRAP_LEFT if field["type"] in ("text", "codes") else WRAP_CENTER
+        for r in range(first_row, last_row + 1):
+            cell = ws.cell(r, col)
+            if fmt:
+                cell.number_format = fmt
+            cell.font = CELL_FONT
+            cell.border = BORDER
+            cell.alignment = align
+    widths = paper.layout(fields).widths_mm
+    for r in range(first_row, last_row + 1):
+        ws.row_dimensions[r].height = round(paper.ROW_PT, 1)
+    line_mm = paper.BODY_PT * paper.PT_MM
     for offset, row in enumerate(rows):
         r = first_row + offset
         lines = 1
         for col, field in enumerate(fields, start=1):
             cell = ws.cell(r, col)
             cell.value = cell_value(field, row.get(field["name"]))
-            cell.font = CELL_FONT
-            cell.border = BORDER
-            cell.alignment = WRAP_LEFT if field["type"] in ("text", "codes") else WRAP_CENTER
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif isinstance(cell.value, str):
-                lines = max(lines, -(-text_width(cell.value) // max(1, int(widths[col - 1]) - 1)))
-        if lines > 1:
+                room = max(line_mm, widths[col - 1] - paper.PEN_MM)
+                lines = max(lines, math.ceil(paper.cjk_width(cell.value) * line_mm / room))
+        if lines > 2:
             # Excel and LibreOffice do not grow a row for wrapped text written by a program.
-            ws.row_dimensions[r].height = 13 * min(lines, 6) + 3
+            ws.row_dimensions[r].height = max(round(paper.ROW_PT, 1), 13 * min(lines, 6) + 3)
+
+
+def template_rows(fields: list[dict], filled: int) -> int:
+    """Ruled rows of a form sheet: enough to fill the first page of the blank template, or the
+    rows written and SPARE_ROWS blank ones."""
+    return max(
+        paper.layout(fields).blank_rows(header_line_count(fields)), filled + SPARE_ROWS if filled else 0
+    )
 
 
 def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, object]) -> None:
@@ -430,11 +514,11 @@ def _form_sheet(wb: Workbook, form: dict, rows: list[dict], block: dict[str, obj
     _title(ws, form_heading(form), fields)
     _header_block(ws, fields, block)
     _headers(ws, fields, HEADER_ROW)
-    _data_area(
-        ws, fields, rows, FIRST_DATA_ROW, max(TEMPLATE_ROWS, len(rows) + 100), required_when(form["id"])
-    )
+    nrows = template_rows(fields, len(rows))
+    _data_area(ws, fields, rows, FIRST_DATA_ROW, nrows, required_when(form["id"]))
+    last = _signature_block(ws, fields, FIRST_DATA_ROW + nrows)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, _freeze_column(fields))
-    _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}", fields=fields)
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}", fields=fields, last_row=last)
 
 
 def _manifest_sheet(wb: Workbook, form: dict, rows: list[dict]) -> None:
@@ -442,13 +526,11 @@ def _manifest_sheet(wb: Workbook, form: dict, rows: list[dict]) -> None:
     fields = form["fields"]
     _title(ws, form_heading(form), fields)
     _headers(ws, fields, MANIFEST_HEADER_ROW)
-    _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, max(1, len(rows)), required_when(form["id"]))
-    if not rows:
-        for col in range(1, len(fields) + 1):
-            ws.cell(MANIFEST_VALUE_ROW, col).border = BORDER
-    ws.row_dimensions[MANIFEST_VALUE_ROW].height = 24
+    nrows = max(1, len(rows))
+    _data_area(ws, fields, rows, MANIFEST_VALUE_ROW, nrows, required_when(form["id"]))
+    last = _signature_block(ws, fields, MANIFEST_VALUE_ROW + nrows + 1)
     ws.freeze_panes = ws.cell(MANIFEST_VALUE_ROW, 1)
-    _page_setup(ws, title_rows=f"{TITLE_ROW}:{MANIFEST_HEADER_ROW}", fields=fields)
+    _page_setup(ws, title_rows=f"{TITLE_ROW}:{MANIFEST_HEADER_ROW}", fields=fields, last_row=last)
 
 
 def _lists_sheet(wb: Workbook, forms: list[dict]) -> None:
@@ -516,6 +598,8 @@ def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
         "不要修改表名、表头信息的标签和列标题，也不要删除或显示隐藏的工作表。",
         "；".join(rows)
         + "；数据行中间不要留空行。"
+        + "各表最后是签字盖章栏（填报人、审核人签字，填报单位盖章，日期），数据填在签字栏上方；"
+        "预留的空行不够时，选中其中几行，右键“插入”，插入的行带有同样的格式和下拉列表。签字栏里写的姓名和日期不作为数据检查。"
         + (
             f"表头信息是：{'、'.join(HEADER_BLOCK_LABELS)}（报告月份写成 2020-07）。"
             if any(f["kind"] != "manifest" for f in forms)
@@ -526,6 +610,7 @@ def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
         f"可以从单元格的下拉列表选一项；要填多项时，选好第一项后双击单元格（或按 F2），在末尾输入“{sep}”"
         "再写下一项，也可以直接输入整串。各列可选的名称见下表“怎么填”。",
         "身份证号、电话、户编号等列已设为“文本”格式，请直接输入，不要改成数字格式，否则 Excel 会吞掉后几位。",
+        _printing_note(forms),
         f"每月数据在{deadline_text()}加盖公章报送；"
         f"当月没有新增对象时也要报送，在“报送信息”中把“零报告”填为“{yes}”。",
         f"报送前请先校验：用浏览器打开 {standard.checker_url()} （在线校验，文件不会上传），"
@@ -556,6 +641,18 @@ def instruction_rows(forms: list[dict]) -> Iterable[tuple[str, list[str]]]:
                     "、".join(r.id for r in checks.get(field["name"], ())),
                 ],
             )
+
+
+def _printing_note(forms: list[dict]) -> str:
+    """Which paper each form prints on (`paper.layout`), as set in the workbook."""
+    by_paper: dict[str, list[str]] = {}
+    for form in forms:
+        by_paper.setdefault(paper.layout(form["fields"]).paper, []).append(f"“{form['title']}”")
+    papers = "，".join(f"{'、'.join(titles)}用 {name} 纸" for name, titles in by_paper.items())
+    return (
+        f"打印：各表已设好纸张和页面，直接打印即可（{papers}，均为横向，一张纸的宽度放下全部列；"
+        "行多时续页，每页重复表头）。签字盖章栏印在最后一页。"
+    )
 
 
 def _instructions_sheet(wb: Workbook, forms: list[dict]) -> None:
@@ -624,6 +721,18 @@ def workbook_forms(forms: list[str] | None, data: dict | None) -> list[str]:
     return [fid for fid in order if fid in wanted]
 
 
+def _workbook() -> Workbook:
+    """An empty workbook whose default font is the one column widths are measured in
+    (`paper.EXCEL_UNIT_FONT`); every cell written names its own font."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    name, size = paper.EXCEL_UNIT_FONT
+    normal = Font(name=name, sz=size, family=2, scheme="minor")
+    wb._fonts = IndexedList([normal])
+    wb._named_styles["Normal"].font = copy(normal)
+    return wb
+
+
 def build_workbook(
     data: dict[str, list[dict]] | None = None,
     *,
@@ -637,8 +746,7 @@ def build_workbook(
     template = "workbook" if set(form_ids) >= set(WORKBOOK_FORMS) or len(form_ids) != 1 else form_ids[0]
     block = _normalise_block(header_block, data.get("manifest") or [])
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = _workbook()
     _instructions_sheet(wb, form_defs)
     for form in form_defs:
         rows = list(data.get(form["id"]) or [])

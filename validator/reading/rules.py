@@ -188,6 +188,31 @@ BLANK_ROWS = rule(
     fail_note="附件3 的两条记录之间有一个空行。",
 )
 
+BELOW_SIGNATURES = rule(
+    id="S024",
+    name="content-below-signatures",
+    severity="error",
+    title="签字栏下方还有内容",
+    message="第{line}行在签字栏（第{start}行起）下方，该行及以下的内容没有作为数据检查",
+    hint="签字栏是表的结尾：要补填的户，请在签字栏上方插入行后填写；签字栏下方的其他内容请删除。",
+    clause="数据标准（报送包与文件）",
+    description=(
+        "模板各表的最后是“填报人（签字）”“审核人（签字）”“填报单位（盖章）”和日期几行，数据到签字栏为止，"
+        "签字栏里写的姓名和日期不作为数据检查。签字栏下方若还有内容（如把一户填在了签字栏下面），"
+        "这些内容不会被检查，所以单独提醒。"
+    ),
+    fail={
+        "options": {"format": "xlsx"},
+        "raw": {"annex3": "序号,户主姓名\n1,张三\n填报人（签字）：,王五\n日期：,2020-08-04\n2,李四\n"},
+    },
+    passing={
+        "options": {"format": "xlsx"},
+        "raw": {"annex3": "序号,户主姓名\n1,张三\n,\n填报人（签字）：,王五\n日期：,2020-08-04\n"},
+    },
+    fail_note="附件3 的第2户填在了签字栏下面。",
+    pass_note="签字栏写了姓名和日期，其上方留有空行：数据到签字栏为止，签字栏不作为数据检查。",
+)
+
 EXTRA_CELLS = rule(
     id="S013",
     name="cells-beyond-last-column",

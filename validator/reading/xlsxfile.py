@@ -33,6 +33,7 @@ from validator.findings import Finding, column_letter
 from validator.reading import headers as H
 from validator.reading import rules as S
 from validator.reading import sheetxml as X
+from validator.reading import signatures
 from validator.reading.common import DEFAULT_LIMITS, MB, ZIP_DAMAGE, Entry, FileProblem, Limits, amount
 from validator.reading.layout import locate
 from validator.reading.sheetxml import SheetProblem, merged_ranges  # noqa: F401 - re-exported
@@ -630,8 +631,10 @@ def _sheet_table(entry: Entry, book: Workbook, title: str, form_id, emit, limits
         header_row=header_row,
         columns=layout.columns,
         rows=_rows(
-            head[layout.data_index :],
-            rows,
+            (),
+            signatures.data_rows(
+                head[layout.data_index :], rows, place={**place, "resource": layout.form_id}, emit=emit
+            ),
             len(layout.columns),
             data_merges,
             data_start,
