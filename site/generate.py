@@ -30,7 +30,7 @@ if str(HERE) not in sys.path:  # the sibling modules below; site/ is not a packa
     sys.path.insert(0, str(HERE))
 
 from gen_cli import slug, walk_parser  # noqa: E402
-from gen_examples import patch_blocks, shown, unchanged_blocks  # noqa: E402
+from gen_examples import correct_blocks, patch_blocks, shown  # noqa: E402
 from gen_sources import EXAMPLE_DOWNLOAD, ROOT, SAMPLE_DIR, Sources, collect  # noqa: E402
 
 TEMPLATES = HERE / "templates"
@@ -298,7 +298,7 @@ def pages(src: Sources) -> dict[str, str]:
             **common,
             rule=r,
             fail_blocks=patch_blocks(r.fail, std),
-            pass_blocks=patch_blocks(r.passing, std) if r.passing else unchanged_blocks(r.fail, std, _base()),
+            pass_blocks=correct_blocks(r.fail, r.passing, std, src.examples.get(r.id)),
             produced=src.examples.get(r.id),
             resource_titles={f["id"]: f["title"] for f in forms},
         )
@@ -318,12 +318,6 @@ def pages(src: Sources) -> dict[str, str]:
     body = re.sub(r"\A#\s.*\n", "", src.changelog)
     out["developers/changelog.md"] = env.get_template("changelog.md.j2").render(**common, changelog=body)
     return out
-
-
-def _base() -> dict:
-    from validator.builders.rule_examples import BASE
-
-    return BASE
 
 
 def _report_schema() -> dict:

@@ -9,9 +9,10 @@ checker's build step (site/checker_build.py). A missing source is logged as a wa
 
 `on_page_markdown` fills the few placeholders hand-written pages use (%%template_workbook%%,
 %%example_workbook%%: links to the downloads, whose names carry the version; %%checklist%%: the
-pre-submission checklist the results screen shows) and joins the lines of a Markdown paragraph
+pre-submission checklist the results screen shows; %%checker_mb%%, the checker's size in MB, is
+filled in the built pages once the checker is built) and joins the lines of a Markdown paragraph
 where both sides are Chinese, so a wrapped source line does not become a space inside a Chinese
-sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日)
+sentence. `on_post_build` also makes numbers with Chinese units searchable as typed (7个工作日, 第5行 or 第 5 行)
 and corrects how Material's search worker cuts a Chinese query of several words (`_WORKER_FIXES`).
 """
 
@@ -177,29 +178,57 @@ def join_chinese_lines(markdown: str) -> str:
     return "\n".join(out)
 
 
-# Material's search cuts Chinese text with jieba but leaves a number outside the word after it
-# (7​个​工作日), while the reader's query 7个工作日 is looked up as 7个 and 工作日.
-_NUMBER_UNIT = re.compile(r"(\d)\u200b([个行年月日元项位条处天列户人次倍周字万秒岁名张份类页组段套种])")
+# Material's search cuts Chinese text with jieba and puts a zero-width space between the words,
+# so a number ends up apart from its unit (第​5​行, 7​个​工作日) or glued to the word after it
+# (5行是); a page that writes 第 5 行 gives the words 第, 5 and 行. A reader types 第5行, 第 5 行
+# or 7个工作日 alike. Both sides are brought to one form: a number with its unit (and the 第
+# before it) is one word, with no space inside and a word break on either side, in the index
+# (`searchable_numbers`, at build time) and in the query (`_QUERY_FIX`, in the search worker).
+UNITS = "个行列页条款项章节号年月日时天周元万户人次位名岁倍处字张份类组段套种步级批轮秒"
+_NUMBER_UNIT = re.compile(rf"(?<![\d.])(第[ \u00a0\u200b]*)?(\d+(?:\.\d+)?)[ \u00a0\u200b]*([{UNITS}])")
 
 
 def searchable_numbers(index_text: str) -> str:
-    """The search index with each number joined to its Chinese unit again (7个​工作日)."""
-    return _NUMBER_UNIT.sub(r"\1\2", index_text)
+    """The search index with each number joined to its Chinese unit (and a 第 before it) as one word."""
+    text = _NUMBER_UNIT.sub(
+        lambda m: f"\u200b{'第' if m.group(1) else ''}{m.group(2)}{m.group(3)}\u200b", index_text
+    )
+    return re.sub("\u200b{2,}", "\u200b", text)
+
+
+def _query_fix(m: re.Match) -> str:
+    """The worker's query line with the same number words: each number word kept whole and apart,
+    only the Chinese in between cut into the index's words (joined with " ", see (2) below)."""
+    query, han, cut = m.groups()
+    number = rf"(?<![\\d.])(第\\s*)?(\\d+(?:\\.\\d+)?)\\s*([{UNITS}])"
+    word = rf"(?<![\\d.])第?\\d+(?:\\.\\d+)?[{UNITS}]|\\p{{sc=Han}}+"
+    return (
+        f'{query}={query}.replace(new RegExp("{number}","gu"),(m,d,n,u)=>" "+(d?"第":"")+n+u+" ")'
+        f'.replace(new RegExp("{word}","gu"),{han}=>/\\d/.test({han})?{han}:'
+        f'[...{cut}({han},this.index.invertedIndex)].join(" "))'
+    )
 
 
 # Material's search worker (9.x) cuts a Chinese query into the index's words, but (1) never tries
 # a word that ends at the query's last character (民主评议日期 becomes 民主评议 + 日) and (2) joins
 # the words with "* " before adding "*" to every term, so all but the last get "**" and are shown
-# struck out as missing (7个工作日: “缺少: 7个*”). The two fixes below are applied to the built
-# worker; if Material's code changes they no longer match and the build warns (strict: fails).
+# struck out as missing (7个工作日: “缺少: 7个*”); (2) also puts the number words together as the
+# index has them (see above). If Material's code changes the fixes no longer match and the build
+# warns (strict: fails).
 _WORKER_FIXES = (
     # for(let o=s+1;o<t.length;o++)t.slice(s,o)in e  ->  o<=t.length
     (
         re.compile(r"for\(let (\w+)=(\w+)\+1;\1<(\w+)\.length;\1\+\+\)\3\.slice\(\2,\1\)in "),
-        r"for(let \1=\2+1;\1<=\3.length;\1++)\3.slice(\2,\1)in ",
+        lambda m: "for(let {0}={1}+1;{0}<={2}.length;{0}++){2}.slice({1},{0})in ".format(*m.groups()),
     ),
-    # [...fe(s,this.index.invertedIndex)].join("* ")  ->  .join(" ")
-    (re.compile(r'(\[\.\.\.\w+\(\w+,this\.index\.invertedIndex\)\])\.join\("\* "\)'), r'\1.join(" ")'),
+    # e=e.replace(new RegExp("\\p{sc=Han}+","gu"),s=>[...fe(s,this.index.invertedIndex)].join("* "))
+    (
+        re.compile(
+            r'(\w+)=\1\.replace\(new RegExp\("\\\\p\{sc=Han\}\+","gu"\),(\w+)=>'
+            r'\[\.\.\.(\w+)\(\2,this\.index\.invertedIndex\)\]\.join\("\* "\)\)'
+        ),
+        _query_fix,
+    ),
 )
 
 
@@ -212,15 +241,27 @@ def fix_search_worker(code: str) -> tuple[str, int]:
     return code, applied
 
 
+CHECKER_MB = "%%checker_mb%%"  # the pages say how much the checker downloads: filled after it is built
+
+
 def on_post_build(config):
     site = Path(config.site_dir)
+    # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
+    checker = _load("checker_build", HERE / "checker_build.py").build(site)
+    size = f"{checker['bytes'] / 1e6:.0f}"
+    for page in site.rglob("*.html"):
+        if page.relative_to(site).parts[0] == "checker":
+            continue
+        text = page.read_text(encoding="utf-8")
+        if CHECKER_MB in text:
+            page.write_text(text.replace(CHECKER_MB, size), encoding="utf-8")
     index = site / "search" / "search_index.json"
     if index.is_file():
         data = json.loads(index.read_text(encoding="utf-8"))
         for doc in data.get("docs", []):
             for key in ("title", "text"):
                 if isinstance(doc.get(key), str):
-                    doc[key] = searchable_numbers(doc[key])
+                    doc[key] = searchable_numbers(doc[key].replace(CHECKER_MB, size))
         index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     for worker in workers:
@@ -232,5 +273,3 @@ def on_post_build(config):
         worker.write_text(code, encoding="utf-8")
     if not workers:
         log.warning("找不到 Material 的搜索 worker（assets/javascripts/workers/search.*.min.js）")
-    # The in-browser checker: Pyodide runtime, our wheels and lock file, the worker.
-    _load("checker_build", HERE / "checker_build.py").build(Path(config.site_dir))

@@ -65,9 +65,28 @@ def test_no_space_inside_a_chinese_sentence(built_site, path):
 
 
 def test_numbers_keep_their_units_in_the_search_index(hooks):
-    assert hooks.searchable_numbers("在\u200b7\u200b个\u200b工作日") == "在\u200b7个\u200b工作日"
-    assert hooks.searchable_numbers("第\u200b5\u200b行") == "第\u200b5行"
-    assert hooks.searchable_numbers("2020\u200b-07") == "2020\u200b-07"
+    """One word per number with its unit (and 第), however jieba cut it and whether or not the page
+    put spaces around the number; the query is brought to the same form in the search worker."""
+    z = "\u200b"
+    assert hooks.searchable_numbers(f"在{z}7{z}个{z}工作日") == f"在{z}7个{z}工作日"
+    assert hooks.searchable_numbers(f"第{z}5{z}行") == f"{z}第5行{z}"
+    assert hooks.searchable_numbers(f"写作{z}第{z} 5 {z}行{z}是") == f"写作{z}第5行{z}是"
+    assert hooks.searchable_numbers(f"第{z}5行是") == f"{z}第5行{z}是"  # jieba glued 行是
+    assert hooks.searchable_numbers(f"8{z}月{z}5{z}日") == f"{z}8月{z}5日{z}"
+    assert hooks.searchable_numbers(f"12.5{z}万元") == f"{z}12.5万{z}元"
+    assert hooks.searchable_numbers(f"2020{z}-07") == f"2020{z}-07"
+
+
+def test_the_search_worker_cuts_a_query_like_the_index(hooks):
+    """Both fixes apply to the Material worker this build uses; the query fix reads the same units."""
+    import material
+
+    worker = next(
+        (Path(material.__file__).parent / "templates/assets/javascripts/workers").glob("search.*.min.js")
+    )
+    code, applied = hooks.fix_search_worker(worker.read_text(encoding="utf-8"))
+    assert applied == len(hooks._WORKER_FIXES) == 2
+    assert f"[{hooks.UNITS}]" in code and '.join("* ")' not in code
 
 
 def test_search_index_has_no_metadata_tables(built_site):
@@ -112,3 +131,12 @@ def test_the_check_page_is_for_the_clerk(built_site):
     admin = page_text(built_site.path, "developers/checker")
     for fact in ("Content-Security-Policy", "IIS", "pyodide-lock.json", "实测数据"):
         assert fact in admin, fact
+
+
+def test_the_pages_say_how_much_the_checker_downloads(built_site):
+    """The size the guide and the check page promise is the size of the checker that was built."""
+    total = sum(p.stat().st_size for p in (built_site.path / "checker").rglob("*") if p.is_file())
+    for path in ("guide", "check"):
+        text = page_text(built_site.path, path)
+        sizes = re.findall(r"下载约(\d+) MB", text)
+        assert sizes == [f"{total / 1e6:.0f}"], (path, sizes, total)

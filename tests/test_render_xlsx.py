@@ -233,3 +233,28 @@ def test_a_huge_csv_is_refused_with_a_way_out(tmp_path, report, monkeypatch):
     big.write_text("序号\n" + "".join(f"{i}\n" for i in range(20)), encoding="utf-8")
     with pytest.raises(AnnotateError, match="--format html"):
         annotate_workbook(big, report, tmp_path / "out.xlsx", titles=TITLES)
+
+
+def test_sentences_under_the_table_wrap_across_the_printed_width(workbook, report, tmp_path):
+    """The 未执行的检查 lines under the table print like those above it: one merged cell across
+    every column, wrapped, as tall as its lines (a long line in column A alone was cut off)."""
+    report = copy.deepcopy(report)
+    report["checks_not_run"] = [
+        {"check": "G001–G010 阶段记录检查", "reason": "报送包中没有阶段记录表"},
+        {
+            "check": "H003、H004 建档立卡名单核对",
+            "reason": "没有提供建档立卡名单，无法核对附件1 的户是否建档立卡",
+        },
+    ]
+    wb = openpyxl.load_workbook(annotate_workbook(workbook, report, tmp_path / "out.xlsx", titles=TITLES))
+    ws = wb[RESULT_SHEET]
+    width = len([c for c in ws[6] if c.value])
+    last = max(r for r in range(7, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int))
+    under = [r for r in range(last + 1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, str)]
+    sentences = [r for r in under if len(ws.cell(r, 1).value) > 20]
+    assert sentences, [ws.cell(r, 1).value for r in under]
+    merged = {(m.min_row, m.min_col, m.max_col) for m in ws.merged_cells.ranges}
+    for r in sentences:
+        assert (r, 1, width) in merged, (r, ws.cell(r, 1).value)
+        assert ws.cell(r, 1).alignment.wrap_text
+        assert ws.row_dimensions[r].height

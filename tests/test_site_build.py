@@ -59,6 +59,22 @@ def test_mermaid_is_vendored_at_the_pinned_version(built_site):
     assert '<pre class="mermaid">' in home
 
 
+def test_mermaid_is_loaded_only_where_a_diagram_is_drawn(built_site):
+    """3.5 MB a clerk's browser fetches only on the pages with a flowchart (the check page
+    already downloads the checker)."""
+    with_diagram, without = [], []
+    for page in built_site.path.rglob("*.html"):
+        html = page.read_text(encoding="utf-8", errors="replace")
+        loads = "mermaid.min.js" in html
+        if 'class="mermaid"' in html:
+            assert loads, page
+            with_diagram.append(page.parent.name)
+        elif loads:
+            without.append(str(page.relative_to(built_site.path)))
+    assert without == [] and len(with_diagram) >= 2
+    assert "mermaid" not in (built_site.path / "check" / "index.html").read_text(encoding="utf-8")
+
+
 def test_theme_is_chinese_without_fonts_or_generator_footer(built_site):
     home = (built_site.path / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<html[^>]+lang="zh"', home)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -60,16 +61,72 @@ def test_empty_patch_says_the_base_package_passes(gen):
     assert "原样不动" in gen.patch_blocks({}, standard.load())[0]["text"]
 
 
-def test_a_passing_example_that_changes_nothing_shows_the_real_cells(gen):
-    from validator.builders.rule_examples import BASE
+@pytest.fixture(scope="module")
+def rule_pages(gen):
+    """Every rule page as the site build writes it (failing examples run through the validator)."""
+    src = gen.collect()
+    assert src.problems == []
+    return {path: text for path, text in gen.pages(src).items() if re.fullmatch(r"rules/[A-Z]\d+\.md", path)}
 
+
+def _correct_example(page: str) -> str:
+    return page[page.index("## 正确示例") : page.index("[返回规则目录]")]
+
+
+def test_every_rule_page_shows_a_correct_example_a_clerk_can_compare(rule_pages):
+    """Not a sentence alone: a table of cells and values, or the file as it should be."""
+    prose_only = [
+        path
+        for path, page in rule_pages.items()
+        if "|---" not in _correct_example(page) and "```" not in _correct_example(page)
+    ]
+    assert len(rule_pages) > 100 and prose_only == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "wanted"),
+    [
+        # A file-level rule: each file of the passing package, its encoding and its header line.
+        ("S004", ["| manifest.csv（报送信息） | UTF-8 | `乡镇,报告月份,上报日期"]),
+        # The damaged file: the whole file as the passing example has it, encoding named.
+        ("S003", ["annex3.csv（附件3），UTF-8 编码，共3行", "序号,乡镇,村委会（社区）"]),
+        # A missing table: the table as it should be.
+        ("S005", ["manifest.csv（报送信息），UTF-8 编码，共2行", "云鹤镇,2020-07,2020-08-04"]),
+        # A stray file: the files the package should hold.
+        ("S006", ["报送包文件夹中只有这些文件", "manifest.csv（报送信息）"]),
+        # A date rule decided by the day of checking: that day and the cell the message names.
+        ("T010", ["以 2020-08-10 作为校验当天", "| 报送信息 | B2（报告月份） | `2020-07` |"]),
+        # A workbook: sheet, A1 cell, column title, value.
+        ("F051", ["| 附件1 | D2（村民小组） | `上村组` |"]),
+        ("S014", [f"| `{standard.version()}` |"]),
+        # A stage record the example adds: its cell, not "原样不动".
+        ("G001", ["| 申报排查记录 | E2（户主身份证号） | `532932195803120013` |"]),
+        (
+            "K017",
+            ["本月报送包文件夹中只有这些文件", "云鹤镇/（annex1.csv、annex2.csv、annex3.csv、manifest.csv）"],
+        ),
+    ],
+)
+def test_correct_examples_show_the_passing_packages_real_content(rule_pages, rule_id, wanted):
+    shown = _correct_example(rule_pages[f"rules/{rule_id}.md"])
+    for text in wanted:
+        assert text in shown, shown
+    assert "原样不动" not in shown
+
+
+def test_the_correct_example_is_read_from_the_passing_examples_files(gen):
+    """Change the passing example and the page changes with it: nothing is written per rule."""
     fail = {"annex1": {"row": 1, "set": {"head_id": "53293219800101001X"}}}
-    blocks = gen.unchanged_blocks(fail, standard.load(), BASE)
-    cells = next(b for b in blocks if b["kind"] == "cells")["cells"]
-    [(where, column, value)] = cells
-    assert where.startswith("附件1") and where.endswith("第1条数据")
-    assert (column, value) == ("户主身份证号", gen.shown(BASE["annex1"][0]["head_id"]))
-    assert "原样不动" in blocks[0]["text"]
+    blocks = gen.correct_blocks(fail, {}, standard.load())
+    [table] = [b for b in blocks if b["kind"] == "table"]
+    assert table["rows"] == [["附件1", "F2（户主身份证号）", "`532932195803120013`"]]
+    blocks = gen.correct_blocks(fail, {"annex1": {"set": {"remark": "x"}}}, standard.load())
+    assert blocks == gen.patch_blocks({"annex1": {"set": {"remark": "x"}}}, standard.load())
+    blocks = gen.correct_blocks(
+        {"options": {"encoding": "gb18030"}}, {"options": {"encoding": "utf-8-sig"}}, standard.load()
+    )
+    [table] = [b for b in blocks if b["kind"] == "table"]
+    assert table["title"] == "文件的编码" and {row[1] for row in table["rows"]} == {"UTF-8（带 BOM）"}
 
 
 def test_values_are_shown_as_a_clerk_types_them(gen):
@@ -129,3 +186,32 @@ def test_every_form_gets_a_page_and_nav_entry(gen):
     for f in standard.forms():
         assert f"forms/{f['id']}.md" in pages
         assert any(f"forms/{f['id']}.md" in entry.values() for entry in nav["forms/index.md"])
+
+
+# Words that name one constraint; a field's notes say each at most once (issue 16: 户主身份证号
+# said “设为文本格式” twice, 重点关注类型 “用顿号分隔” twice).
+CONSTRAINT_WORDS = ("顿号", "“文本”格式", "不得重复", "打码", "可填多项")
+
+
+def test_field_notes_state_each_constraint_once(gen):
+    repeated = []
+    for form in standard.forms():
+        for field in form["fields"]:
+            notes = gen.field_notes(field)
+            repeated += [(form["id"], field["title"], w) for w in CONSTRAINT_WORDS if notes.count(w) > 1]
+            # One range style: 2014—2020, never 2014–2020 or 2014~2020 beside it.
+            if re.search(r"\d[–~～]\d", notes):
+                repeated.append((form["id"], field["title"], "range style"))
+    assert repeated == []
+
+
+def test_a_damaged_file_in_an_example_reads_as_a_clerk_would_see_it(gen):
+    """Raw bytes are shown as text with “�” and the byte named, not as a Python dict; a file named
+    like a table of the package replaces it."""
+    [block] = gen.patch_blocks({"files": {"annex3.csv": {"hex": "e5ba8fe58fb72c61ff620a"}}}, standard.load())
+    assert block["title"] == "把报送包中的 annex3.csv 换成"
+    assert block["text"] == "序号,a�b\n（“�”处是无法识别的字节：FF）"
+    [block] = gen.patch_blocks(
+        {"files": {"其他.csv": {"text": "序号", "encoding": "gb18030"}}}, standard.load()
+    )
+    assert block["title"] == "报送包中加一个文件 其他.csv（GB18030 编码）" and block["text"] == "序号"

@@ -129,7 +129,12 @@ def _tables(files: dict[str, str | bytes]) -> dict[str, dict]:
 def _rule_of(field: dict) -> dict:
     """What a clerk must satisfy in a column, apart from its title, requiredness and code list."""
     constraints = {k: v for k, v in (field.get("constraints") or {}).items() if k not in ("required", "enum")}
-    extra = {k: v for k, v in (field.get("x-fpjc") or {}).items() if k not in ("codelist", "personal")}
+    # pattern_hint is how the rule is worded for the clerk, not the rule: rewording is no change.
+    extra = {
+        k: v
+        for k, v in (field.get("x-fpjc") or {}).items()
+        if k not in ("codelist", "personal", "pattern_hint")
+    }
     if (field.get("x-fpjc") or {}).get("codelist"):
         constraints.pop("pattern", None)  # a list cell's pattern is its code list, compared on its own
     return {"type": field["type"], "constraints": constraints, "extra": extra}

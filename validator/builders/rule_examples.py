@@ -562,62 +562,86 @@ def history_tables(history: dict) -> dict:
     return tables
 
 
-def run_patch(patch: dict) -> dict:
-    """Validate BASE with `patch` applied through the real engine; returns the report dict."""
+def _write_example(tmp: Path, patch: dict) -> dict:
+    """Write what a rule example checks into `tmp`: the package (a folder of CSV files or one
+    workbook) or the county record and the month's packages, plus the history, roster and
+    settings files its options name. Returns the paths (None for what it does not use)."""
     options = patch.get("options", {})
+    tables = apply_patch(patch)
+    fmt = options.get("format", "csv")
+    paths: dict = {"history": None, "roster": None, "settings": None, "month": None}
     if is_county(patch):
-        return _run_county(patch, options)
-    tables = apply_patch(patch)
-    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
-        path = write_package(Path(tmp) / "package", tables, options.get("format", "csv"), options=options)
-        history = None
-        if options.get("history") is not None:
-            history = Path(tmp) / "history"
-            write_package(history / "2020-03", history_tables(options["history"]))
-        roster = None
-        if options.get("roster") is not None:
-            roster = Path(tmp) / "roster.csv"
-            roster.write_text("身份证号\n" + "".join(f"{h}\n" for h in options["roster"]), encoding="utf-8")
-        settings = None
-        if options.get("settings") is not None:
-            settings = Path(tmp) / "县设置.json"
-            settings.write_text(
-                json.dumps(options["settings"], ensure_ascii=False, indent=1), encoding="utf-8"
-            )
-        today = dt.date.fromisoformat(options.get("today", TODAY))
-        report = api.validate(
-            [path],
-            history=history,
-            roster=roster,
-            today=today,
-            name=f"示例报送包{path.suffix}",
-            stage=options.get("stage", "draft"),
-            settings=settings,
-        )
-        return _without_temp_paths(report, tmp)
-
-
-def _run_county(patch: dict, options: dict) -> dict:
-    """A county record example: checked as a county package, traced when `packages` is set."""
-    tables = apply_patch(patch)
-    today = dt.date.fromisoformat(options.get("today", TODAY))
-    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
-        path = write_package(Path(tmp) / "record", tables, options.get("format", "csv"), options=options)
-        index = None
+        paths["package"] = write_package(tmp / "record", tables, fmt, options=options)
         if options.get("packages"):
-            month = Path(tmp) / "本月报送包"
+            month = paths["month"] = tmp / "本月报送包"
             write_package(month / "云鹤镇", base_tables())
             for name, content in (options.get("month_files") or {}).items():
                 (month / name).write_bytes(_file_bytes(content))
-            index, _ = index_folder(month, today=today)
-        record = read_record(
-            [path],
-            today=today,
-            reported=index,
-            name=f"示例研判记录{path.suffix}",
-            packages="本月报送包" if index is not None else None,
+        return paths
+    paths["package"] = write_package(tmp / "package", tables, fmt, options=options)
+    if options.get("history") is not None:
+        paths["history"] = tmp / "history"
+        write_package(paths["history"] / "2020-03", history_tables(options["history"]))
+    if options.get("roster") is not None:
+        paths["roster"] = tmp / "roster.csv"
+        paths["roster"].write_text(
+            "身份证号\n" + "".join(f"{h}\n" for h in options["roster"]), encoding="utf-8"
         )
-        return _without_temp_paths(record.report, tmp)
+    if options.get("settings") is not None:
+        paths["settings"] = tmp / "县设置.json"
+        paths["settings"].write_text(
+            json.dumps(options["settings"], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    return paths
+
+
+def written_files(patch: dict) -> dict[str, bytes]:
+    """The files a rule example hands to the validator, as {path: bytes}: the package's files
+    under "package/" (a workbook as "package.xlsx"), a county record's under "record/" and the
+    month's packages under "本月报送包/". The site shows a correct example from these."""
+    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
+        root = Path(tmp)
+        paths = _write_example(root, patch)
+        shown = [paths["package"], paths["month"]]
+        out = {}
+        for top in shown:
+            if top is None:
+                continue
+            for p in sorted([top] if top.is_file() else top.rglob("*")):
+                if p.is_file():
+                    out[p.relative_to(root).as_posix()] = p.read_bytes()
+        return out
+
+
+def run_patch(patch: dict) -> dict:
+    """Validate BASE with `patch` applied through the real engine; returns the report dict."""
+    options = patch.get("options", {})
+    today = dt.date.fromisoformat(options.get("today", TODAY))
+    with tempfile.TemporaryDirectory(prefix="fpjc-example-") as tmp:
+        paths = _write_example(Path(tmp), patch)
+        path = paths["package"]
+        if is_county(patch):
+            index = None
+            if paths["month"] is not None:
+                index, _ = index_folder(paths["month"], today=today)
+            record = read_record(
+                [path],
+                today=today,
+                reported=index,
+                name=f"示例研判记录{path.suffix}",
+                packages="本月报送包" if index is not None else None,
+            )
+            return _without_temp_paths(record.report, tmp)
+        report = api.validate(
+            [path],
+            history=paths["history"],
+            roster=paths["roster"],
+            today=today,
+            name=f"示例报送包{path.suffix}",
+            stage=options.get("stage", "draft"),
+            settings=paths["settings"],
+        )
+        return _without_temp_paths(report, tmp)
 
 
 def _without_temp_paths(report: dict, tmp: str) -> dict:

@@ -817,6 +817,7 @@ def _result_sheet(
     ws.print_title_rows = f"{head_row}:{head_row}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
+    below: list[int] = []  # rows of sentences under the table: wrapped across the width like those above
     if cut:
         r += 2
         _put_text(ws.cell(row=r, column=1), "未逐条列出的问题（没有标色，也没有列在上表）")
@@ -824,6 +825,7 @@ def _result_sheet(
         for line in truncation_lines(report, titles):
             r += 1
             _put_text(ws.cell(row=r, column=1), line)
+            below.append(r)
 
     not_run = not_run_lines(report)
     if not_run:
@@ -833,13 +835,14 @@ def _result_sheet(
         for line in not_run:
             r += 1
             _put_text(ws.cell(row=r, column=1), line)
+            below.append(r)
     ws.print_area = f"A1:{chr(64 + len(headers))}{max(r, head_row)}"
 
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + c)].width = w
-    # The lines above the table span the printed width and wrap; merged cells do not grow
+    # The lines above and below the table span the printed width and wrap; merged cells do not grow
     # with their text, so each gets the height of its lines.
-    for row in range(2, head_row):
+    for row in [*range(2, head_row), *below]:
         text = ws.cell(row=row, column=1).value
         if not text:
             continue
