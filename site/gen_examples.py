@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from validator.builders.rule_examples import BASE, HISTORY_MANIFEST, TODAY, written_files
+
 
 def shown(value) -> str:
     """A value as a clerk would type it in a cell."""
@@ -47,8 +49,6 @@ def correct_blocks(fail: dict, passing: dict, std: dict, produced: list | None =
     own = patch_blocks(passing, std) if passing else []
     if any(b["kind"] != "text" for b in own):
         return own
-    from validator.builders.rule_examples import TODAY, written_files
-
     view = file_view(written_files(fail), written_files(passing), std, produced or [])
     intro = [b for b in own if b.get("changes", True) is False or not _says_unchanged(b)]
     day = passing.get("options", {}).get("today", TODAY)
@@ -349,8 +349,6 @@ def patch_blocks(patch: dict, std: dict) -> list[dict]:
                 {"kind": "text", "text": f"{'研判记录' if county else '报送包'}里不提供：{names}。"}
             )
         elif key == "files":
-            from validator.builders.rule_examples import BASE
-
             for name, text in value.items():
                 # A file named like one of the package's own tables takes its place.
                 verb = (
@@ -438,8 +436,6 @@ def _option_blocks(options: dict, std: dict | None = None) -> list[dict]:
             out.append({"kind": "text", "text": f"报送包以 {v} 文件提交。"})
         elif k == "history" and std is not None:
             # The earlier package's rows in the clerk's terms: table, row, column title, value.
-            from validator.builders.rule_examples import HISTORY_MANIFEST
-
             month = (v.get("manifest") or [{}])[0].get("report_month", HISTORY_MANIFEST["report_month"])
             titles = _field_titles(std)
             for rid, rows in v.items():
